@@ -1,0 +1,112 @@
+/**
+ * buildApp(deps): the api as a Fastify instance, plugins in a fixed order — error shapes and
+ * body parsers, then auth, then the routes by resource. main.ts listens; tests inject.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
+import type { Config } from './config.js';
+import type { Builder } from './core/builds.js';
+import type { Actor } from './core/releases.js';
+import type { ImageBuilder } from './docker.js';
+import { ERROR_STATUS, PaasError } from './errors.js';
+import type { Pushes } from './git/pushes.js';
+import type { GitRepos } from './git/repos.js';
+import type { Logger } from './logger.js';
+import type { Presenter } from './present.js';
+import { accountRoutes } from './routes/account.js';
+import { appRoutes } from './routes/apps.js';
+import { authenticate } from './routes/auth.js';
+import { buildRoutes } from './routes/builds.js';
+import { configVarRoutes } from './routes/config-vars.js';
+import { formationRoutes } from './routes/formation.js';
+import { gitRoutes } from './routes/git.js';
+import { healthRoutes } from './routes/healthz.js';
+import { releaseRoutes } from './routes/releases.js';
+import type { Db } from './store/db.js';
+
+export interface Deps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  docker: ImageBuilder;
+  repos: GitRepos;
+  builder: Builder;
+  pushes: Pushes;
+  presenter: Presenter;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+  interface FastifyContextConfig {
+    /** false: no token needed (healthz); 'git': HTTP basic with a challenge, text errors. */
+    auth?: false | 'git';
+  }
+}
+
+const statusIds = new Map<number, string>(Object.entries(ERROR_STATUS).map(([id, status]) => [status, id]));
+
+export function buildApp(deps: Deps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  // An empty JSON body is an empty object (Heroku clients send none on some POSTs).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(null, {});
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new PaasError('bad_request', 'Request body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.setErrorHandler((err: FastifyError | PaasError, request, reply) => {
+    if (err instanceof PaasError) {
+      return reply.status(err.status).send({ id: err.code, message: err.message });
+    }
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) request.log.error({ err }, 'request failed');
+    const id = statusIds.get(status) ?? (status === 500 ? 'internal_server_error' : 'bad_request');
+    return reply.status(status).send({ id, message: status === 500 ? 'Internal server error.' : err.message });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send({ id: 'not_found', message: `Not found: ${request.method} ${request.url.split('?')[0]}` });
+  });
+
+  app.decorateRequest('actor', null as unknown as Actor);
+  app.addHook('onRequest', async (request: FastifyRequest, reply) => {
+    const mode = request.routeOptions.config.auth;
+    if (mode === false || request.is404) return;
+    const actor = authenticate(deps.db, request.headers.authorization);
+    if (actor) {
+      request.actor = actor;
+      return;
+    }
+    if (mode === 'git') {
+      return reply
+        .status(401)
+        .header('www-authenticate', 'Basic realm="paas"')
+        .type('text/plain')
+        .send('Invalid credentials provided: use your paas API token as the password (run `paas login`).\n');
+    }
+    throw new PaasError('unauthorized', 'Invalid credentials provided.');
+  });
+
+  app.register(async (scope) => healthRoutes(scope, deps));
+  app.register(async (scope) => accountRoutes(scope, deps));
+  app.register(async (scope) => appRoutes(scope, deps));
+  app.register(async (scope) => configVarRoutes(scope, deps));
+  app.register(async (scope) => releaseRoutes(scope, deps));
+  app.register(async (scope) => buildRoutes(scope, deps));
+  app.register(async (scope) => formationRoutes(scope, deps));
+  app.register(async (scope) => gitRoutes(scope, deps));
+  return app;
+}

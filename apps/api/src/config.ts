@@ -1,0 +1,62 @@
+/**
+ * The api's configuration: read from the environment once, validated, frozen.
+ * This is the only module of the api that reads process.env.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const seconds = z.coerce
+  .number()
+  .positive()
+  .max(24 * 3600);
+
+const schema = z.object({
+  PORT: port.default(5000),
+  PAAS_DATA_DIR: z.string().min(1).default('./.paas'),
+  PAAS_API_TOKEN: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII with no spaces')
+    .optional(),
+  PAAS_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name like localhost or paas.example.com')
+    .default('localhost'),
+  PAAS_ROUTER_PORT: port.default(8080),
+  PAAS_SHUTDOWN_TIMEOUT: seconds.default(60),
+  DOCKER_HOST: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<z.infer<typeof schema> & { dataDir: string }>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses an environment; throws ConfigError naming every bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  // An empty variable counts as unset, as in most shells' `FOO= cmd`.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(
+      result.error.issues.map(
+        (i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`,
+      ),
+    );
+  }
+  return Object.freeze({ ...result.data, dataDir: path.resolve(result.data.PAAS_DATA_DIR) });
+}
+
+export function loadConfig(): Config {
+  return parseConfig(process.env);
+}
+
+/** The environment for a child process (git): this process's own, plus `extra`. */
+export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

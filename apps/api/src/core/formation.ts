@@ -1,0 +1,58 @@
+/** Formation: how many processes of each type an app runs (the agent converges on it). */
+import { FORMATION_MAX_QUANTITY } from '@paas/shared';
+import { invalid } from '../errors.js';
+import type { Db } from '../store/db.js';
+import { listFormation, setFormation } from '../store/formation.js';
+import { currentRelease } from '../store/releases.js';
+import type { AppRow, FormationRow } from '../store/rows.js';
+
+export interface ScaleChange {
+  type: string;
+  quantity?: number | string;
+  size?: string;
+}
+
+/** A quantity as given (3, "3", "+1", "-2") applied to the current one. Pure. */
+export function resolveQuantity(current: number, given: number | string): number {
+  const text = String(given).trim();
+  const relative = /^[+-]/.test(text);
+  const n = Number(text);
+  if (!Number.isInteger(n)) throw invalid(`quantity: ${JSON.stringify(given)} is not a whole number`);
+  const next = relative ? current + n : n;
+  if (next < 0 || next > FORMATION_MAX_QUANTITY) {
+    throw invalid(`quantity: must be between 0 and ${FORMATION_MAX_QUANTITY} (${given} would make it ${next})`);
+  }
+  return next;
+}
+
+/** The formation of the app's current release: one row per process type it has. */
+export function appFormation(db: Db, app: AppRow): { rows: FormationRow[]; commands: Record<string, string | null> } {
+  const release = currentRelease(db, app.id);
+  const commands = release?.process_types ?? {};
+  return { rows: listFormation(db, app.id).filter((r) => Object.hasOwn(commands, r.type)), commands };
+}
+
+/** Applies scale changes all or nothing; an unknown type is an error naming the app's types. */
+export function scale(db: Db, app: AppRow, changes: ScaleChange[]): void {
+  db.transaction(() => {
+    const { rows } = appFormation(db, app);
+    const byType = new Map(rows.map((r) => [r.type, r]));
+    const planned = changes.map((change) => {
+      const row = byType.get(change.type);
+      if (!row) {
+        const types = [...byType.keys()];
+        throw invalid(
+          types.length
+            ? `No such process type ${change.type} defined in Procfile. This app has: ${types.join(', ')}.`
+            : `No such process type ${change.type}: ${app.name} has no process types yet (deploy it first).`,
+        );
+      }
+      return {
+        type: change.type,
+        quantity: change.quantity === undefined ? undefined : resolveQuantity(row.quantity, change.quantity),
+        size: change.size,
+      };
+    });
+    for (const p of planned) setFormation(db, app.id, p.type, { quantity: p.quantity, size: p.size });
+  }).immediate();
+}

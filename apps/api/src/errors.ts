@@ -1,0 +1,33 @@
+/**
+ * Domain errors with stable codes. Core modules throw these; the one error handler in
+ * app.ts turns them into `{ "id": code, "message": … }` with the status below.
+ */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  invalid_params: 422,
+  unavailable: 503,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class PaasError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'PaasError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+}
+
+export const notFound = (message: string) => new PaasError('not_found', message);
+export const invalid = (message: string) => new PaasError('invalid_params', message);
+export const conflict = (message: string) => new PaasError('conflict', message);

@@ -1,0 +1,95 @@
+/** Store rows → the public API's JSON shapes (Heroku Platform API v3). */
+import type { Account, App, Build, Formation, Release } from '@paas/shared';
+import type { AppRow, BuildRow, FormationRow, ReleaseRow } from './store/rows.js';
+
+export interface Presenter {
+  account: Account;
+  webUrl(app: string): string;
+  gitUrl(base: string, app: string): string;
+}
+
+const STACK = { id: '00000000-0000-4000-8000-000000000001', name: 'container' };
+const REGION = { id: '00000000-0000-4000-8000-000000000002', name: 'local' };
+const GENERATION = { id: '00000000-0000-4000-8000-000000000003', name: 'cedar' };
+
+export function presentApp(p: Presenter, base: string, app: AppRow, current?: ReleaseRow): App {
+  return {
+    id: app.id,
+    name: app.name,
+    owner: { id: p.account.id, email: p.account.email },
+    organization: null,
+    team: null,
+    region: REGION,
+    stack: STACK,
+    build_stack: STACK,
+    generation: GENERATION,
+    space: null,
+    acm: false,
+    maintenance: false,
+    create_status: 'complete',
+    repo_size: null,
+    slug_size: null,
+    git_url: p.gitUrl(base, app.name),
+    web_url: p.webUrl(app.name),
+    buildpack_provided_description: null,
+    internal_routing: null,
+    archived_at: null,
+    created_at: app.created_at,
+    updated_at: app.updated_at,
+    released_at: current?.created_at ?? null,
+  };
+}
+
+export function presentRelease(p: Presenter, app: AppRow, release: ReleaseRow, currentVersion?: number): Release {
+  return {
+    id: release.id,
+    version: release.version,
+    description: release.description,
+    status: release.status,
+    current: release.version === currentVersion,
+    eligible_for_rollback: release.image_id !== null && release.version !== currentVersion,
+    app: { id: app.id, name: app.name },
+    user: { id: p.account.id, email: release.user_email },
+    slug: null,
+    addon_plan_names: [],
+    artifacts: [],
+    output_stream_url: null,
+    created_at: release.created_at,
+    updated_at: release.created_at,
+    image: release.image_id ? { id: release.image_id, tag: release.image_tag } : null,
+    process_types: release.process_types,
+    build: release.build_id ? { id: release.build_id } : null,
+  };
+}
+
+export function presentBuild(p: Presenter, app: AppRow, build: BuildRow, release?: ReleaseRow, output?: string): Build {
+  return {
+    id: build.id,
+    app: { id: app.id, name: app.name },
+    status: build.status,
+    source_blob: { url: null, version: build.commit_sha, version_description: null, checksum: null },
+    buildpacks: null,
+    stack: STACK.name,
+    slug: null,
+    release: release ? { id: release.id, version: release.version } : null,
+    user: { id: p.account.id, email: build.user_email },
+    output_stream_url: null,
+    created_at: build.created_at,
+    updated_at: build.updated_at,
+    image: build.image_id && build.image_tag ? { id: build.image_id, tag: build.image_tag } : null,
+    ...(output === undefined ? {} : { output }),
+  };
+}
+
+export function presentFormation(app: AppRow, row: FormationRow, command: string | null): Formation {
+  return {
+    id: row.id,
+    app: { id: app.id, name: app.name },
+    type: row.type,
+    quantity: row.quantity,
+    size: row.size,
+    command,
+    created_at: row.created_at,
+    updated_at: row.updated_at,
+  };
+}

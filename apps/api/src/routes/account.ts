@@ -1,0 +1,6 @@
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../app.js';
+
+export function accountRoutes(app: FastifyInstance, deps: Deps): void {
+  app.get('/account', async (request) => ({ ...deps.presenter.account, email: request.actor.email }));
+}

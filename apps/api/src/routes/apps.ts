@@ -1,0 +1,34 @@
+import { appCreateBody } from '@paas/shared';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../app.js';
+import { createApp, destroyApp, requireApp } from '../core/apps.js';
+import { presentApp } from '../present.js';
+import { listApps } from '../store/apps.js';
+import { currentRelease } from '../store/releases.js';
+import { baseUrl, parseBody } from './parse.js';
+
+export function appRoutes(app: FastifyInstance, { db, repos, presenter, log }: Deps): void {
+  app.get('/apps', async (request) =>
+    listApps(db).map((a) => presentApp(presenter, baseUrl(request), a, currentRelease(db, a.id))),
+  );
+
+  app.post('/apps', async (request, reply) => {
+    const body = parseBody(appCreateBody, request.body);
+    const created = await createApp(db, repos, body.name);
+    log.info({ app: created.name }, 'app created');
+    return reply.status(201).send(presentApp(presenter, baseUrl(request), created));
+  });
+
+  app.get<{ Params: { app: string } }>('/apps/:app', async (request) => {
+    const found = requireApp(db, request.params.app);
+    return presentApp(presenter, baseUrl(request), found, currentRelease(db, found.id));
+  });
+
+  app.delete<{ Params: { app: string } }>('/apps/:app', async (request) => {
+    const found = requireApp(db, request.params.app);
+    const body = presentApp(presenter, baseUrl(request), found, currentRelease(db, found.id));
+    await destroyApp(db, repos, found);
+    log.info({ app: found.name }, 'app destroyed');
+    return body;
+  });
+}

@@ -1,0 +1,30 @@
+import { configVarsPatch } from '@paas/shared';
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../app.js';
+import { requireApp } from '../core/apps.js';
+import { currentConfig, setConfigVars } from '../core/releases.js';
+import { notFound } from '../errors.js';
+import { findRelease } from '../store/releases.js';
+import { parseBody } from './parse.js';
+
+export function configVarRoutes(app: FastifyInstance, { db, log }: Deps): void {
+  app.get<{ Params: { app: string } }>('/apps/:app/config-vars', async (request) => {
+    const found = requireApp(db, request.params.app);
+    return currentConfig(db, found.id);
+  });
+
+  app.patch<{ Params: { app: string } }>('/apps/:app/config-vars', async (request) => {
+    const found = requireApp(db, request.params.app);
+    const patch = parseBody(configVarsPatch, request.body);
+    const release = setConfigVars(db, found, patch, request.actor);
+    log.info({ app: found.name, release: `v${release.version}` }, release.description);
+    return release.config;
+  });
+
+  app.get<{ Params: { app: string; release: string } }>('/apps/:app/releases/:release/config-vars', async (request) => {
+    const found = requireApp(db, request.params.app);
+    const release = findRelease(db, found.id, request.params.release);
+    if (!release) throw notFound("Couldn't find that release.");
+    return release.config;
+  });
+}

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Prepares a Debian/Ubuntu host to run paas and its tests. Idempotent: each step checks
+# first and does nothing when its work is already done, so it is cheap to run every time.
+#   - pnpm (pinned by package.json "packageManager") and the workspace's dependencies
+#   - the Docker engine (Debian's docker.io) and a running dockerd
+#   - the local base images builds start FROM (no image registry is reachable)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_updated=""
+apt_install() {
+  if [ -z "$apt_updated" ]; then as_root apt-get update -qq; apt_updated=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# --- pnpm + dependencies -------------------------------------------------------------
+pnpm_version="$(node -p "require('$root/package.json').packageManager.split('@')[1]")"
+if ! command -v pnpm >/dev/null || [ "$(pnpm --version)" != "$pnpm_version" ]; then
+  say "installing pnpm $pnpm_version"
+  npm install -g --silent "pnpm@$pnpm_version" >/dev/null
+fi
+if [ ! -d "$root/node_modules/.pnpm" ] || [ "$root/pnpm-lock.yaml" -nt "$root/node_modules/.modules.yaml" ]; then
+  say "installing dependencies"
+  (cd "$root" && CI=true pnpm install --frozen-lockfile)
+fi
+
+# --- Docker engine ------------------------------------------------------------------
+if ! command -v dockerd >/dev/null; then
+  say "installing docker.io"
+  apt_install docker.io
+fi
+for tool in git debootstrap; do
+  command -v "$tool" >/dev/null || { say "installing $tool"; apt_install "$tool"; }
+done
+if ! docker info >/dev/null 2>&1; then
+  say "starting dockerd"
+  as_root mkdir -p /var/log
+  as_root sh -c 'nohup dockerd >/var/log/dockerd.log 2>&1 &'
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd.log" >&2; exit 1; }
+fi
+
+# --- base images ---------------------------------------------------------------------
+bash "$here/images/build.sh"
+say "host ready"

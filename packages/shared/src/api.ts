@@ -1,0 +1,191 @@
+/**
+ * The public API's request bodies (zod: validator and type in one) and response shapes.
+ * Paths and fields follow the Heroku Platform API v3 so that Heroku tooling can talk to us.
+ */
+import { z } from 'zod';
+import {
+  APP_NAME_RE,
+  APP_NAME_RULE,
+  CONFIG_KEY_RE,
+  CONFIG_KEY_RULE,
+  CONFIG_VALUE_MAX_BYTES,
+  FORMATION_MAX_QUANTITY,
+  PROCESS_TYPE_RE,
+  RESERVED_CONFIG_KEYS,
+} from './names.js';
+
+export const appName = z.string().regex(APP_NAME_RE, APP_NAME_RULE);
+
+export const appCreateBody = z.object({ name: appName.optional() }).strict();
+export type AppCreateBody = z.infer<typeof appCreateBody>;
+
+const reserved = new Set<string>(RESERVED_CONFIG_KEYS);
+
+/** PATCH /apps/:app/config-vars: name → value, or null to unset. */
+export const configVarsPatch = z
+  .record(z.string(), z.string().nullable(), {
+    error: 'must be an object of config var names to string values (or null to unset)',
+  })
+  .superRefine((vars, ctx) => {
+    if (Object.keys(vars).length === 0) {
+      ctx.addIssue({ code: 'custom', message: 'must set or unset at least one config var', path: [] });
+    }
+    for (const [key, value] of Object.entries(vars)) {
+      if (!CONFIG_KEY_RE.test(key)) {
+        ctx.addIssue({ code: 'custom', message: CONFIG_KEY_RULE, path: [key] });
+      } else if (reserved.has(key)) {
+        ctx.addIssue({ code: 'custom', message: `${key} is set by the platform and cannot be changed`, path: [key] });
+      }
+      if (value !== null && Buffer.byteLength(value, 'utf8') > CONFIG_VALUE_MAX_BYTES) {
+        ctx.addIssue({ code: 'custom', message: `value is longer than ${CONFIG_VALUE_MAX_BYTES} bytes`, path: [key] });
+      }
+    }
+  });
+export type ConfigVarsPatch = z.infer<typeof configVarsPatch>;
+
+/** POST /apps/:app/releases: roll back to a release, by id or version. */
+export const releaseCreateBody = z
+  .object({
+    release: z.union([z.string().min(1), z.number().int().positive()]),
+    description: z.string().max(500).optional(),
+  })
+  .strict();
+export type ReleaseCreateBody = z.infer<typeof releaseCreateBody>;
+
+/** A formation quantity: a number, or (as the Heroku CLI sends it) a string, maybe relative ("+1", "-2"). */
+export const formationQuantity = z.union([
+  z.number().int().min(0).max(FORMATION_MAX_QUANTITY),
+  z.string().regex(/^[+-]?\d{1,3}$/, 'must be a whole number, or relative like "+1" or "-1"'),
+]);
+export const formationSize = z.string().min(1).max(50);
+
+export const formationUpdate = z
+  .object({ quantity: formationQuantity.optional(), size: formationSize.optional() })
+  .strict();
+export const formationBatchUpdate = z
+  .object({
+    updates: z
+      .array(
+        z
+          .object({
+            type: z.string().regex(PROCESS_TYPE_RE, 'is not a valid process type'),
+            quantity: formationQuantity.optional(),
+            size: formationSize.optional(),
+          })
+          .strict(),
+      )
+      .min(1),
+  })
+  .strict();
+export type FormationUpdate = z.infer<typeof formationUpdate>;
+export type FormationBatchUpdate = z.infer<typeof formationBatchUpdate>;
+
+/** Turns a zod error into one line that names every bad field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.map(String).join('.');
+      return where ? `${where}: ${issue.message}` : issue.message;
+    })
+    .join('; ');
+}
+
+// ---- response shapes -------------------------------------------------------------
+
+export interface ErrorBody {
+  id: string;
+  message: string;
+}
+
+export interface Ref {
+  id: string;
+  name?: string;
+}
+
+export interface App {
+  id: string;
+  name: string;
+  owner: { id: string; email: string };
+  organization: null;
+  team: null;
+  region: { id: string; name: string };
+  stack: { id: string; name: string };
+  build_stack: { id: string; name: string };
+  generation: { id: string; name: string };
+  space: null;
+  acm: boolean;
+  maintenance: boolean;
+  create_status: 'complete';
+  repo_size: number | null;
+  slug_size: number | null;
+  git_url: string;
+  web_url: string;
+  buildpack_provided_description: string | null;
+  internal_routing: null;
+  archived_at: null;
+  created_at: string;
+  updated_at: string;
+  released_at: string | null;
+}
+
+export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface Release {
+  id: string;
+  version: number;
+  description: string;
+  status: ReleaseStatus;
+  current: boolean;
+  eligible_for_rollback: boolean;
+  app: Ref;
+  user: { id: string; email: string };
+  slug: null;
+  addon_plan_names: string[];
+  artifacts: unknown[];
+  output_stream_url: string | null;
+  created_at: string;
+  updated_at: string;
+  /** paas: the image the release runs, pinned by id (null before the first deploy). */
+  image: { id: string; tag: string | null } | null;
+  /** paas: process type → command; null means the image's own CMD. */
+  process_types: Record<string, string | null>;
+  build: { id: string } | null;
+}
+
+export type BuildStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface Build {
+  id: string;
+  app: Ref;
+  status: BuildStatus;
+  source_blob: { url: null; version: string; version_description: string | null; checksum: null };
+  buildpacks: null;
+  stack: string;
+  slug: null;
+  release: { id: string; version: number } | null;
+  user: { id: string; email: string };
+  output_stream_url: string | null;
+  created_at: string;
+  updated_at: string;
+  /** paas: the image the build produced. */
+  image: { id: string; tag: string } | null;
+  /** paas: the build's whole output (build info only). */
+  output?: string;
+}
+
+export interface Formation {
+  id: string;
+  app: Ref;
+  type: string;
+  quantity: number;
+  size: string;
+  command: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Account {
+  id: string;
+  email: string;
+  name: string | null;
+}

@@ -1,0 +1,21 @@
+/** Names and limits that the api, the agent and the CLI must agree on. */
+
+export const APP_NAME_RE = /^[a-z][a-z0-9-]{1,29}$/;
+export const APP_NAME_RULE =
+  'must start with a lowercase letter and contain only lowercase letters, digits and dashes (2 to 30 characters)';
+
+export const CONFIG_KEY_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+export const CONFIG_KEY_RULE =
+  'must start with a letter or underscore and contain only letters, digits and underscores';
+/** Set by the platform for every process; users cannot set them. */
+export const RESERVED_CONFIG_KEYS = ['PORT', 'DYNO', 'PAAS_RELEASE'] as const;
+export const CONFIG_VALUE_MAX_BYTES = 32 * 1024;
+
+export const PROCESS_TYPE_RE = /^[a-z][a-z0-9_-]{0,29}$/;
+export const PROCESS_TYPE_RULE =
+  'must start with a lowercase letter and contain only lowercase letters, digits, "_" and "-" (at most 30 characters)';
+
+export const FORMATION_MAX_QUANTITY = 100;
+
+/** Accept header of the Heroku Platform API v3; we accept it and the plain JSON one. */
+export const API_ACCEPT = 'application/vnd.heroku+json; version=3';
