@@ -13,11 +13,13 @@ export function configVarRoutes(app: FastifyInstance, { db, log }: Deps): void {
     return currentConfig(db, found.id);
   });
 
-  app.patch<{ Params: { app: string } }>('/apps/:app/config-vars', async (request) => {
+  app.patch<{ Params: { app: string } }>('/apps/:app/config-vars', async (request, reply) => {
     const found = requireApp(db, request.params.app);
     const patch = parseBody(configVarsPatch, request.body);
     const release = setConfigVars(db, found, patch, request.actor);
     log.info({ app: found.name, release: `v${release.version}` }, release.description);
+    // The release this change made, so that clients need not guess it from the list.
+    reply.header('paas-release-version', `v${release.version}`);
     return release.config;
   });
 

@@ -1,0 +1,69 @@
+/** A thin client of the public API; API error messages are passed through as they are. */
+import { API_ACCEPT, type ErrorBody } from '@paas/shared';
+import { apiToken, apiUrl } from './credentials.js';
+import { CliError } from './errors.js';
+
+export interface ApiResponse<T> {
+  body: T;
+  headers: Headers;
+}
+
+export class Api {
+  constructor(
+    readonly url: string,
+    private readonly token: string | undefined,
+  ) {}
+
+  static fromEnvironment(): Api {
+    const url = apiUrl();
+    return new Api(url, apiToken(url));
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    if (!this.token) {
+      throw new CliError(`Not logged in to ${this.url}: run \`paas login\` (or set PAAS_API_TOKEN).`);
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, {
+        method,
+        headers: {
+          accept: API_ACCEPT,
+          authorization: `Bearer ${this.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+      throw new CliError(`Cannot reach the paas api at ${this.url} (${cause}). Is it running? (PAAS_API_URL)`);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (!response.ok) {
+      const message = (parsed as ErrorBody | undefined)?.message ?? `${response.status} ${response.statusText}`;
+      throw new CliError(message);
+    }
+    return { body: parsed as T, headers: response.headers };
+  }
+
+  async get<T>(path: string): Promise<T> {
+    return (await this.request<T>('GET', path)).body;
+  }
+  async post<T>(path: string, body: unknown = {}): Promise<T> {
+    return (await this.request<T>('POST', path, body)).body;
+  }
+  async patch<T>(path: string, body: unknown): Promise<T> {
+    return (await this.request<T>('PATCH', path, body)).body;
+  }
+  async delete<T>(path: string): Promise<T> {
+    return (await this.request<T>('DELETE', path)).body;
+  }
+}
+
+export const appPath = (app: string, rest = '') => `/apps/${encodeURIComponent(app)}${rest}`;

@@ -1,0 +1,30 @@
+import { appPath } from '../../api.js';
+import { defineCommand } from '../../command.js';
+import { CliError } from '../../errors.js';
+import { appLabel, keyValues } from '../../output.js';
+
+export default defineCommand({
+  name: 'config:set',
+  description: 'set config vars: makes a new release and restarts the app',
+  usage: 'config:set KEY=VALUE [KEY=VALUE ...]',
+  examples: ['paas config:set GREETING=hi DATABASE_URL=postgres://db/app'],
+  args: [1, Number.POSITIVE_INFINITY],
+  needsApp: true,
+  json: true,
+  async run(ctx) {
+    const app = await ctx.app();
+    const vars: Record<string, string> = {};
+    for (const arg of ctx.args) {
+      const eq = arg.indexOf('=');
+      if (eq <= 0) throw new CliError(`${arg}: expected KEY=VALUE`);
+      vars[arg.slice(0, eq)] = arg.slice(eq + 1);
+    }
+    const { body } = await ctx.step(
+      `Setting ${Object.keys(vars).join(', ')} and restarting ${appLabel(app)}`,
+      () => ctx.api.request<Record<string, string>>('PATCH', appPath(app, '/config-vars'), vars),
+      (res) => `done, ${res.headers.get('paas-release-version') ?? 'new release'}`,
+    );
+    if (ctx.wantsJson) return ctx.json(body);
+    ctx.out(keyValues(Object.keys(vars).map((k) => [k, body[k] ?? ''])));
+  },
+});

@@ -1,0 +1,35 @@
+/** Every command of the CLI, in the order `paas help` lists them. */
+import type { Command } from '../command.js';
+import appsCreate from './apps/create.js';
+import appsDestroy from './apps/destroy.js';
+import apps from './apps/index.js';
+import appsInfo from './apps/info.js';
+import builds from './builds/index.js';
+import buildsOutput from './builds/output.js';
+import configGet from './config/get.js';
+import config from './config/index.js';
+import configSet from './config/set.js';
+import configUnset from './config/unset.js';
+import gitRemote from './git/remote.js';
+import login from './login.js';
+import releases from './releases/index.js';
+import releasesInfo from './releases/info.js';
+import rollback from './rollback.js';
+
+export const commands: Command[] = [
+  login,
+  apps,
+  appsCreate,
+  appsInfo,
+  appsDestroy,
+  config,
+  configGet,
+  configSet,
+  configUnset,
+  releases,
+  releasesInfo,
+  rollback,
+  builds,
+  buildsOutput,
+  gitRemote,
+];
