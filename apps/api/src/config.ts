@@ -60,3 +60,11 @@ export function loadConfig(): Config {
 export function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...extra };
 }
+
+/** A bare environment for a child process: PATH, HOME and locale of this one, plus `extra`. */
+export function minimalEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const { PATH, HOME, LANG } = process.env;
+  return Object.fromEntries(
+    Object.entries({ PATH, HOME, LANG, ...extra }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
+}

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simpleGit } from 'simple-git';
-import { childEnv } from '../config.js';
+import { childEnv, minimalEnv } from '../config.js';
 
 /** The pre-receive hook every push runs (see hooks/pre-receive). */
 export const HOOKS_DIR = fileURLToPath(new URL('../../hooks/', import.meta.url));
@@ -56,7 +56,8 @@ export class GitRepos {
 
   /** A file of a commit, or null if the commit has no such file. */
   async readFile(repo: string, commit: string, file: string, env: QuarantineEnv = {}): Promise<string | null> {
-    const git = simpleGit(repo).env(childEnv({ ...env }));
+    // Only what git needs: simple-git refuses environments that carry EDITOR and the like.
+    const git = simpleGit(repo).env(minimalEnv({ ...env }));
     try {
       const type = (await git.raw(['cat-file', '-t', `${commit}:${file}`])).trim();
       if (type !== 'blob') return null;

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('has defaults for everything', () => {
+    const config = parseConfig({});
+    expect(config).toMatchObject({ PORT: 5000, PAAS_DOMAIN: 'localhost', LOG_LEVEL: 'info', PAAS_ROUTER_PORT: 8080 });
+    expect(config.dataDir).toMatch(/\.paas$/);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    try {
+      parseConfig({ PORT: 'abc', PAAS_DOMAIN: 'not a domain', LOG_LEVEL: 'loud', PAAS_API_TOKEN: 'short' });
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      const message = (err as Error).message;
+      for (const name of ['PORT', 'PAAS_DOMAIN', 'LOG_LEVEL', 'PAAS_API_TOKEN']) expect(message).toContain(name);
+    }
+  });
+});

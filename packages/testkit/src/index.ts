@@ -1,0 +1,264 @@
+/**
+ * Test helpers that use the real things: the api as its own process (as `pnpm start` runs
+ * it) on a free loopback port with its own data dir, the real `paas` CLI as a child process,
+ * and real git repositories pushed over HTTP.
+ */
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+// tsx's loader, by path: `--import tsx` would resolve from each child's cwd.
+const TSX = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs');
+const NODE_TS = ['--conditions=development', '--import', TSX];
+const CLI = path.join(ROOT, 'apps/cli/bin/paas.js');
+
+export const run = promisify(execFile);
+
+export function tempDir(prefix = 'paas-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as net.AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** A unique app name for a test (tests share one Docker engine). */
+export function appName(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 8)}`.slice(0, 30);
+}
+
+export interface Platform {
+  url: string;
+  port: number;
+  token: string;
+  dataDir: string;
+  process: ChildProcess;
+  /** Everything the api printed (JSON log lines). */
+  logs(): string;
+  api<T = unknown>(
+    method: string,
+    apiPath: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; headers: Headers }>;
+  /** SIGTERM, wait for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface PlatformOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  migrate?: boolean;
+}
+
+/** Runs `paas-admin` (migrate/status) against a data dir. */
+export async function admin(dataDir: string, command: string, env: Record<string, string> = {}) {
+  return run(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/admin.ts'), command], {
+    env: { ...process.env, PAAS_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+  });
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const dataDir = options.dataDir ?? tempDir('paas-data-');
+  if (options.migrate !== false) await admin(dataDir, 'migrate');
+  const port = await freePort();
+  const token = `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PAAS_DATA_DIR: dataDir,
+      PAAS_API_TOKEN: token,
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const exited = once(child, 'exit');
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) break;
+    } catch {}
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`api did not become healthy within 30 s:\n${output}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    url,
+    port,
+    token,
+    dataDir,
+    process: child,
+    logs: () => output,
+    async api<T>(method: string, apiPath: string, body?: unknown) {
+      const res = await fetch(`${url}${apiPath}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/vnd.heroku+json; version=3',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  home: string;
+  platform?: Pick<Platform, 'url' | 'token'>;
+  env?: Record<string, string>;
+  input?: string;
+}
+
+/** Runs the real `paas` CLI. With `platform`, PAAS_API_URL/PAAS_API_TOKEN point at it. */
+export function paas(args: string[], options: CliOptions): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: options.cwd ?? options.home,
+      env: {
+        ...cleanEnv(),
+        HOME: options.home,
+        ...(options.platform ? { PAAS_API_URL: options.platform.url, PAAS_API_TOKEN: options.platform.token } : {}),
+        ...options.env,
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.stdin.end(options.input ?? '');
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+/** The environment without anything that would point git or the CLI somewhere else. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) {
+    if (/^(PAAS_|GIT_(DIR|WORK_TREE|INDEX_FILE|OBJECT_DIRECTORY|ALTERNATE|CONFIG))/.test(key)) delete env[key];
+  }
+  return env;
+}
+
+export interface GitResult extends CliResult {
+  /** Milliseconds from the start of the command to each stderr line's arrival. */
+  lineTimes: { ms: number; line: string }[];
+}
+
+/** Runs git in `cwd` with HOME=`home` (so ~/.netrc from `paas login` applies), no prompts. */
+export function git(
+  args: string[],
+  options: { cwd: string; home: string; env?: Record<string, string> },
+): Promise<GitResult> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn('git', args, {
+      cwd: options.cwd,
+      env: {
+        ...cleanEnv(),
+        HOME: options.home,
+        GIT_TERMINAL_PROMPT: '0',
+        GIT_AUTHOR_NAME: 'Test',
+        GIT_AUTHOR_EMAIL: 'test@example.com',
+        GIT_COMMITTER_NAME: 'Test',
+        GIT_COMMITTER_EMAIL: 'test@example.com',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    let partial = '';
+    const lineTimes: { ms: number; line: string }[] = [];
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      const text = c.toString();
+      stderr += text;
+      const lines = (partial + text).split(/\r?\n|\r/);
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.trim()) lineTimes.push({ ms: Date.now() - started, line: line.trimEnd() });
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr, lineTimes }));
+  });
+}
+
+/** A fresh git repository holding a copy of `examples/<name>` (or the given files), committed. */
+export async function makeRepo(
+  home: string,
+  source: { example?: string; files?: Record<string, string> },
+): Promise<string> {
+  const dir = fs.mkdtempSync(path.join(home, 'repo-'));
+  if (source.example) fs.cpSync(path.join(ROOT, 'examples', source.example), dir, { recursive: true });
+  for (const [file, text] of Object.entries(source.files ?? {})) {
+    fs.mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    fs.writeFileSync(path.join(dir, file), text);
+  }
+  await git(['init', '-q', '-b', 'main'], { cwd: dir, home });
+  await commitAll(dir, home, 'initial commit');
+  return dir;
+}
+
+export async function commitAll(dir: string, home: string, message: string): Promise<void> {
+  const add = await git(['add', '-A'], { cwd: dir, home });
+  if (add.code !== 0) throw new Error(add.stderr);
+  const commit = await git(['commit', '-q', '--allow-empty', '-m', message], { cwd: dir, home });
+  if (commit.code !== 0) throw new Error(commit.stderr);
+}
+
+/** A home directory for one test: the CLI logged in to `platform` (token in ~/.netrc). */
+export async function loggedInHome(platform: Platform): Promise<string> {
+  const home = tempDir('paas-home-');
+  const login = await paas(['login', '--api-url', platform.url, '--token', platform.token], { home });
+  if (login.code !== 0) throw new Error(`paas login failed: ${login.stderr}`);
+  return home;
+}
