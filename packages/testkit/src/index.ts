@@ -61,6 +61,8 @@ export interface PlatformOptions {
   dataDir?: string;
   env?: Record<string, string>;
   migrate?: boolean;
+  /** 'healthy' (default): wait for /healthz 200; 'listening': for any answer. */
+  waitFor?: 'healthy' | 'listening';
 }
 
 /** Runs `paas-admin` (migrate/status) against a data dir. */
@@ -101,7 +103,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output}`);
     try {
       const res = await fetch(`${url}/healthz`);
-      if (res.status === 200) break;
+      if (res.status === 200 || options.waitFor === 'listening') break;
     } catch {}
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
