@@ -6,17 +6,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { App, Release } from '@paas/shared';
-import {
-  admin,
-  appName,
-  git,
-  loggedInHome,
-  makeRepo,
-  paas,
-  ROOT,
-  startPlatform,
-  tempDir,
-} from '@paas/testkit';
+import { admin, appName, git, loggedInHome, makeRepo, paas, ROOT, startPlatform, tempDir } from '@paas/testkit';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
@@ -144,7 +134,10 @@ describe('api process', () => {
     expect((await platform.api<Release[]>('GET', `/apps/${app}/releases`)).body).toHaveLength(1);
 
     const scale = await platform.api('PATCH', `/apps/${app}/formation`, { updates: [{ type: 'web', quantity: 2 }] });
-    expect(scale).toMatchObject({ status: 422, body: { message: expect.stringContaining('has no process types yet') } });
+    expect(scale).toMatchObject({
+      status: 422,
+      body: { message: expect.stringContaining('has no process types yet') },
+    });
     expect(await platform.stop()).toBe(0);
   });
 
@@ -161,7 +154,9 @@ describe('api process', () => {
     const releases = (await platform.api<Release[]>('GET', `/apps/${app}/releases`)).body;
     expect(releases.map((r) => r.version)).toEqual(Array.from({ length: 20 }, (_, i) => 20 - i));
     // Each change was applied on top of all the earlier ones: the last has all 20 keys.
-    expect(Object.keys((await platform.api<Record<string, string>>('GET', `/apps/${app}/config-vars`)).body)).toHaveLength(20);
+    expect(
+      Object.keys((await platform.api<Record<string, string>>('GET', `/apps/${app}/config-vars`)).body),
+    ).toHaveLength(20);
     expect(await platform.stop()).toBe(0);
   });
 
@@ -211,7 +206,9 @@ describe('api process', () => {
     expect((await platform.api('POST', '/apps', { name: app })).status).toBe(201);
     expect((await platform.api<Release[]>('GET', `/apps/${app}/releases`)).body).toEqual([]);
     const db = new Database(path.join(platform.dataDir, 'paas.db'), { readonly: true });
-    const kept = db.prepare(`SELECT COUNT(*) AS n FROM releases r JOIN apps a ON a.id = r.app_id WHERE a.name = ?`).get(app);
+    const kept = db
+      .prepare(`SELECT COUNT(*) AS n FROM releases r JOIN apps a ON a.id = r.app_id WHERE a.name = ?`)
+      .get(app);
     db.close();
     expect(kept).toEqual({ n: 1 });
     expect(await platform.stop()).toBe(0);

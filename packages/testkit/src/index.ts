@@ -17,7 +17,7 @@ export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // tsx's loader, by path: `--import tsx` would resolve from each child's cwd.
 const TSX = path.join(path.dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/loader.mjs');
 const NODE_TS = ['--conditions=development', '--import', TSX];
-const CLI = path.join(ROOT, 'apps/cli/bin/paas.js');
+const CLI = path.join(ROOT, 'apps/cli/bin/paas');
 
 export const run = promisify(execFile);
 

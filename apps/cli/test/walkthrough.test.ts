@@ -1,0 +1,54 @@
+/**
+ * The README's walkthrough, run as written (the shell block between the walkthrough
+ * markers), against a running platform. Only the api URL is swapped for this test's api.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cleanEnv, ROOT, startPlatform, tempDir } from '@paas/testkit';
+import { expect, it } from 'vitest';
+
+function walkthrough(): string {
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = /<!-- walkthrough:start -->\n```sh\n([\s\S]*?)```\n<!-- walkthrough:end -->/.exec(readme);
+  if (!block?.[1]) throw new Error('README.md has no walkthrough block');
+  return block[1];
+}
+
+it('the README walkthrough works as written', async () => {
+  const platform = await startPlatform();
+  const home = tempDir('paas-walkthrough-');
+  const script = walkthrough().replaceAll('http://127.0.0.1:5000', platform.url);
+  const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+    const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
+      cwd: ROOT,
+      env: {
+        ...cleanEnv(),
+        HOME: home,
+        PAAS_API_TOKEN: platform.token,
+        GIT_AUTHOR_NAME: 'Walker',
+        GIT_AUTHOR_EMAIL: 'walker@example.com',
+        GIT_COMMITTER_NAME: 'Walker',
+        GIT_COMMITTER_EMAIL: 'walker@example.com',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      output += c.toString();
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+  expect(result.code, result.output).toBe(0);
+  expect(result.output).toContain('Creating ⬢ hello... done');
+  expect(result.output).toMatch(/remote: -----> Released v1/);
+  expect(result.output).toContain('Setting GREETING and restarting ⬢ hello... done, v2');
+  expect(result.output).toContain('GREETING: hi');
+  expect(result.output).toContain('Rolling back ⬢ hello to v1... done, v3');
+  expect(result.output).toMatch(/=== hello Releases - Current: v3\nv3 +Rollback to v1/);
+  expect(result.output).toMatch(/-----> Released v1\n\s+http:\/\/hello\.localhost:8080\/ deployed to paas/);
+  expect(await platform.stop()).toBe(0);
+});
