@@ -2,9 +2,12 @@
  * buildApp(deps): the api as a Fastify instance, plugins in a fixed order — error shapes and
  * body parsers, then auth, then the routes by resource. main.ts listens; tests inject.
  */
+
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import type { Builder } from './core/builds.js';
+import type { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
 import type { ImageBuilder } from './docker.js';
 import { ERROR_STATUS, PaasError } from './errors.js';
@@ -13,10 +16,12 @@ import type { GitRepos } from './git/repos.js';
 import type { Logger } from './logger.js';
 import type { Presenter } from './present.js';
 import { accountRoutes } from './routes/account.js';
+import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
-import { authenticate } from './routes/auth.js';
+import { authenticate, authenticateAgent } from './routes/auth.js';
 import { buildRoutes } from './routes/builds.js';
 import { configVarRoutes } from './routes/config-vars.js';
+import { dynoRoutes } from './routes/dynos.js';
 import { formationRoutes } from './routes/formation.js';
 import { gitRoutes } from './routes/git.js';
 import { healthRoutes } from './routes/healthz.js';
@@ -32,6 +37,7 @@ export interface Deps {
   builder: Builder;
   pushes: Pushes;
   presenter: Presenter;
+  orchestrator: Orchestrator;
 }
 
 declare module 'fastify' {
@@ -39,8 +45,8 @@ declare module 'fastify' {
     actor: Actor;
   }
   interface FastifyContextConfig {
-    /** false: no token needed (healthz); 'git': HTTP basic with a challenge, text errors. */
-    auth?: false | 'git';
+    /** false: no token (healthz); 'git': HTTP basic with a challenge, text errors; 'agent': the agent token. */
+    auth?: false | 'git' | 'agent';
   }
 }
 
@@ -85,6 +91,10 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const mode = request.routeOptions.config.auth;
     if (mode === false || request.is404) return;
+    if (mode === 'agent') {
+      if (authenticateAgent(deps.config.PAAS_AGENT_TOKEN, request.headers.authorization)) return;
+      throw new PaasError('unauthorized', 'Invalid agent token.');
+    }
     const actor = authenticate(deps.db, request.headers.authorization);
     if (actor) {
       request.actor = actor;
@@ -100,7 +110,10 @@ export function buildApp(deps: Deps): FastifyInstance {
     throw new PaasError('unauthorized', 'Invalid credentials provided.');
   });
 
+  app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   app.register(async (scope) => healthRoutes(scope, deps));
+  app.register(async (scope) => agentRoutes(scope, deps));
+  app.register(async (scope) => dynoRoutes(scope, deps));
   app.register(async (scope) => accountRoutes(scope, deps));
   app.register(async (scope) => appRoutes(scope, deps));
   app.register(async (scope) => configVarRoutes(scope, deps));

@@ -25,6 +25,9 @@ const schema = z.object({
     .default('localhost'),
   PAAS_ROUTER_PORT: port.default(8080),
   PAAS_SHUTDOWN_TIMEOUT: seconds.default(60),
+  PAAS_AGENT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  PAAS_AGENT_TIMEOUT: seconds.default(60),
+  PAAS_STOP_TIMEOUT: seconds.default(30),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

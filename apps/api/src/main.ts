@@ -9,6 +9,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Builder } from './core/builds.js';
 import { KeyedMutex } from './core/locks.js';
+import { Orchestrator } from './core/orchestrator.js';
 import { DockerImageBuilder } from './docker.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
@@ -58,15 +59,32 @@ async function main(): Promise<void> {
   };
   const docker = new DockerImageBuilder(config.DOCKER_HOST);
   const repos = new GitRepos(path.join(config.dataDir, 'repos'));
-  const builder = new Builder({ db, docker, repos, platformId: platformId(db), log, webUrl: presenter.webUrl });
+  const orchestrator = new Orchestrator({
+    db,
+    log,
+    platformId: platformId(db),
+    agentTimeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
+    defaultStopTimeout: config.PAAS_STOP_TIMEOUT,
+  });
+  if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
+  const builder = new Builder({
+    db,
+    docker,
+    repos,
+    platformId: platformId(db),
+    log,
+    webUrl: presenter.webUrl,
+    onRelease: () => orchestrator.poke(),
+  });
   const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
   await pushes.listen();
 
-  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter });
+  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter, orchestrator });
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
     else log.info({ signal }, 'stopping: finishing in-flight requests and builds');
+    orchestrator.close();
     await app.close();
     await pushes.close();
     db.close();

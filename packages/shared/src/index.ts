@@ -1,2 +1,3 @@
 export * from './api.js';
 export * from './names.js';
+export * from './protocol.js';

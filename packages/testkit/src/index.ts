@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // tsx's loader, by path: `--import tsx` would resolve from each child's cwd.
@@ -40,11 +41,27 @@ export function appName(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 8)}`.slice(0, 30);
 }
 
+export interface Agent {
+  id: string;
+  process: ChildProcess;
+  logs(): string;
+  /** Stops the agent (SIGTERM by default; SIGKILL to simulate a crash). Containers stay. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
 export interface Platform {
   url: string;
   port: number;
   token: string;
+  agentToken: string;
   dataDir: string;
+  platformId: string;
+  /** Starts an agent of this platform (its own id and data dir). */
+  startAgent(id?: string): Promise<Agent>;
+  /** Removes every container this platform's agents made. */
+  removeContainers(): Promise<void>;
+  /** Restarts the api on the same data dir and port (agents reconnect). */
+  restart(): Promise<void>;
   process: ChildProcess;
   /** Everything the api printed (JSON log lines). */
   logs(): string;
@@ -63,6 +80,8 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** 'healthy' (default): wait for /healthz 200; 'listening': for any answer. */
   waitFor?: 'healthy' | 'listening';
+  /** Agents to start with the api (default 0: nothing runs). */
+  agents?: number;
 }
 
 /** Runs `paas-admin` (migrate/status) against a data dir. */
@@ -77,47 +96,82 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   if (options.migrate !== false) await admin(dataDir, 'migrate');
   const port = await freePort();
   const token = `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/main.ts')], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      PAAS_DATA_DIR: dataDir,
-      PAAS_API_TOKEN: token,
-      LOG_LEVEL: 'info',
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
+  const agentToken = `agent-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const url = `http://127.0.0.1:${port}`;
-  const exited = once(child, 'exit');
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.status === 200 || options.waitFor === 'listening') break;
-    } catch {}
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`api did not become healthy within 30 s:\n${output}`);
+  let output = '';
+  let child: ChildProcess;
+  let exited: Promise<unknown[]>;
+
+  const launch = async () => {
+    child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        PAAS_DATA_DIR: dataDir,
+        PAAS_API_TOKEN: token,
+        PAAS_AGENT_TOKEN: agentToken,
+        LOG_LEVEL: 'info',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    exited = once(child, 'exit');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output}`);
+      try {
+        const res = await fetch(`${url}/healthz`);
+        if (res.status === 200 || options.waitFor === 'listening') break;
+      } catch {}
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`api did not become healthy within 30 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
     }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
+  };
+  await launch();
+
+  const db = new Database(path.join(dataDir, 'paas.db'), { readonly: true });
+  const platformId = (db.prepare(`SELECT value FROM settings WHERE key = 'platform_id'`).get() as { value: string })
+    .value;
+  db.close();
+  const agents: Agent[] = [];
+
+  const platform: Platform = {
     url,
     port,
     token,
+    agentToken,
     dataDir,
-    process: child,
+    platformId,
+    get process() {
+      return child;
+    },
     logs: () => output,
+    async startAgent(id = `agent-${agents.length + 1}`) {
+      const agent = await startAgent({ url, agentToken, id, dataDir: path.join(dataDir, 'agents', id) });
+      agents.push(agent);
+      return agent;
+    },
+    async removeContainers() {
+      for (const agent of agents) await agent.stop('SIGKILL');
+      const ids = (await run('docker', ['ps', '-aq', '--filter', `label=paas.platform=${platformId}`])).stdout
+        .split('\n')
+        .filter(Boolean);
+      if (ids.length) await run('docker', ['rm', '-f', ...ids]);
+    },
+    async restart() {
+      await platform.stop();
+      await launch();
+    },
     async api<T>(method: string, apiPath: string, body?: unknown) {
       const res = await fetch(`${url}${apiPath}`, {
         method,
@@ -137,6 +191,66 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       return code;
     },
   };
+  for (let i = 0; i < (options.agents ?? 0); i++) await platform.startAgent();
+  return platform;
+}
+
+export async function startAgent(options: {
+  url: string;
+  agentToken: string;
+  id: string;
+  dataDir: string;
+}): Promise<Agent> {
+  let output = '';
+  const child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/agent/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PAAS_API_URL: options.url,
+      PAAS_AGENT_TOKEN: options.agentToken,
+      PAAS_AGENT_ID: options.id,
+      PAAS_AGENT_DATA_DIR: options.dataDir,
+      LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  const exited = once(child, 'exit');
+  return {
+    id: options.id,
+    process: child,
+    logs: () => output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** Polls `check` until it returns a truthy value (or throws after `timeoutMs`). */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 export interface CliResult {

@@ -36,6 +36,8 @@ export interface BuilderDeps {
   platformId: string;
   log: Logger;
   webUrl: (app: string) => string;
+  /** A release was made: the processes should change. */
+  onRelease?: () => void;
 }
 
 const INDENT = '       ';
@@ -69,6 +71,7 @@ export class Builder {
         { image: image.image, processTypes: image.processTypes, commit: req.commit, buildId: build.id },
         req.actor,
       );
+      this.deps.onRelease?.();
       out(`-----> Released v${release.version}`);
       out(`${INDENT}${this.deps.webUrl(req.app.name)} deployed to paas`);
       finishBuild(db, build.id, {

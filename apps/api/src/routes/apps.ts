@@ -7,7 +7,7 @@ import { listApps } from '../store/apps.js';
 import { currentRelease } from '../store/releases.js';
 import { baseUrl, parseBody } from './parse.js';
 
-export function appRoutes(app: FastifyInstance, { db, repos, presenter, log }: Deps): void {
+export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orchestrator }: Deps): void {
   app.get('/apps', async (request) =>
     listApps(db).map((a) => presentApp(presenter, baseUrl(request), a, currentRelease(db, a.id))),
   );
@@ -29,6 +29,7 @@ export function appRoutes(app: FastifyInstance, { db, repos, presenter, log }: D
     const body = presentApp(presenter, baseUrl(request), found, currentRelease(db, found.id));
     await destroyApp(db, repos, found);
     log.info({ app: found.name }, 'app destroyed');
+    orchestrator.poke(); // its processes are no longer wanted: agents stop and remove them
     return body;
   });
 }

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from 'node:crypto';
 import type { Actor } from '../core/releases.js';
 import type { Db } from '../store/db.js';
 import { verifyToken } from '../store/tokens.js';
@@ -21,4 +22,13 @@ export function authenticate(db: Db, header: string | undefined): Actor | undefi
   if (!token) return undefined;
   const owner = verifyToken(db, token);
   return owner ? { email: owner.email } : undefined;
+}
+
+/** Agents present the platform's agent token (PAAS_AGENT_TOKEN); none is accepted without one. */
+export function authenticateAgent(expected: string | undefined, header: string | undefined): boolean {
+  const token = tokenOf(header);
+  if (!expected || !token) return false;
+  const a = Buffer.from(token);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -7,7 +7,7 @@ import { notFound } from '../errors.js';
 import { findRelease } from '../store/releases.js';
 import { parseBody } from './parse.js';
 
-export function configVarRoutes(app: FastifyInstance, { db, log }: Deps): void {
+export function configVarRoutes(app: FastifyInstance, { db, log, orchestrator }: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/config-vars', async (request) => {
     const found = requireApp(db, request.params.app);
     return currentConfig(db, found.id);
@@ -18,6 +18,7 @@ export function configVarRoutes(app: FastifyInstance, { db, log }: Deps): void {
     const patch = parseBody(configVarsPatch, request.body);
     const release = setConfigVars(db, found, patch, request.actor);
     log.info({ app: found.name, release: `v${release.version}` }, release.description);
+    orchestrator.poke();
     // The release this change made, so that clients need not guess it from the list.
     reply.header('paas-release-version', `v${release.version}`);
     return release.config;

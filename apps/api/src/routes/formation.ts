@@ -14,7 +14,7 @@ function formationOf(db: Db, app: AppRow) {
   return rows.map((row) => presentFormation(app, row, commands[row.type] ?? null));
 }
 
-export function formationRoutes(app: FastifyInstance, { db, log }: Deps): void {
+export function formationRoutes(app: FastifyInstance, { db, log, orchestrator }: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/formation', async (request) =>
     formationOf(db, requireApp(db, request.params.app)),
   );
@@ -24,6 +24,7 @@ export function formationRoutes(app: FastifyInstance, { db, log }: Deps): void {
     const { updates } = parseBody(formationBatchUpdate, request.body);
     scale(db, found, updates);
     log.info({ app: found.name, updates }, 'formation changed');
+    orchestrator.poke();
     return formationOf(db, found);
   });
 
@@ -39,6 +40,7 @@ export function formationRoutes(app: FastifyInstance, { db, log }: Deps): void {
     const change = parseBody(formationUpdate, request.body);
     scale(db, found, [{ type: request.params.type, ...change }]);
     log.info({ app: found.name, type: request.params.type, ...change }, 'formation changed');
+    orchestrator.poke();
     return formationOf(db, found).find((f) => f.type === request.params.type);
   });
 }

@@ -8,7 +8,7 @@ import { presentRelease } from '../present.js';
 import { currentRelease, findRelease, listReleases } from '../store/releases.js';
 import { parseBody } from './parse.js';
 
-export function releaseRoutes(app: FastifyInstance, { db, presenter, log }: Deps): void {
+export function releaseRoutes(app: FastifyInstance, { db, presenter, log, orchestrator }: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/releases', async (request) => {
     const found = requireApp(db, request.params.app);
     const current = currentRelease(db, found.id)?.version;
@@ -28,6 +28,7 @@ export function releaseRoutes(app: FastifyInstance, { db, presenter, log }: Deps
     const body = parseBody(releaseCreateBody, request.body);
     const release = rollback(db, found, body.release, request.actor);
     log.info({ app: found.name, release: `v${release.version}` }, release.description);
+    orchestrator.poke();
     return reply.status(201).send(presentRelease(presenter, found, release, release.version));
   });
 }

@@ -12,6 +12,10 @@ import configSet from './config/set.js';
 import configUnset from './config/unset.js';
 import gitRemote from './git/remote.js';
 import login from './login.js';
+import ps from './ps/index.js';
+import psRestart from './ps/restart.js';
+import psScale from './ps/scale.js';
+import psStop from './ps/stop.js';
 import releases from './releases/index.js';
 import releasesInfo from './releases/info.js';
 import rollback from './rollback.js';
@@ -29,6 +33,10 @@ export const commands: Command[] = [
   releases,
   releasesInfo,
   rollback,
+  ps,
+  psScale,
+  psRestart,
+  psStop,
   builds,
   buildsOutput,
   gitRemote,

@@ -1,0 +1,43 @@
+/** The agent's configuration: read from the environment once, validated, frozen. */
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+const schema = z.object({
+  PAAS_API_URL: z.url().default('http://127.0.0.1:5000'),
+  PAAS_AGENT_TOKEN: z.string().min(16, 'must be at least 16 characters'),
+  PAAS_AGENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'must be letters, digits, ".", "_" or "-"')
+    .default(os.hostname()),
+  PAAS_AGENT_DATA_DIR: z.string().optional(),
+  PAAS_AGENT_CAPACITY: z.coerce.number().int().positive().default(100),
+  DOCKER_HOST: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type AgentConfig = Readonly<
+  Omit<z.infer<typeof schema>, 'PAAS_AGENT_DATA_DIR'> & { dataDir: string; hostname: string }
+>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): AgentConfig {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const { PAAS_AGENT_DATA_DIR, ...rest } = result.data;
+  return Object.freeze({
+    ...rest,
+    hostname: os.hostname(),
+    dataDir: path.resolve(PAAS_AGENT_DATA_DIR ?? path.join('.paas', 'agents', rest.PAAS_AGENT_ID)),
+  });
+}
+
+export const loadConfig = (): AgentConfig => parseConfig(process.env);

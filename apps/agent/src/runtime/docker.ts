@@ -1,0 +1,132 @@
+/** The agent's one port to Docker (only this module imports dockerode). */
+import Docker from 'dockerode';
+import type { ContainerInfo, ContainerSpec, Runtime } from './runtime.js';
+
+export function dockerConnection(dockerHost: string | undefined): Docker.DockerOptions {
+  if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
+  const url = new URL(dockerHost);
+  if (url.protocol === 'unix:') return { socketPath: url.pathname };
+  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
+    return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
+  }
+  throw new Error(`DOCKER_HOST ${dockerHost}: unsupported scheme ${url.protocol}`);
+}
+
+const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
+
+const notFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
+
+export class DockerRuntime implements Runtime {
+  private readonly docker: Docker;
+
+  constructor(dockerHost?: string) {
+    this.docker = new Docker(dockerConnection(dockerHost));
+  }
+
+  async ping(): Promise<void> {
+    await this.docker.ping();
+  }
+
+  async list(labels: Record<string, string>): Promise<ContainerInfo[]> {
+    const summaries = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
+    const infos = await Promise.all(summaries.map((s) => this.inspect(s.Id)));
+    return infos.filter((i): i is ContainerInfo => i !== null);
+  }
+
+  async inspect(id: string): Promise<ContainerInfo | null> {
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      const bindings = Object.values(info.NetworkSettings?.Ports ?? {}).flat();
+      const hostPort = bindings.find((b) => b?.HostIp === '127.0.0.1')?.HostPort;
+      const zero = (t: string | undefined) => (!t || t.startsWith('0001-') ? null : t);
+      return {
+        id: info.Id,
+        labels: info.Config?.Labels ?? {},
+        running: info.State?.Running === true,
+        exitCode: info.State?.Running ? null : (info.State?.ExitCode ?? null),
+        startedAt: zero(info.State?.StartedAt),
+        finishedAt: zero(info.State?.FinishedAt),
+        hostPort: hostPort ? Number(hostPort) : null,
+      };
+    } catch (err) {
+      if (notFound(err)) return null;
+      throw err;
+    }
+  }
+
+  async run(spec: ContainerSpec): Promise<ContainerInfo> {
+    const port = spec.publish === undefined ? undefined : `${spec.publish}/tcp`;
+    const container = await this.docker.createContainer({
+      name: spec.name,
+      Image: spec.image,
+      ...(spec.cmd ? { Cmd: spec.cmd } : {}),
+      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
+      Labels: spec.labels,
+      StopTimeout: Math.ceil(spec.stopTimeout),
+      ...(port ? { ExposedPorts: { [port]: {} } } : {}),
+      HostConfig: {
+        // An init as PID 1: signals reach the app (and, with TINI_KILL_PROCESS_GROUP, its whole
+        // process group, as `sh -c` would otherwise swallow them) and zombies are reaped.
+        Init: true,
+        RestartPolicy: { Name: 'no' },
+        ...(port ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] } } : {}),
+      },
+    });
+    await container.start();
+    const info = await this.inspect(container.id);
+    if (!info) throw new Error(`container ${container.id} vanished after start`);
+    return info;
+  }
+
+  async stop(id: string, timeoutSeconds: number): Promise<void> {
+    try {
+      await this.docker.getContainer(id).stop({ t: Math.ceil(timeoutSeconds) });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 304 && code !== 404) throw err; // 304: already stopped
+    }
+  }
+
+  async remove(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).remove({ force: true });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 404 && code !== 409) throw err; // 409: removal already in progress
+    }
+  }
+
+  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void {
+    let closed = false;
+    let stream: NodeJS.ReadableStream | undefined;
+    const open = async () => {
+      while (!closed) {
+        try {
+          stream = await this.docker.getEvents({
+            filters: { type: ['container'], label: labelFilter(labels), event: ['start', 'die', 'destroy'] },
+          });
+          let partial = '';
+          await new Promise<void>((resolve) => {
+            stream?.on('data', (chunk: Buffer) => {
+              const lines = (partial + chunk.toString()).split('\n');
+              partial = lines.pop() ?? '';
+              for (const line of lines) {
+                if (!line.trim()) continue;
+                const event = JSON.parse(line) as { id?: string; Action?: string; status?: string };
+                if (event.id) onEvent(event.id, event.Action ?? event.status ?? '');
+              }
+            });
+            stream?.on('end', resolve);
+            stream?.on('error', resolve);
+          });
+        } catch {}
+        if (!closed) await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    void open();
+    return () => {
+      closed = true;
+      (stream as unknown as { destroy?: () => void })?.destroy?.();
+    };
+  }
+}

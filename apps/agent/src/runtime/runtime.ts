@@ -1,0 +1,37 @@
+/** What the agent needs from a container runtime; runtime/docker.ts is the one implementation. */
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  /** Argument vector, or null for the image's own CMD. */
+  cmd: string[] | null;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** A container port to publish on 127.0.0.1 (on a free host port). */
+  publish?: number;
+  stopTimeout: number;
+}
+
+export interface ContainerInfo {
+  id: string;
+  labels: Record<string, string>;
+  running: boolean;
+  exitCode: number | null;
+  startedAt: string | null;
+  finishedAt: string | null;
+  /** Host port (on 127.0.0.1) of the published port, if any. */
+  hostPort: number | null;
+}
+
+export interface Runtime {
+  ping(): Promise<void>;
+  /** Containers carrying every one of these labels (running or not). */
+  list(labels: Record<string, string>): Promise<ContainerInfo[]>;
+  inspect(id: string): Promise<ContainerInfo | null>;
+  run(spec: ContainerSpec): Promise<ContainerInfo>;
+  /** SIGTERM, then SIGKILL after `timeoutSeconds`. Resolves when the container has exited. */
+  stop(id: string, timeoutSeconds: number): Promise<void>;
+  remove(id: string): Promise<void>;
+  /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
+  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
+}

@@ -1,0 +1,45 @@
+import { appPath } from '../../api.js';
+import { defineCommand } from '../../command.js';
+import { columns, header, shortTime } from '../../output.js';
+
+interface Dyno {
+  name: string;
+  type: string;
+  state: string;
+  command: string;
+  updated_at: string;
+  agent: string;
+  exit_code: number | null;
+  release: { version: number };
+}
+
+export default defineCommand({
+  name: 'ps',
+  description: "list an app's processes: type, name, state, since, command, agent",
+  needsApp: true,
+  json: true,
+  async run(ctx) {
+    const app = await ctx.app();
+    const dynos = await ctx.api.get<Dyno[]>(appPath(app, '/dynos'));
+    if (ctx.wantsJson) return ctx.json(dynos);
+    if (dynos.length === 0)
+      return ctx.out(`No processes are running for ${app}: scale one up with paas ps:scale web=1`);
+    const byType = new Map<string, Dyno[]>();
+    for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
+    for (const [type, list] of byType) {
+      ctx.out(header(`${type} (${list.length}): ${list[0]?.command ?? ''}`));
+      ctx.out(
+        columns(
+          list.map((d) => [
+            d.name,
+            d.state === 'crashed' && d.exit_code !== null ? `crashed (exit ${d.exit_code})` : d.state,
+            shortTime(d.updated_at),
+            `v${d.release.version}`,
+            d.agent,
+          ]),
+        ),
+      );
+      ctx.out();
+    }
+  },
+});

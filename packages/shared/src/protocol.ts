@@ -1,0 +1,85 @@
+/**
+ * The agent protocol: JSON messages over one WebSocket per agent (agent → api connects).
+ * Level-triggered: the api always sends an agent its whole desired set; the agent always
+ * reports the state of every process it has. Each message is a zod schema (validator and
+ * type in one), discriminated on `type`.
+ */
+import { z } from 'zod';
+
+export const PROCESS_STATES = ['starting', 'up', 'crashed', 'stopping', 'down'] as const;
+export const processState = z.enum(PROCESS_STATES);
+export type ProcessState = z.infer<typeof processState>;
+
+/** One process the api wants an agent to run. `key` is stable across releases: app id + name. */
+export const desiredProcess = z.object({
+  key: z.string(),
+  app: z.string(),
+  appId: z.string(),
+  type: z.string(),
+  index: z.number().int().positive(),
+  name: z.string(),
+  release: z.object({ id: z.string(), version: z.number().int().positive() }),
+  image: z.string(),
+  /** Procfile command (run by /bin/sh -c), or null for the image's own CMD. */
+  command: z.string().nullable(),
+  env: z.record(z.string(), z.string()),
+  /** Seconds between SIGTERM and SIGKILL. */
+  stopTimeout: z.number().positive(),
+  /** Bumped by a restart request: a running process of another generation is replaced. */
+  generation: z.string(),
+});
+export type DesiredProcess = z.infer<typeof desiredProcess>;
+
+export const processStatus = z.object({
+  key: z.string(),
+  app: z.string(),
+  appId: z.string(),
+  type: z.string(),
+  index: z.number().int(),
+  name: z.string(),
+  release: z.object({ id: z.string(), version: z.number().int() }),
+  generation: z.string(),
+  state: processState,
+  since: z.string(),
+  exitCode: z.number().int().nullable(),
+  restarts: z.number().int(),
+  containerId: z.string().nullable(),
+  command: z.string().nullable(),
+  /** Where a web process listens, on the agent's host (127.0.0.1 only). */
+  endpoint: z.object({ host: z.string(), port: z.number().int() }).nullable(),
+});
+export type ProcessStatus = z.infer<typeof processStatus>;
+
+export const agentMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('hello'),
+    agentId: z.string().min(1),
+    hostname: z.string(),
+    capacity: z.number().int().positive(),
+  }),
+  z.object({ type: z.literal('status'), processes: z.array(processStatus) }),
+]);
+export type AgentMessage = z.infer<typeof agentMessage>;
+
+export const apiMessage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('welcome'), platformId: z.string() }),
+  z.object({ type: z.literal('desired'), processes: z.array(desiredProcess) }),
+  /** Stop these processes now (gracefully); being still desired, they come back. */
+  z.object({ type: z.literal('stop'), keys: z.array(z.string()) }),
+]);
+export type ApiMessage = z.infer<typeof apiMessage>;
+
+/** Container labels the agent puts on (and reads back from) every container it runs. */
+export const LABELS = {
+  platform: 'paas.platform',
+  agent: 'paas.agent',
+  key: 'paas.key',
+  app: 'paas.app',
+  appId: 'paas.app-id',
+  type: 'paas.type',
+  index: 'paas.index',
+  name: 'paas.process',
+  releaseId: 'paas.release-id',
+  releaseVersion: 'paas.release',
+  generation: 'paas.generation',
+} as const;
