@@ -9,6 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { type DesiredProcess, LABELS, type ProcessStatus } from '@paas/shared';
 import { backoffDelay, nextRestartCount } from './backoff.js';
+import { shellArgv } from './command.js';
 import type { Logger } from './logger.js';
 import { answersHttp } from './probe.js';
 import type { ContainerInfo, Runtime } from './runtime/runtime.js';
@@ -238,7 +239,7 @@ export class Reconciler {
     return this.deps.runtime.run({
       name: `paas-${d.app}-${d.name}-v${d.release.version}-${randomBytes(3).toString('hex')}`,
       image: d.image,
-      cmd: d.command === null ? null : ['/bin/sh', '-c', d.command],
+      cmd: d.command === null ? null : shellArgv(d.command),
       env: { ...d.env, TINI_KILL_PROCESS_GROUP: '1' },
       labels: {
         [LABELS.platform]: platformId,

@@ -167,6 +167,8 @@ export class Orchestrator {
     const { db, agentTimeoutMs, log } = this.deps;
     const now = Date.now();
     const alive = [...this.agents.values()].filter((a) => a.connected || now - a.lastSeen < agentTimeoutMs);
+    // What an agent gone past the timeout last reported is no longer true of anything we run.
+    for (const agent of this.agents.values()) if (!alive.includes(agent)) agent.statuses = [];
     const wanted = this.wanted();
     const previous = loadPlacements(db);
     const placed = place(wanted, alive, previous);

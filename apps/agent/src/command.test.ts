@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { shellArgv } from './command.js';
+
+describe('shellArgv', () => {
+  it('execs a simple command so the app gets the signals', () => {
+    expect(shellArgv('node server.js --port $PORT')).toEqual(['/bin/sh', '-c', 'exec node server.js --port $PORT']);
+    expect(shellArgv('  bundle exec "puma -C x"  ')).toEqual(['/bin/sh', '-c', 'exec bundle exec "puma -C x"']);
+  });
+  it('leaves lists, pipes, redirections and explicit execs alone', () => {
+    for (const c of ['a && b', 'echo x; exit 1', 'a | b', 'a > log', '(a)', 'exec node x']) {
+      expect(shellArgv(c)).toEqual(['/bin/sh', '-c', c]);
+    }
+  });
+});

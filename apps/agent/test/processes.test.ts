@@ -1,0 +1,256 @@
+/**
+ * Agents run the release, against the real Docker engine: scale, graceful stops, crash
+ * back-off, rolling releases. Driven through the real CLI and API of a real platform.
+ */
+import { spawn } from 'node:child_process';
+import {
+  appName,
+  eventually,
+  git,
+  loggedInHome,
+  makeRepo,
+  type Platform,
+  paas,
+  run,
+  startPlatform,
+} from '@paas/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+interface Dyno {
+  name: string;
+  type: string;
+  state: string;
+  agent: string;
+  exit_code: number | null;
+  release: { version: number };
+  endpoint: { host: string; port: number } | null;
+  id: string;
+}
+
+const SERVER = `const http = require('node:http');
+const server = http.createServer((_req, res) => res.end(JSON.stringify({ dyno: process.env.DYNO, release: process.env.PAAS_RELEASE, greeting: process.env.GREETING || null })));
+server.listen(process.env.PORT, () => console.log('listening on ' + process.env.PORT));
+process.on('SIGTERM', () => { console.log('SIGTERM received by ' + process.env.DYNO); server.close(() => process.exit(0)); });
+`;
+const FILES = {
+  'server.js': SERVER,
+  'worker.js': `const t = setInterval(() => {}, 1000); process.on('SIGTERM', () => { console.log('worker got SIGTERM'); clearInterval(t); });\n`,
+  'stubborn.js': `setInterval(() => {}, 1000); process.on('SIGTERM', () => console.log('ignoring SIGTERM'));\n`,
+  Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+  Procfile:
+    'web: node server.js\nworker: node worker.js\nstubborn: node stubborn.js\ncrasher: echo "crashing"; exit 1\n',
+};
+
+let platform: Platform;
+let home: string;
+
+beforeAll(async () => {
+  platform = await startPlatform({ agents: 1, env: { PAAS_AGENT_TIMEOUT: '4' } });
+  home = await loggedInHome(platform);
+});
+afterAll(async () => {
+  await platform.removeContainers();
+  await platform.stop();
+});
+
+async function deployApp(prefix: string) {
+  const app = appName(prefix);
+  const repo = await makeRepo(home, { files: FILES });
+  expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  expect(push.code, push.stderr).toBe(0);
+  return { app, repo, cli: (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo }) };
+}
+
+const dynosOf = async (app: string) => (await platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
+const containersOf = async (app: string) =>
+  (
+    await run('docker', [
+      'ps',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      `label=paas.platform=${platform.platformId}`,
+      '--filter',
+      `label=paas.app=${app}`,
+    ])
+  ).stdout
+    .split('\n')
+    .filter(Boolean);
+const labelOf = async (id: string, label: string) =>
+  (await run('docker', ['inspect', '-f', `{{ index .Config.Labels "${label}" }}`, id])).stdout.trim();
+const allUp = (n: number) => async (app: string) => {
+  const dynos = await dynosOf(app);
+  return dynos.length === n && dynos.every((d) => d.state === 'up') ? dynos : undefined;
+};
+const get = async (d: Dyno) =>
+  (await fetch(`http://127.0.0.1:${d.endpoint?.port}/`)).json() as Promise<Record<string, string>>;
+
+/** Follows a container's output (docker attach) until it exits. */
+function follow(id: string): Promise<string> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', ['attach', '--no-stdin', '--sig-proxy=false', id]);
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.on('close', () => resolve(out));
+  });
+}
+
+describe('agents run the release', () => {
+  it('runs web.1 on deploy, and scales to 5 and back to 1', async () => {
+    const { app, cli } = await deployApp('scale');
+    const [web] = await eventually(() => allUp(1)(app), 30_000, 'web.1 up');
+    expect(web).toMatchObject({ name: 'web.1', type: 'web', release: { version: 1 } });
+    expect(await get(web as Dyno)).toEqual({ dyno: 'web.1', release: 'v1', greeting: null });
+    expect(web?.endpoint?.host).toBe('127.0.0.1');
+
+    const started = Date.now();
+    expect((await cli('ps:scale', 'web=3', 'worker=2')).code).toBe(0);
+    await eventually(async () => (await containersOf(app)).length === 5, 10_000, '5 containers');
+    const dynos = await eventually(() => allUp(5)(app), 10_000, '5 up');
+    const took = Date.now() - started;
+    expect(took).toBeLessThan(10_000);
+    expect(dynos.map((d) => d.name)).toEqual(['web.1', 'web.2', 'web.3', 'worker.1', 'worker.2']);
+    for (const id of await containersOf(app)) {
+      expect(await labelOf(id, 'paas.app')).toBe(app);
+      expect(await labelOf(id, 'paas.release')).toBe('1');
+    }
+    const ps = await cli('ps');
+    expect(ps.stdout).toMatch(/=== web \(3\): node server\.js/);
+    expect(ps.stdout.match(/ up /g)).toHaveLength(5);
+    const json = JSON.parse((await cli('ps', '--json')).stdout) as Record<string, unknown>[];
+    expect(json[0]).toMatchObject({
+      name: 'web.1',
+      type: 'web',
+      state: 'up',
+      command: 'node server.js',
+      release: { version: 1 },
+    });
+    expect(json[0]).toHaveProperty('updated_at');
+
+    expect((await cli('ps:scale', 'web=1', 'worker=0')).code).toBe(0);
+    await eventually(async () => (await containersOf(app)).length === 1, 20_000, 'one container');
+    expect((await cli('ps:scale', 'web+1')).stderr).toContain('web at 2');
+    const unknown = await cli('ps:scale', 'nope=1');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('No such process type nope');
+    expect(unknown.stderr).toContain('web, worker, stubborn, crasher'.split(', ').sort().join(', '));
+    const tooMany = await cli('ps:scale', 'web=101');
+    expect(tooMany.code).toBe(1);
+    expect(tooMany.stderr).toContain('between 0 and 100');
+  });
+
+  it('stops gracefully: SIGTERM reaches the app; one that ignores it is killed after the grace period', async () => {
+    const { app, cli } = await deployApp('sigterm');
+    expect((await cli('config:set', 'PAAS_STOP_TIMEOUT=3')).code).toBe(0);
+    expect((await cli('ps:scale', 'worker=1', 'stubborn=1')).code).toBe(0);
+    const dynos = await eventually(() => allUp(3)(app), 30_000, '3 up');
+    const containerOf = async (name: string) => {
+      for (const id of await containersOf(app)) if ((await labelOf(id, 'paas.process')) === name) return id;
+      throw new Error(`no container for ${name}`);
+    };
+    expect(dynos.every((d) => d.release.version === 2)).toBe(true);
+
+    // Restart of web: the new one starts, the old one gets SIGTERM and runs its handler.
+    const oldWeb = await containerOf('web.1');
+    const webLog = follow(oldWeb);
+    expect((await cli('ps:restart', 'web')).code).toBe(0);
+    expect(await webLog).toContain('SIGTERM received by web.1');
+
+    const stubborn = await containerOf('stubborn.1');
+    const workerLog = follow(await containerOf('worker.1'));
+    const stubbornLog = follow(stubborn);
+    const t0 = Date.now();
+    expect((await cli('ps:scale', 'worker=0', 'stubborn=0')).code).toBe(0);
+    expect(await workerLog).toContain('worker got SIGTERM');
+    const stubbornOut = await stubbornLog;
+    const killedAfter = (Date.now() - t0) / 1000;
+    expect(stubbornOut).toContain('ignoring SIGTERM');
+    // Grace period of 3 s (PAAS_STOP_TIMEOUT), then SIGKILL.
+    expect(killedAfter).toBeGreaterThan(2.5);
+    expect(killedAfter).toBeLessThan(8);
+    console.log(`stubborn process killed ${killedAfter.toFixed(2)} s after the scale-down (grace period 3 s)`);
+  });
+
+  it('shows a crashing process as crashed, restarting with growing gaps', async () => {
+    const { app, cli } = await deployApp('crash');
+    const since = Math.floor(Date.now() / 1000);
+    expect((await cli('ps:scale', 'web=0', 'crasher=1')).code).toBe(0);
+    const crashed = await eventually(
+      async () => (await dynosOf(app)).find((d) => d.name === 'crasher.1' && d.state === 'crashed'),
+      20_000,
+      'crashed',
+    );
+    expect(crashed.exit_code).toBe(1);
+    expect((await cli('ps')).stdout).toMatch(/crasher\.1 +crashed \(exit 1\)/);
+    await new Promise((r) => setTimeout(r, 9000));
+    const events = await run('docker', [
+      'events',
+      '--since',
+      String(since),
+      '--until',
+      String(Math.floor(Date.now() / 1000)),
+      '--filter',
+      `label=paas.platform=${platform.platformId}`,
+      '--filter',
+      `label=paas.app=${app}`,
+      '--filter',
+      'label=paas.process=crasher.1',
+      '--filter',
+      'event=start',
+      '--format',
+      '{{.TimeNano}}',
+    ]);
+    const starts = events.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((t) => Number(BigInt(t) / 1_000_000n));
+    const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? t));
+    console.log(`crasher starts in ~9 s: ${starts.length}, gaps (ms): ${gaps.join(', ')}`);
+    // Immediately, then after ~1 s, ~2 s, ~4 s: a handful of starts, not hundreds.
+    expect(starts.length).toBeGreaterThanOrEqual(3);
+    expect(starts.length).toBeLessThanOrEqual(6);
+    for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThan((gaps[i - 1] ?? 0) * 1.3);
+    await cli('ps:scale', 'crasher=0');
+  });
+
+  it('replaces every process on config:set and rollback, web start-first', async () => {
+    const { app, cli } = await deployApp('roll');
+    expect((await cli('ps:scale', 'web=2', 'worker=1')).code).toBe(0);
+    await eventually(() => allUp(3)(app), 30_000, '3 up');
+
+    expect((await cli('config:set', 'GREETING=hi')).stderr).toContain('v2');
+    const v2 = await eventually(
+      async () => {
+        const dynos = await allUp(3)(app);
+        return dynos?.every((d) => d.release.version === 2) && (await containersOf(app)).length === 3
+          ? dynos
+          : undefined;
+      },
+      30_000,
+      'all on v2',
+    );
+    for (const d of v2.filter((x) => x.type === 'web'))
+      expect(await get(d)).toMatchObject({ greeting: 'hi', release: 'v2' });
+    for (const id of await containersOf(app)) expect(await labelOf(id, 'paas.release')).toBe('2');
+
+    expect((await cli('rollback', 'v1')).stderr).toContain('done, v3');
+    const v3 = await eventually(
+      async () => {
+        const dynos = await allUp(3)(app);
+        return dynos?.every((d) => d.release.version === 3) && (await containersOf(app)).length === 3
+          ? dynos
+          : undefined;
+      },
+      30_000,
+      'all on v3',
+    );
+    for (const d of v3.filter((x) => x.type === 'web'))
+      expect(await get(d)).toMatchObject({ greeting: null, release: 'v3' });
+  });
+});
