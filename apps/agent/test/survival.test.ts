@@ -107,8 +107,11 @@ it('two agents share web=4 two and two; when one is gone past the timeout, the o
     await deploy();
     expect((await paas(['ps:scale', 'web=4'], { home, cwd: repo })).code).toBe(0);
     const spread = await eventually(() => upCount(4), 30_000, '4 up');
-    const perAgent = (list: Dyno[]) =>
-      list.reduce<Record<string, number>>((acc, d) => ({ ...acc, [d.agent]: (acc[d.agent] ?? 0) + 1 }), {});
+    const perAgent = (list: Dyno[]) => {
+      const counts: Record<string, number> = {};
+      for (const d of list) counts[d.agent] = (counts[d.agent] ?? 0) + 1;
+      return counts;
+    };
     expect(perAgent(spread)).toEqual({ 'agent-1': 2, 'agent-2': 2 });
 
     const gone = Date.now();
