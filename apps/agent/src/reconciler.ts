@@ -42,6 +42,7 @@ export class Reconciler {
   /** Containers being stopped, and the ones whose exit we caused (not crashes). */
   private readonly stopping = new Set<string>();
   private readonly stoppedByUs = new Set<string>();
+  private readonly probing = new Set<string>();
   private running: Promise<void> | undefined;
   private again = false;
   private lastStatus = '';
@@ -120,6 +121,7 @@ export class Reconciler {
       byKey.set(key, [...(byKey.get(key) ?? []), c]);
     }
     const statuses: ProcessStatus[] = [];
+    const toStart: DesiredProcess[] = [];
 
     for (const [key, d] of this.desired) {
       const mine = byKey.get(key) ?? [];
@@ -145,25 +147,18 @@ export class Reconciler {
       const oldRunning = old.filter((c) => c.running);
       const mayStart = d.type === 'web' || oldRunning.length === 0; // others: stop-first
       if (!live && mayStart && Date.now() >= track.backoffUntil) {
-        try {
-          live = await this.start(d);
-          log.info(
-            { process: d.name, app: d.app, release: d.release.version, container: live.id.slice(0, 12) },
-            'started',
-          );
-        } catch (err) {
-          log.error({ err, process: d.name, app: d.app }, 'could not start process');
-          this.onExit(
-            d,
-            { id: `failed-${Date.now()}`, exitCode: null, startedAt: null, finishedAt: null } as ContainerInfo,
-            track,
-          );
-        }
+        toStart.push(d); // started together after this pass, then looked at again
+        statuses.push({
+          ...this.base(d),
+          state: 'starting',
+          since: new Date().toISOString(),
+          exitCode: null,
+          restarts: track.restarts,
+          containerId: null,
+          endpoint: null,
+        });
       }
-
-      if (live && d.type === 'web' && !this.upSince.has(live.id) && live.hostPort) {
-        if (await answersHttp(live.hostPort)) this.upSince.set(live.id, new Date().toISOString());
-      }
+      if (live && d.type === 'web' && !this.upSince.has(live.id) && live.hostPort) this.watchUp(live.id, live.hostPort);
       const liveUp = live !== undefined && (d.type !== 'web' || this.upSince.has(live.id));
       if (live && d.type !== 'web' && !this.upSince.has(live.id)) {
         this.upSince.set(live.id, live.startedAt ?? new Date().toISOString());
@@ -203,6 +198,11 @@ export class Reconciler {
     }
     for (const key of this.tracks.keys()) if (!this.desired.has(key)) this.forget(key);
 
+    if (toStart.length) {
+      await Promise.all(toStart.map((d) => this.startLogged(d)));
+      this.again = true; // look at what was started (and replace what it replaces)
+    }
+
     this.statuses = statuses;
     const serialized = JSON.stringify(statuses);
     if (serialized !== this.lastStatus) {
@@ -226,6 +226,46 @@ export class Reconciler {
       { process: d.name, app: d.app, exitCode: c.exitCode, restarts: track.restarts, restartInMs: delay },
       'process crashed',
     );
+  }
+
+  private async startLogged(d: DesiredProcess): Promise<void> {
+    const { log } = this.deps;
+    try {
+      const info = await this.start(d);
+      log.info({ process: d.name, app: d.app, release: d.release.version, container: info.id.slice(0, 12) }, 'started');
+      if (info.hostPort && d.type === 'web') this.watchUp(info.id, info.hostPort);
+    } catch (err) {
+      log.error({ err, process: d.name, app: d.app }, 'could not start process');
+      const failed: ContainerInfo = {
+        id: `failed-${Date.now()}`,
+        labels: {},
+        running: false,
+        exitCode: null,
+        startedAt: null,
+        finishedAt: null,
+        hostPort: null,
+      };
+      this.onExit(d, failed, this.track(d.key));
+    }
+  }
+
+  /** Probes a new web process every 100 ms until it answers, then reconciles at once. */
+  private watchUp(id: string, port: number): void {
+    if (this.probing.has(id) || this.upSince.has(id)) return;
+    this.probing.add(id);
+    const deadline = Date.now() + 120_000;
+    const loop = async () => {
+      while (Date.now() < deadline && !this.stopping.has(id)) {
+        if (await answersHttp(port, 500)) {
+          this.upSince.set(id, new Date().toISOString());
+          void this.trigger();
+          break;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      this.probing.delete(id);
+    };
+    void loop();
   }
 
   private forget(key: string): void {
