@@ -170,7 +170,10 @@ export class Reconciler {
         else if (d.type !== 'web' || liveUp) this.stopInBackground(c);
       }
 
-      statuses.push(...old.filter((c) => c.running).map((c) => this.statusOf(c, 'stopping', d)));
+      // An old process keeps serving until its replacement is up: it is `up` until stopped.
+      statuses.push(
+        ...old.filter((c) => c.running).map((c) => this.statusOf(c, this.stopping.has(c.id) ? 'stopping' : 'up', d)),
+      );
       if (live) {
         statuses.push(this.statusOf(live, liveUp ? 'up' : 'starting', d, track));
       } else if (track.crashedAt) {

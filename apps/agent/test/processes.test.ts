@@ -225,8 +225,12 @@ describe('agents run the release', () => {
     await eventually(() => allUp(3)(app), 30_000, '3 up');
 
     expect((await cli('config:set', 'GREETING=hi')).stderr).toContain('v2');
+    // Start-first: while web rolls over, both web processes stay up, old or new.
+    let fewestWebUp = Number.POSITIVE_INFINITY;
     const v2 = await eventually(
       async () => {
+        const all = await dynosOf(app);
+        fewestWebUp = Math.min(fewestWebUp, all.filter((d) => d.type === 'web' && d.state === 'up').length);
         const dynos = await allUp(3)(app);
         return dynos?.every((d) => d.release.version === 2) && (await containersOf(app)).length === 3
           ? dynos
@@ -235,6 +239,7 @@ describe('agents run the release', () => {
       30_000,
       'all on v2',
     );
+    expect(fewestWebUp).toBe(2);
     for (const d of v2.filter((x) => x.type === 'web'))
       expect(await get(d)).toMatchObject({ greeting: 'hi', release: 'v2' });
     for (const id of await containersOf(app)) expect(await labelOf(id, 'paas.release')).toBe('2');
@@ -252,5 +257,33 @@ describe('agents run the release', () => {
     );
     for (const d of v3.filter((x) => x.type === 'web'))
       expect(await get(d)).toMatchObject({ greeting: null, release: 'v3' });
+  });
+
+  it('ps:stop stops a process and it comes back; apps:destroy removes every container', async () => {
+    const { app, cli } = await deployApp('stopdestroy');
+    expect((await cli('ps:scale', 'web=2')).code).toBe(0);
+    const before = await eventually(() => allUp(2)(app), 30_000, '2 up');
+    const web2 = before.find((d) => d.name === 'web.2');
+    const stop = await cli('ps:stop', 'web.2');
+    expect(stop.code, stop.stderr).toBe(0);
+    const after = await eventually(
+      async () => {
+        const list = await allUp(2)(app);
+        return list?.find((d) => d.name === 'web.2' && d.id !== web2?.id) ? list : undefined;
+      },
+      30_000,
+      'web.2 back',
+    );
+    expect(after.find((d) => d.name === 'web.1')?.id).toBe(before.find((d) => d.name === 'web.1')?.id);
+    const badStop = await cli('ps:stop', 'nope.1');
+    expect(badStop.code).toBe(1);
+    expect(badStop.stderr).toContain("Couldn't find that process: nope.1");
+    const ports = await run('docker', ['port', (await containersOf(app))[0] ?? '']);
+    expect(ports.stdout.trim()).toMatch(/^5000\/tcp -> 127\.0\.0\.1:\d+$/);
+
+    expect((await cli('apps:destroy', '--confirm', app)).code).toBe(0);
+    await eventually(async () => (await containersOf(app)).length === 0, 30_000, 'containers gone');
+    const all = await run('docker', ['ps', '-aq', '--filter', `label=paas.app=${app}`]);
+    expect(all.stdout.trim()).toBe('');
   });
 });
