@@ -69,7 +69,8 @@ async function main(): Promise<void> {
 
   type Dyno = { state: string };
   const dynos = async () => (await platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
-  const scale = (n: number) => platform.api('PATCH', `/apps/${app}/formation`, { updates: [{ type: 'web', quantity: n }] });
+  const scale = (n: number) =>
+    platform.api('PATCH', `/apps/${app}/formation`, { updates: [{ type: 'web', quantity: n }] });
   const rows: string[][] = [];
   try {
     for (const n of SIZES) {

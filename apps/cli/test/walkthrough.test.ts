@@ -16,7 +16,7 @@ function walkthrough(): string {
 }
 
 it('the README walkthrough works as written', async () => {
-  const platform = await startPlatform();
+  const platform = await startPlatform({ agents: 1 });
   const home = tempDir('paas-walkthrough-');
   const script = walkthrough().replaceAll('http://127.0.0.1:5000', platform.url);
   const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
@@ -50,5 +50,8 @@ it('the README walkthrough works as written', async () => {
   expect(result.output).toContain('Rolling back ⬢ hello to v1... done, v3');
   expect(result.output).toMatch(/=== hello Releases - Current: v3\nv3 +Rollback to v1/);
   expect(result.output).toMatch(/-----> Released v1\n\s+http:\/\/hello\.localhost:8080\/ deployed to paas/);
+  expect(result.output).toContain('done, now running web at 2:Basic, worker at 1:Basic');
+  expect(result.output).toMatch(/=== web \(\d\): node server\.js/);
+  await platform.removeContainers();
   expect(await platform.stop()).toBe(0);
 });
