@@ -113,7 +113,7 @@ export class Reconciler {
   private async reconcile(): Promise<void> {
     const labels = this.labels;
     if (!labels) return; // not yet told which platform we serve: touch nothing
-    const { runtime, log } = this.deps;
+    const { runtime } = this.deps;
     const containers = await runtime.list(labels);
     const byKey = new Map<string, ContainerInfo[]>();
     for (const c of containers) {

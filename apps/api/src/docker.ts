@@ -3,6 +3,7 @@
  * tar stream, inspect them, and check that the engine answers.
  */
 import type { Readable } from 'node:stream';
+import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
 
 export interface BuildImageOptions {
@@ -27,18 +28,6 @@ export interface ImageBuilder {
 }
 
 export class BuildFailed extends Error {}
-
-/** DOCKER_HOST as Docker spells it → dockerode's connection options. */
-export function dockerConnection(dockerHost: string | undefined): Docker.DockerOptions {
-  if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
-  const url = new URL(dockerHost);
-  if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
-    return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
-  }
-  if (url.protocol === 'https:') return { host: url.hostname, port: Number(url.port || 2376), protocol: 'https' };
-  throw new Error(`DOCKER_HOST ${dockerHost}: unsupported scheme ${url.protocol}`);
-}
 
 interface BuildEvent {
   stream?: string;

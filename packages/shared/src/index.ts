@@ -1,3 +1,4 @@
 export * from './api.js';
+export * from './docker.js';
 export * from './names.js';
 export * from './protocol.js';

@@ -1,16 +1,7 @@
 /** The agent's one port to Docker (only this module imports dockerode). */
+import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
 import type { ContainerInfo, ContainerSpec, Runtime } from './runtime.js';
-
-export function dockerConnection(dockerHost: string | undefined): Docker.DockerOptions {
-  if (!dockerHost) return { socketPath: '/var/run/docker.sock' };
-  const url = new URL(dockerHost);
-  if (url.protocol === 'unix:') return { socketPath: url.pathname };
-  if (url.protocol === 'tcp:' || url.protocol === 'http:') {
-    return { host: url.hostname, port: Number(url.port || 2375), protocol: 'http' };
-  }
-  throw new Error(`DOCKER_HOST ${dockerHost}: unsupported scheme ${url.protocol}`);
-}
 
 const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 
