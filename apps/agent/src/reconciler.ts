@@ -146,18 +146,8 @@ export class Reconciler {
 
       const oldRunning = old.filter((c) => c.running);
       const mayStart = d.type === 'web' || oldRunning.length === 0; // others: stop-first
-      if (!live && mayStart && Date.now() >= track.backoffUntil) {
-        toStart.push(d); // started together after this pass, then looked at again
-        statuses.push({
-          ...this.base(d),
-          state: 'starting',
-          since: new Date().toISOString(),
-          exitCode: null,
-          restarts: track.restarts,
-          containerId: null,
-          endpoint: null,
-        });
-      }
+      const willStart = !live && mayStart && Date.now() >= track.backoffUntil;
+      if (willStart) toStart.push(d); // started together after this pass, then looked at again
       if (live && d.type === 'web' && !this.upSince.has(live.id) && live.hostPort) this.watchUp(live.id, live.hostPort);
       const liveUp = live !== undefined && (d.type !== 'web' || this.upSince.has(live.id));
       if (live && d.type !== 'web' && !this.upSince.has(live.id)) {
@@ -176,6 +166,16 @@ export class Reconciler {
       );
       if (live) {
         statuses.push(this.statusOf(live, liveUp ? 'up' : 'starting', d, track));
+      } else if (willStart) {
+        statuses.push({
+          ...this.base(d),
+          state: 'starting',
+          since: new Date().toISOString(),
+          exitCode: null,
+          restarts: track.restarts,
+          containerId: null,
+          endpoint: null,
+        });
       } else if (track.crashedAt) {
         statuses.push({
           ...this.base(d),
