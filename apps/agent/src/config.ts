@@ -12,6 +12,9 @@ const schema = z.object({
     .default(os.hostname()),
   PAAS_AGENT_DATA_DIR: z.string().optional(),
   PAAS_AGENT_CAPACITY: z.coerce.number().int().positive().default(100),
+  /** The router's port on this host; 0 leaves the router off. */
+  PAAS_ROUTER_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  PAAS_ROUTER_TIMEOUT: z.coerce.number().positive().default(30),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

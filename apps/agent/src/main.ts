@@ -8,6 +8,8 @@ import { ConfigError, loadConfig } from './config.js';
 import { Connection } from './connection.js';
 import { createLogger } from './logger.js';
 import { Reconciler } from './reconciler.js';
+import { Router } from './router/server.js';
+import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { loadState, saveState } from './state.js';
 
@@ -42,12 +44,11 @@ const connection: Connection = new Connection({
         break;
       case 'desired':
         reconciler.setDesired(message.processes);
-        if (reconciler.labels) {
-          saveState(config.dataDir, {
-            platformId: reconciler.labels['paas.platform'] ?? '',
-            desired: message.processes,
-          });
-        }
+        persist();
+        break;
+      case 'routes':
+        table.replace(message.routes);
+        persist();
         break;
       case 'stop':
         void reconciler.stopNow(message.keys);
@@ -56,18 +57,47 @@ const connection: Connection = new Connection({
   },
 });
 
+const table = new RouteTable();
+const router =
+  config.PAAS_ROUTER_PORT > 0
+    ? new Router({
+        port: config.PAAS_ROUTER_PORT,
+        table,
+        log: log.child({ component: 'router' }),
+        timeoutMs: config.PAAS_ROUTER_TIMEOUT * 1000,
+      })
+    : undefined;
+
 const reconciler = new Reconciler({
   runtime,
   agentId: config.PAAS_AGENT_ID,
   log,
   onStatus: (processes) => connection.send({ type: 'status', processes }),
+  beforeStop: async (container) => {
+    if (!router || !container.hostPort) return;
+    const endpoint = { host: '127.0.0.1', port: container.hostPort };
+    table.drain(endpoint);
+    const deadline = Date.now() + 30_000;
+    while (router.inflightTo(endpoint) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  },
 });
+
+/** What the api last said, kept so that with the api down after a restart the agent goes on. */
+function persist(): void {
+  const platformId = reconciler.labels?.['paas.platform'];
+  if (platformId) saveState(config.dataDir, { platformId, desired: reconciler.desiredList(), routes: table.all() });
+}
 
 const saved = loadState(config.dataDir);
 if (saved) {
   reconciler.setPlatform(saved.platformId);
   reconciler.setDesired(saved.desired);
+  table.replace(saved.routes);
   log.info({ processes: saved.desired.length }, 'resuming the last desired set');
+}
+if (router) {
+  const port = await router.listen();
+  log.info({ port }, 'router listening');
 }
 
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, () => void reconciler.trigger());
@@ -84,4 +114,5 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   clearInterval(heartbeat);
   unwatch();
   connection.close();
+  await router?.close();
 });

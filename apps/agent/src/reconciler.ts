@@ -31,6 +31,8 @@ export interface ReconcilerDeps {
   agentId: string;
   log: Logger;
   onStatus: (processes: ProcessStatus[]) => void;
+  /** Before SIGTERM: take the process out of routing and let its in-flight requests finish. */
+  beforeStop?: (container: ContainerInfo) => Promise<void>;
 }
 
 export class Reconciler {
@@ -316,8 +318,8 @@ export class Reconciler {
       'stopping (SIGTERM)',
     );
     const started = Date.now();
-    void runtime
-      .stop(c.id, timeout)
+    void (this.deps.beforeStop?.(c) ?? Promise.resolve())
+      .then(() => runtime.stop(c.id, timeout))
       .then(async () => {
         const after = await runtime.inspect(c.id);
         log.info(

@@ -4,10 +4,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { desiredProcess } from '@paas/shared';
+import { appRoutes, desiredProcess } from '@paas/shared';
 import { z } from 'zod';
 
-const stateFile = z.object({ platformId: z.string(), desired: z.array(desiredProcess) });
+const stateFile = z.object({
+  platformId: z.string(),
+  desired: z.array(desiredProcess),
+  routes: z.array(appRoutes).default([]),
+});
 export type AgentState = z.infer<typeof stateFile>;
 
 export function loadState(dir: string): AgentState | undefined {

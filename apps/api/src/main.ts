@@ -65,6 +65,7 @@ async function main(): Promise<void> {
     platformId: platformId(db),
     agentTimeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
     defaultStopTimeout: config.PAAS_STOP_TIMEOUT,
+    domain: config.PAAS_DOMAIN,
   });
   if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
   const builder = new Builder({

@@ -61,11 +61,21 @@ export const agentMessage = z.discriminatedUnion('type', [
 ]);
 export type AgentMessage = z.infer<typeof agentMessage>;
 
+/** The router's table for one app: the Host names it answers and its healthy web endpoints. */
+export const appRoutes = z.object({
+  app: z.string(),
+  hosts: z.array(z.string()),
+  endpoints: z.array(z.object({ host: z.string(), port: z.number().int(), name: z.string() })),
+});
+export type AppRoutesMessage = z.infer<typeof appRoutes>;
+
 export const apiMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('welcome'), platformId: z.string() }),
   z.object({ type: z.literal('desired'), processes: z.array(desiredProcess) }),
   /** Stop these processes now (gracefully); being still desired, they come back. */
   z.object({ type: z.literal('stop'), keys: z.array(z.string()) }),
+  /** Every app's routes, for the router on each agent's host. */
+  z.object({ type: z.literal('routes'), routes: z.array(appRoutes) }),
 ]);
 export type ApiMessage = z.infer<typeof apiMessage>;
 

@@ -43,6 +43,8 @@ export function appName(prefix: string): string {
 
 export interface Agent {
   id: string;
+  /** Port of this agent's HTTP router on 127.0.0.1. */
+  routerPort: number;
   process: ChildProcess;
   logs(): string;
   /** Stops the agent (SIGTERM by default; SIGKILL to simulate a crash). Containers stay. */
@@ -202,6 +204,7 @@ export async function startAgent(options: {
   dataDir: string;
 }): Promise<Agent> {
   let output = '';
+  const routerPort = await freePort();
   const child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/agent/src/main.ts')], {
     cwd: ROOT,
     env: {
@@ -210,6 +213,7 @@ export async function startAgent(options: {
       PAAS_AGENT_TOKEN: options.agentToken,
       PAAS_AGENT_ID: options.id,
       PAAS_AGENT_DATA_DIR: options.dataDir,
+      PAAS_ROUTER_PORT: String(routerPort),
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -223,6 +227,7 @@ export async function startAgent(options: {
   const exited = once(child, 'exit');
   return {
     id: options.id,
+    routerPort,
     process: child,
     logs: () => output,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {

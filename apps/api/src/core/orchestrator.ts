@@ -4,7 +4,7 @@
  * desired set. It also keeps what agents report, for `ps`. Transport-free: agents are
  * reached through the `send` function their connection registered.
  */
-import type { ApiMessage, DesiredProcess, ProcessStatus } from '@paas/shared';
+import type { ApiMessage, AppRoutesMessage, DesiredProcess, ProcessStatus } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import { listApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
@@ -34,6 +34,7 @@ export interface AgentEntry {
   statuses: ProcessStatus[];
   send?: (message: ApiMessage) => void;
   lastSent?: string;
+  lastRoutes?: string;
 }
 
 export interface OrchestratorDeps {
@@ -42,6 +43,8 @@ export interface OrchestratorDeps {
   platformId: string;
   agentTimeoutMs: number;
   defaultStopTimeout: number;
+  /** Apps answer at <app>.<domain>. */
+  domain: string;
 }
 
 export interface Dyno extends ProcessStatus {
@@ -90,6 +93,7 @@ export class Orchestrator {
       lastSeen: Date.now(),
       send,
       lastSent: undefined,
+      lastRoutes: undefined,
     } as AgentEntry;
     this.agents.set(entry.id, entry);
     saveAgent(this.deps.db, { id: entry.id, hostname: entry.hostname, capacity: entry.capacity });
@@ -111,7 +115,9 @@ export class Orchestrator {
   report(agentId: string, statuses: ProcessStatus[]): void {
     const entry = this.agents.get(agentId);
     if (!entry) return;
+    const changed = JSON.stringify(entry.statuses) !== JSON.stringify(statuses);
     entry.statuses = statuses;
+    if (changed) this.poke(); // routes follow the processes that are up
     const now = Date.now();
     if (now - entry.lastSeen > 5000) touchAgent(this.deps.db, agentId);
     entry.lastSeen = now;
@@ -190,6 +196,26 @@ export class Orchestrator {
       agent.lastSent = serialized;
       agent.send({ type: 'desired', processes });
     }
+    const routes = JSON.stringify(this.routes());
+    for (const agent of this.agents.values()) {
+      if (!agent.connected || !agent.send || agent.lastRoutes === routes) continue;
+      agent.lastRoutes = routes;
+      agent.send({ type: 'routes', routes: JSON.parse(routes) });
+    }
+  }
+
+  /** Each app's Host names and the endpoints of its web processes that are up. */
+  routes(): AppRoutesMessage[] {
+    const apps = listApps(this.deps.db);
+    return apps.map((app) => ({
+      app: app.name,
+      hosts: [`${app.name}.${this.deps.domain}`],
+      endpoints: [...this.agents.values()]
+        .flatMap((a) => a.statuses)
+        .filter((s) => s.appId === app.id && s.type === 'web' && s.state === 'up' && s.endpoint)
+        .map((s) => ({ host: s.endpoint?.host ?? '', port: s.endpoint?.port ?? 0, name: s.name }))
+        .sort((a, b) => a.port - b.port),
+    }));
   }
 
   /** The app's processes as agents report them, plus placed ones not yet reported. */

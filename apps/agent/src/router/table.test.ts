@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { RouteTable } from './table.js';
+
+const ep = (port: number) => ({ host: '127.0.0.1', port, name: `web.${port}` });
+
+describe('RouteTable', () => {
+  const table = new RouteTable();
+  table.replace([
+    { app: 'a', hosts: ['a.localhost', 'www.example.com'], endpoints: [ep(1), ep(2), ep(3)] },
+    { app: 'b', hosts: ['b.localhost'], endpoints: [] },
+  ]);
+
+  it('finds the app by Host, ignoring case, port and a trailing dot', () => {
+    expect(table.lookup('A.localhost:8080')?.app).toBe('a');
+    expect(table.lookup('www.example.com.')?.app).toBe('a');
+    expect(table.lookup('nope.localhost')).toBeUndefined();
+    expect(table.lookup(undefined)).toBeUndefined();
+  });
+
+  it('goes round-robin and leaves draining endpoints out', () => {
+    const a = table.lookup('a.localhost');
+    if (!a) throw new Error('no routes');
+    const firsts = [1, 2, 3, 4].map(() => table.pick(a)[0]?.port);
+    expect(new Set(firsts)).toEqual(new Set([1, 2, 3]));
+    expect(table.pick(a)).toHaveLength(3);
+    table.drain(ep(2));
+    expect(table.pick(a).map((e) => e.port)).not.toContain(2);
+    table.undrain(ep(2));
+    expect(table.pick(table.lookup('b.localhost') ?? a)).toEqual([]);
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * The router on the agent's host: Host routing, round-robin, forwarded headers, request ids,
+ * upgrades passed through, and readable errors. Real containers behind it.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { type Agent, appName, eventually, git, loggedInHome, makeRepo, paas, startPlatform } from '@paas/testkit';
+import { expect, it } from 'vitest';
+
+const SERVER = `const http = require('node:http');
+const server = http.createServer((req, res) => {
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ dyno: process.env.DYNO, url: req.url, headers: req.headers }));
+});
+// An upgrade that echoes raw bytes back, to see upgrades pass through the router.
+server.on('upgrade', (req, socket) => {
+  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n');
+  socket.pipe(socket);
+});
+server.listen(process.env.PORT);
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+/** A request to the router with a given Host (fetch cannot set Host). */
+function through(agent: Agent, host: string, path = '/', headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
+    const req = http.request(
+      { host: '127.0.0.1', port: agent.routerPort, path, headers: { host, ...headers } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function upgradeEcho(port: number, host: string, message: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: '127.0.0.1', port });
+    let received = '';
+    let upgraded = false;
+    socket.on('connect', () =>
+      socket.write(`GET /ws HTTP/1.1\r\nHost: ${host}\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n`),
+    );
+    socket.on('data', (chunk) => {
+      received += chunk.toString();
+      if (!upgraded && received.includes('\r\n\r\n')) {
+        if (!received.startsWith('HTTP/1.1 101')) return reject(new Error(received));
+        upgraded = true;
+        received = received.slice(received.indexOf('\r\n\r\n') + 4);
+        socket.write(message);
+      }
+      if (upgraded && received.length >= message.length) {
+        socket.destroy();
+        resolve(received);
+      }
+    });
+    socket.on('error', reject);
+    setTimeout(() => reject(new Error(`no echo: ${received}`)), 10_000).unref();
+  });
+}
+
+it('routes by Host over all web processes, with forwarded headers, upgrades and clear errors', async () => {
+  const platform = await startPlatform();
+  try {
+    const agent = await platform.startAgent('agent-1');
+    const home = await loggedInHome(platform);
+    const app = appName('routed');
+    const host = `${app}.localhost`;
+    const repo = await makeRepo(home, {
+      files: {
+        'server.js': SERVER,
+        Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+      },
+    });
+    expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
+    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
+    await eventually(async () => (await through(agent, host)).status === 200, 30_000, 'web.1 routed');
+
+    expect((await paas(['ps:scale', 'web=3'], { home, cwd: repo })).code).toBe(0);
+    const seen = await eventually(
+      async () => {
+        const dynos = new Set<string>();
+        for (let i = 0; i < 9; i++) dynos.add(JSON.parse((await through(agent, host)).text).dyno);
+        return dynos.size === 3 ? dynos : undefined;
+      },
+      30_000,
+      'three processes answering',
+    );
+    expect([...seen].sort()).toEqual(['web.1', 'web.2', 'web.3']);
+
+    const echoed = await through(agent, `${host}:${agent.routerPort}`, '/path?q=1', { 'x-request-id': 'my-id-123' });
+    const body = JSON.parse(echoed.text) as { url: string; headers: Record<string, string> };
+    expect(body.url).toBe('/path?q=1');
+    expect(body.headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(body.headers['x-forwarded-proto']).toBe('http');
+    expect(body.headers['x-forwarded-port']).toBe(String(agent.routerPort));
+    expect(body.headers['x-request-id']).toBe('my-id-123');
+    expect(echoed.headers['x-request-id']).toBe('my-id-123');
+    const generated = JSON.parse((await through(agent, host)).text) as { headers: Record<string, string> };
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+
+    expect(await upgradeEcho(agent.routerPort, host, 'ping through the router')).toBe('ping through the router');
+
+    const unknown = await through(agent, 'no-such-app.localhost');
+    expect(unknown.status).toBe(404);
+    expect(unknown.text).toContain('There is no app at no-such-app.localhost');
+
+    expect((await paas(['ps:scale', 'web=0'], { home, cwd: repo })).code).toBe(0);
+    const none = await eventually(
+      async () => {
+        const r = await through(agent, host);
+        return r.status === 503 ? r : undefined;
+      },
+      30_000,
+      '503 with no web processes',
+    );
+    expect(none.text).toContain('has no web processes running');
+    expect(agent.logs()).toMatch(/"code":"H14","desc":"No web processes running"/);
+    expect(agent.logs()).toMatch(
+      /"dyno":"web\.\d","connect":\d+,"service":\d+,"status":200,"bytes":\d+,"msg":"router"/,
+    );
+  } finally {
+    await platform.removeContainers();
+    await platform.stop();
+  }
+});
