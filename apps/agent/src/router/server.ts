@@ -121,7 +121,7 @@ export class Router {
     const requestId = (req.headers['x-request-id'] as string | undefined) || randomUUID();
     const routes = this.options.table.lookup(req.headers.host);
     if (!routes) {
-      return this.fail(
+      this.fail(
         res,
         req,
         404,
@@ -130,10 +130,11 @@ export class Router {
         `There is no app at ${req.headers.host ?? 'this address'}.`,
         requestId,
       );
+      return;
     }
     const candidates = this.options.table.pick(routes);
     if (candidates.length === 0) {
-      return this.fail(
+      this.fail(
         res,
         req,
         503,
@@ -142,6 +143,7 @@ export class Router {
         `${routes.app} has no web processes running.`,
         requestId,
       );
+      return;
     }
     req.pause();
     let reqEnded = false;
