@@ -72,7 +72,15 @@ const reconciler = new Reconciler({
   runtime,
   agentId: config.PAAS_AGENT_ID,
   log,
-  onStatus: (processes) => connection.send({ type: 'status', processes }),
+  onStatus: (processes) => {
+    const local = new Map<string, { host: string; port: number; name: string }[]>();
+    for (const p of processes) {
+      if (p.type !== 'web' || p.state !== 'up' || !p.endpoint) continue;
+      local.set(p.app, [...(local.get(p.app) ?? []), { ...p.endpoint, name: p.name }]);
+    }
+    table.setLocal(local);
+    connection.send({ type: 'status', processes });
+  },
   beforeStop: async (container) => {
     if (!router || !container.hostPort) return;
     const endpoint = { host: '127.0.0.1', port: container.hostPort };

@@ -26,6 +26,10 @@ describe('RouteTable', () => {
     table.drain(ep(2));
     expect(table.pick(a).map((e) => e.port)).not.toContain(2);
     table.undrain(ep(2));
+    // A process of this host that is up is routed before the api's table lists it.
+    table.setLocal(new Map([['a', [ep(4), ep(1)]]]));
+    expect(new Set(table.pick(a).map((e) => e.port))).toEqual(new Set([1, 2, 3, 4]));
+    table.setLocal(new Map());
     expect(table.pick(table.lookup('b.localhost') ?? a)).toEqual([]);
   });
 });

@@ -19,11 +19,17 @@ export class RouteTable {
   private byHost = new Map<string, AppRoutes>();
   private readonly next = new Map<string, number>();
   private readonly draining = new Set<string>();
+  /** Web processes of this host seen up, by app: routed at once, before the api's table has them. */
+  private local = new Map<string, Endpoint[]>();
 
   replace(routes: AppRoutes[]): void {
     const byHost = new Map<string, AppRoutes>();
     for (const r of routes) for (const h of r.hosts) byHost.set(h.toLowerCase(), r);
     this.byHost = byHost;
+  }
+
+  setLocal(byApp: Map<string, Endpoint[]>): void {
+    this.local = byApp;
   }
 
   all(): AppRoutes[] {
@@ -39,7 +45,13 @@ export class RouteTable {
 
   /** Endpoints of an app in the order to try them: round-robin start, draining ones left out. */
   pick(routes: AppRoutes): Endpoint[] {
-    const live = routes.endpoints.filter((e) => !this.draining.has(`${e.host}:${e.port}`));
+    const seen = new Set<string>();
+    const live = [...routes.endpoints, ...(this.local.get(routes.app) ?? [])].filter((e) => {
+      const key = `${e.host}:${e.port}`;
+      if (seen.has(key) || this.draining.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (live.length === 0) return [];
     const start = (this.next.get(routes.app) ?? 0) % live.length;
     this.next.set(routes.app, start + 1);

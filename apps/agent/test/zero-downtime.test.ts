@@ -1,0 +1,117 @@
+/**
+ * Zero downtime through the router: under a steady load (keep-alive and new connections),
+ * deploy, config:set, rollback, scale up, scale down and restart, with no failed request and
+ * no non-2xx answer, and responses showing the new release after each step.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { appName, commitAll, eventually, git, loggedInHome, makeRepo, paas, startPlatform } from '@paas/testkit';
+import { expect, it } from 'vitest';
+
+const SERVER = `const http = require('node:http');
+const server = http.createServer((_req, res) => res.end(JSON.stringify({ release: process.env.PAAS_RELEASE, dyno: process.env.DYNO, v: process.env.APP_VERSION || '1' })));
+server.listen(process.env.PORT);
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+it('serves every request while the app is deployed, reconfigured, rolled back, scaled and restarted', async () => {
+  const platform = await startPlatform();
+  const agent = await platform.startAgent('agent-1');
+  const home = await loggedInHome(platform);
+  const app = appName('zerodown');
+  const host = `${app}.localhost`;
+  const repo = await makeRepo(home, {
+    files: {
+      'server.js': SERVER,
+      Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+    },
+  });
+  const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
+  const keepAlive = new http.Agent({ keepAlive: true });
+  const get = (useKeepAlive: boolean) =>
+    new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port: agent.routerPort,
+          path: '/',
+          headers: { host },
+          agent: useKeepAlive ? keepAlive : false,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => {
+            body += c.toString();
+          });
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+
+  try {
+    expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
+    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
+    await eventually(async () => (await get(false)).status === 200, 30_000, 'routed');
+
+    let running = true;
+    let ok = 0;
+    const failures: string[] = [];
+    let latest = '';
+    const loop = async (useKeepAlive: boolean) => {
+      while (running) {
+        try {
+          const r = await get(useKeepAlive);
+          if (r.status >= 200 && r.status < 300) {
+            ok++;
+            latest = r.body;
+          } else failures.push(`${r.status} ${r.body.slice(0, 120)}`);
+        } catch (err) {
+          failures.push(String(err));
+        }
+      }
+    };
+    const loops = [...Array(6)].map((_, i) => loop(i < 4));
+    const serving = (check: (body: { release: string; v: string }) => boolean, what: string) =>
+      eventually(async () => latest && check(JSON.parse(latest)), 60_000, what);
+    const started = Date.now();
+
+    fs.writeFileSync(path.join(repo, 'server.js'), SERVER.replace("|| '1'", "|| '2'"));
+    await commitAll(repo, home, 'v2 of the code');
+    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
+    await serving((b) => b.release === 'v2' && b.v === '2', 'deploy served');
+    expect((await cli('config:set', 'APP_VERSION=3')).code).toBe(0);
+    await serving((b) => b.release === 'v3' && b.v === '3', 'config served');
+    expect((await cli('rollback', 'v1')).code).toBe(0);
+    await serving((b) => b.release === 'v4' && b.v === '1', 'rollback served');
+    expect((await cli('ps:scale', 'web=3')).code).toBe(0);
+    await eventually(
+      async () => {
+        const dynos = new Set<string>();
+        for (let i = 0; i < 12; i++) dynos.add(JSON.parse((await get(true)).body).dyno);
+        return dynos.size === 3;
+      },
+      60_000,
+      'three answering',
+    );
+    expect((await cli('ps:scale', 'web=1')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect((await cli('ps:restart')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 5000));
+
+    running = false;
+    await Promise.all(loops);
+    const seconds = (Date.now() - started) / 1000;
+    console.log(
+      `zero downtime: ${ok} requests in ${seconds.toFixed(1)} s (${(ok / seconds).toFixed(0)}/s), ${failures.length} failed`,
+    );
+    expect(failures).toEqual([]);
+    expect(ok).toBeGreaterThan(1000);
+  } finally {
+    keepAlive.destroy();
+    await platform.removeContainers();
+    await platform.stop();
+  }
+});
