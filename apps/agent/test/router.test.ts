@@ -107,6 +107,20 @@ it('routes by Host over all web processes, with forwarded headers, upgrades and 
 
     expect(await upgradeEcho(agent.routerPort, host, 'ping through the router')).toBe('ping through the router');
 
+    const custom = `www.${app}.example.com`;
+    expect((await through(agent, custom)).status).toBe(404);
+    const added = await paas(['domains:add', custom.toUpperCase()], { home, cwd: repo });
+    expect(added.code, added.stderr).toBe(0);
+    await eventually(async () => (await through(agent, custom)).status === 200, 20_000, 'custom domain routed');
+    expect((await paas(['domains'], { home, cwd: repo })).stdout).toContain(custom);
+    const taken = await platform.api('POST', `/apps/${app}/domains`, { hostname: custom });
+    expect(taken).toMatchObject({ status: 409, body: { message: `${custom} is already in use by an app.` } });
+    const bad = await paas(['domains:add', 'not a host'], { home, cwd: repo });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('hostname: must be a host name');
+    expect((await paas(['domains:remove', custom], { home, cwd: repo })).code).toBe(0);
+    await eventually(async () => (await through(agent, custom)).status === 404, 20_000, 'custom domain gone');
+
     const unknown = await through(agent, 'no-such-app.localhost');
     expect(unknown.status).toBe(404);
     expect(unknown.text).toContain('There is no app at no-such-app.localhost');

@@ -21,6 +21,7 @@ import { appRoutes } from './routes/apps.js';
 import { authenticate, authenticateAgent } from './routes/auth.js';
 import { buildRoutes } from './routes/builds.js';
 import { configVarRoutes } from './routes/config-vars.js';
+import { domainRoutes } from './routes/domains.js';
 import { dynoRoutes } from './routes/dynos.js';
 import { formationRoutes } from './routes/formation.js';
 import { gitRoutes } from './routes/git.js';
@@ -114,6 +115,7 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.register(async (scope) => healthRoutes(scope, deps));
   app.register(async (scope) => agentRoutes(scope, deps));
   app.register(async (scope) => dynoRoutes(scope, deps));
+  app.register(async (scope) => domainRoutes(scope, deps));
   app.register(async (scope) => accountRoutes(scope, deps));
   app.register(async (scope) => appRoutes(scope, deps));
   app.register(async (scope) => configVarRoutes(scope, deps));

@@ -21,6 +21,20 @@ export type AppCreateBody = z.infer<typeof appCreateBody>;
 
 const reserved = new Set<string>(RESERVED_CONFIG_KEYS);
 
+/** POST /apps/:app/domains: a host name the router should send to this app. */
+export const domainCreateBody = z
+  .object({
+    hostname: z
+      .string()
+      .max(253)
+      .regex(
+        /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i,
+        'must be a host name like www.example.com',
+      )
+      .transform((h) => h.toLowerCase()),
+  })
+  .strict();
+
 /** PATCH /apps/:app/config-vars: name → value, or null to unset. */
 export const configVarsPatch = z
   .record(z.string(), z.string().nullable(), {

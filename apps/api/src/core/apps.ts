@@ -3,6 +3,7 @@ import { notFound } from '../errors.js';
 import type { GitRepos } from '../git/repos.js';
 import { findApp, insertApp, markAppDestroyed } from '../store/apps.js';
 import type { Db } from '../store/db.js';
+import { removeAppDomains } from '../store/domains.js';
 import type { AppRow } from '../store/rows.js';
 
 const ADJECTIVES = [
@@ -80,5 +81,6 @@ export async function createApp(db: Db, repos: GitRepos, name: string | undefine
 
 export async function destroyApp(db: Db, repos: GitRepos, app: AppRow): Promise<void> {
   markAppDestroyed(db, app.id);
+  removeAppDomains(db, app.id);
   await repos.remove(app.id);
 }

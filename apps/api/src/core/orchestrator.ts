@@ -8,6 +8,7 @@ import type { ApiMessage, AppRoutesMessage, DesiredProcess, ProcessStatus } from
 import type { Logger } from '../logger.js';
 import { listApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
+import { listDomains } from '../store/domains.js';
 import { listFormation } from '../store/formation.js';
 import {
   listAgents,
@@ -207,9 +208,10 @@ export class Orchestrator {
   /** Each app's Host names and the endpoints of its web processes that are up. */
   routes(): AppRoutesMessage[] {
     const apps = listApps(this.deps.db);
+    const domains = listDomains(this.deps.db);
     return apps.map((app) => ({
       app: app.name,
-      hosts: [`${app.name}.${this.deps.domain}`],
+      hosts: [`${app.name}.${this.deps.domain}`, ...domains.filter((d) => d.app_id === app.id).map((d) => d.hostname)],
       endpoints: [...this.agents.values()]
         .flatMap((a) => a.statuses)
         .filter((s) => s.appId === app.id && s.type === 'web' && s.state === 'up' && s.endpoint)

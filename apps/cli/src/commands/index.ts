@@ -10,6 +10,9 @@ import configGet from './config/get.js';
 import config from './config/index.js';
 import configSet from './config/set.js';
 import configUnset from './config/unset.js';
+import domainsAdd from './domains/add.js';
+import domains from './domains/index.js';
+import domainsRemove from './domains/remove.js';
 import gitRemote from './git/remote.js';
 import login from './login.js';
 import ps from './ps/index.js';
@@ -37,6 +40,9 @@ export const commands: Command[] = [
   psScale,
   psRestart,
   psStop,
+  domains,
+  domainsAdd,
+  domainsRemove,
   builds,
   buildsOutput,
   gitRemote,
