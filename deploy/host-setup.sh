@@ -36,7 +36,7 @@ if ! command -v dockerd >/dev/null; then
   say "installing docker.io"
   apt_install docker.io
 fi
-for tool in git debootstrap; do
+for tool in git debootstrap curl; do
   command -v "$tool" >/dev/null || { say "installing $tool"; apt_install "$tool"; }
 done
 if ! docker info >/dev/null 2>&1; then

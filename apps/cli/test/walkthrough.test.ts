@@ -16,9 +16,12 @@ function walkthrough(): string {
 }
 
 it('the README walkthrough works as written', async () => {
-  const platform = await startPlatform({ agents: 1 });
+  const platform = await startPlatform();
   const home = tempDir('paas-walkthrough-');
-  const script = walkthrough().replaceAll('http://127.0.0.1:5000', platform.url);
+  const agent = await platform.startAgent('agent-1');
+  const script = walkthrough()
+    .replaceAll('http://127.0.0.1:5000', platform.url)
+    .replaceAll('http://127.0.0.1:8080', `http://127.0.0.1:${agent.routerPort}`);
   const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn('bash', ['-euo', 'pipefail', '-c', script], {
       cwd: ROOT,
@@ -47,6 +50,7 @@ it('the README walkthrough works as written', async () => {
   expect(result.output).toMatch(/remote: -----> Released v1/);
   expect(result.output).toContain('Setting GREETING and restarting ⬢ hello... done, v2');
   expect(result.output).toContain('GREETING: hi');
+  expect(result.output).toMatch(/hello from web\.\d \(v1\)/);
   expect(result.output).toContain('Rolling back ⬢ hello to v1... done, v3');
   expect(result.output).toMatch(/=== hello Releases - Current: v3\nv3 +Rollback to v1/);
   expect(result.output).toMatch(/-----> Released v1\n\s+http:\/\/hello\.localhost:8080\/ deployed to paas/);
