@@ -2,9 +2,18 @@
  * The router on the agent's host: Host routing, round-robin, forwarded headers, request ids,
  * upgrades passed through, and readable errors. Real containers behind it.
  */
-import http from 'node:http';
 import net from 'node:net';
-import { type Agent, appName, eventually, git, loggedInHome, makeRepo, paas, startPlatform } from '@paas/testkit';
+import {
+  type Agent,
+  appName,
+  eventually,
+  git,
+  loggedInHome,
+  makeRepo,
+  paas,
+  routerGet,
+  startPlatform,
+} from '@paas/testkit';
 import { expect, it } from 'vitest';
 
 const SERVER = `const http = require('node:http');
@@ -21,23 +30,8 @@ server.listen(process.env.PORT);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 
-/** A request to the router with a given Host (fetch cannot set Host). */
-function through(agent: Agent, host: string, path = '/', headers: Record<string, string> = {}) {
-  return new Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }>((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port: agent.routerPort, path, headers: { host, ...headers } },
-      (res) => {
-        let text = '';
-        res.on('data', (c: Buffer) => {
-          text += c.toString();
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
+const through = (agent: Agent, host: string, path = '/', headers: Record<string, string> = {}) =>
+  routerGet(agent.routerPort, host, { path, headers });
 
 function upgradeEcho(port: number, host: string, message: string): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -6,7 +6,17 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { appName, commitAll, eventually, git, loggedInHome, makeRepo, paas, startPlatform } from '@paas/testkit';
+import {
+  appName,
+  commitAll,
+  eventually,
+  git,
+  loggedInHome,
+  makeRepo,
+  paas,
+  routerGet,
+  startPlatform,
+} from '@paas/testkit';
 import { expect, it } from 'vitest';
 
 const SERVER = `const http = require('node:http');
@@ -29,27 +39,10 @@ it('serves every request while the app is deployed, reconfigured, rolled back, s
   });
   const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
   const keepAlive = new http.Agent({ keepAlive: true });
-  const get = (useKeepAlive: boolean) =>
-    new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: agent.routerPort,
-          path: '/',
-          headers: { host },
-          agent: useKeepAlive ? keepAlive : false,
-        },
-        (res) => {
-          let body = '';
-          res.on('data', (c: Buffer) => {
-            body += c.toString();
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.end();
-    });
+  const get = async (useKeepAlive: boolean) => {
+    const r = await routerGet(agent.routerPort, host, { agent: useKeepAlive ? keepAlive : false });
+    return { status: r.status, body: r.text };
+  };
 
   try {
     expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);

@@ -6,6 +6,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -382,4 +383,32 @@ export async function loggedInHome(platform: Platform): Promise<string> {
   const login = await paas(['login', '--api-url', platform.url, '--token', platform.token], { home });
   if (login.code !== 0) throw new Error(`paas login failed: ${login.stderr}`);
   return home;
+}
+
+/** A GET to a router on 127.0.0.1 with a given Host header (fetch cannot set Host). */
+export function routerGet(
+  port: number,
+  host: string,
+  options: { path?: string; headers?: Record<string, string>; agent?: http.Agent | false } = {},
+): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path ?? '/',
+        headers: { host, ...options.headers },
+        agent: options.agent,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
 }
