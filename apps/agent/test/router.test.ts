@@ -129,7 +129,11 @@ it('routes by Host over all web processes, with forwarded headers, upgrades and 
       '503 with no web processes',
     );
     expect(none.text).toContain('has no web processes running');
-    expect(agent.logs()).toMatch(/"code":"H14","desc":"No web processes running"/);
+    await eventually(
+      async () => /"code":"H14","desc":"No web processes running"/.test(agent.logs()),
+      5000,
+      'H14 logged',
+    );
     expect(agent.logs()).toMatch(
       /"dyno":"web\.\d","connect":\d+,"service":\d+,"status":200,"bytes":\d+,"msg":"router"/,
     );

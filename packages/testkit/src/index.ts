@@ -59,8 +59,8 @@ export interface Platform {
   agentToken: string;
   dataDir: string;
   platformId: string;
-  /** Starts an agent of this platform (its own id and data dir). */
-  startAgent(id?: string): Promise<Agent>;
+  /** Starts an agent of this platform (its own id and data dir), with extra env if given. */
+  startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
   /** Removes every container this platform's agents made. */
   removeContainers(): Promise<void>;
   /** Restarts the api on the same data dir and port (agents reconnect). */
@@ -159,8 +159,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       return child;
     },
     logs: () => output,
-    async startAgent(id = `agent-${agents.length + 1}`) {
-      const agent = await startAgent({ url, agentToken, id, dataDir: path.join(dataDir, 'agents', id) });
+    async startAgent(id = `agent-${agents.length + 1}`, env: Record<string, string> = {}) {
+      const agent = await startAgent({ url, agentToken, id, dataDir: path.join(dataDir, 'agents', id), env });
       agents.push(agent);
       return agent;
     },
@@ -203,6 +203,7 @@ export async function startAgent(options: {
   agentToken: string;
   id: string;
   dataDir: string;
+  env?: Record<string, string>;
 }): Promise<Agent> {
   let output = '';
   const routerPort = await freePort();
@@ -216,6 +217,7 @@ export async function startAgent(options: {
       PAAS_AGENT_DATA_DIR: options.dataDir,
       PAAS_ROUTER_PORT: String(routerPort),
       LOG_LEVEL: 'info',
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
