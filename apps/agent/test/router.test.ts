@@ -15,16 +15,29 @@ import {
   startPlatform,
 } from '@paas/testkit';
 import { expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 const SERVER = `const http = require('node:http');
 const server = http.createServer((req, res) => {
   res.setHeader('content-type', 'application/json');
   res.end(JSON.stringify({ dyno: process.env.DYNO, url: req.url, headers: req.headers }));
 });
-// An upgrade that echoes raw bytes back, to see upgrades pass through the router.
+// Upgrades: "echo" echoes raw bytes; "websocket" is a minimal WebSocket echo (text frames).
 server.on('upgrade', (req, socket) => {
-  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n');
-  socket.pipe(socket);
+  if (req.headers.upgrade !== 'websocket') {
+    socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: echo\\r\\nConnection: Upgrade\\r\\n\\r\\n');
+    return socket.pipe(socket);
+  }
+  const accept = require('node:crypto').createHash('sha1')
+    .update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  socket.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: ' + accept + '\\r\\n\\r\\n');
+  socket.on('data', (buf) => {
+    const len = buf[1] & 127; // short frames only
+    const mask = buf.subarray(2, 6);
+    const text = Buffer.from(buf.subarray(6, 6 + len).map((b, i) => b ^ mask[i % 4])).toString();
+    const reply = Buffer.from('echo: ' + text + ' from ' + process.env.DYNO);
+    socket.write(Buffer.concat([Buffer.from([0x81, reply.length]), reply]));
+  });
 });
 server.listen(process.env.PORT);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
@@ -100,6 +113,14 @@ it('routes by Host over all web processes, with forwarded headers, upgrades and 
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
 
     expect(await upgradeEcho(agent.routerPort, host, 'ping through the router')).toBe('ping through the router');
+    const ws = new WebSocket(`ws://127.0.0.1:${agent.routerPort}/socket`, { headers: { host } });
+    const echo = await new Promise<string>((resolve, reject) => {
+      ws.on('open', () => ws.send('hello'));
+      ws.on('message', (data) => resolve(String(data)));
+      ws.on('error', reject);
+    });
+    ws.close();
+    expect(echo).toMatch(/^echo: hello from web\.\d$/);
 
     const custom = `www.${app}.example.com`;
     expect((await through(agent, custom)).status).toBe(404);
