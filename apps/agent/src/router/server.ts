@@ -42,7 +42,7 @@ export class Router {
   port = 0;
 
   constructor(private readonly options: RouterOptions) {
-    this.server = http.createServer((req, res) => this.handle(req, res));
+    this.server = http.createServer({ noDelay: true }, (req, res) => this.handle(req, res));
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.server.keepAliveTimeout = 65_000;
   }
@@ -180,6 +180,7 @@ export class Router {
         }
       };
       upstream.on('socket', (socket) => {
+        (socket as net.Socket).setNoDelay(true);
         if ((socket as net.Socket).connecting) socket.once('connect', onConnect);
         else onConnect();
       });
@@ -220,6 +221,7 @@ export class Router {
       });
       upstream.on('error', (err) => {
         done();
+        if (res.destroyed && !res.writableFinished) return; // the client went away: nothing to answer
         if (responded) {
           res.destroy();
           return;

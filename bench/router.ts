@@ -1,0 +1,196 @@
+/**
+ * pnpm bench, router part. Side by side in one run, with wrk on loopback:
+ *  1. throughput and latency to one web process directly, through our router, and through
+ *     nginx (Debian's, set up here as a plain keep-alive reverse proxy to the same process);
+ *  2. zero downtime: wrk (keep-alive, and a new connection per request) through the router
+ *     while the app is redeployed by config:set, rolled back, scaled up and down and restarted.
+ * Needs wrk and nginx (installed from Debian's packages if missing, as root).
+ */
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import {
+  appName,
+  eventually,
+  freePort,
+  git,
+  loggedInHome,
+  makeRepo,
+  paas,
+  routerGet,
+  startPlatform,
+  tempDir,
+} from '@paas/testkit';
+
+const run = promisify(execFile);
+const DURATION = process.env.BENCH_SECONDS ?? '10';
+
+const SERVER =
+  "require('node:http').createServer((_q, s) => s.end('hello from ' + process.env.DYNO + ' ' + process.env.PAAS_RELEASE + '\\n')).listen(process.env.PORT);\nprocess.on('SIGTERM', () => process.exit(0));\n";
+
+function ensureTools(): void {
+  const missing = ['wrk', 'nginx'].filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
+  if (missing.length === 0) return;
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', 'wrk', 'nginx-light'], {
+    stdio: 'inherit',
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
+  if (r.status !== 0) throw new Error(`could not install ${missing.join(', ')}`);
+}
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+  errors: number;
+  requests: number;
+}
+
+function ms(text: string | undefined): number {
+  const m = /([\d.]+)(us|ms|s)/.exec(text ?? '');
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 's' ? n * 1000 : n;
+}
+
+function parseWrk(out: string): WrkResult {
+  const errors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? 0),
+    p50: ms(/ 50%\s+(\S+)/.exec(out)?.[1]),
+    p99: ms(/ 99%\s+(\S+)/.exec(out)?.[1]),
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0),
+    errors: errors ? errors.slice(1).reduce((a, b) => a + Number(b), 0) : 0,
+    requests: Number(/(\d+) requests in/.exec(out)?.[1] ?? 0),
+  };
+}
+
+async function wrk(url: string, host: string, extra: string[] = []): Promise<WrkResult> {
+  const { stdout } = await run('wrk', [
+    '-t1',
+    '-c32',
+    `-d${DURATION}s`,
+    '--latency',
+    '-H',
+    `Host: ${host}`,
+    ...extra,
+    url,
+  ]);
+  return parseWrk(stdout);
+}
+
+function table(title: string, header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return `\n${title}\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`;
+}
+
+async function main(): Promise<void> {
+  ensureTools();
+  const platform = await startPlatform();
+  const agent = await platform.startAgent('bench-agent', { LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info' });
+  const home = await loggedInHome(platform);
+  const app = appName('rbench');
+  const host = `${app}.localhost`;
+  const repo = await makeRepo(home, {
+    files: {
+      'server.js': SERVER,
+      Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+    },
+  });
+  const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
+  const nginxDir = tempDir('paas-nginx-');
+  let nginx: ReturnType<typeof spawn> | undefined;
+  try {
+    await paas(['apps:create', app], { home, cwd: repo });
+    const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    if (push.code !== 0) throw new Error(push.stderr);
+    await eventually(async () => (await routerGet(agent.routerPort, host)).status === 200, 60_000, 'routed');
+    const [dyno] = (await platform.api<{ endpoint: { port: number } }[]>('GET', `/apps/${app}/dynos`)).body;
+    const direct = dyno?.endpoint?.port ?? 0;
+
+    const nginxPort = await freePort();
+    fs.writeFileSync(
+      path.join(nginxDir, 'nginx.conf'),
+      `daemon off; worker_processes 1; pid ${nginxDir}/nginx.pid; error_log ${nginxDir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  upstream app { server 127.0.0.1:${direct}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${nginxPort};
+    location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host; }
+  }
+}
+`,
+    );
+    nginx = spawn('nginx', ['-p', nginxDir, '-c', path.join(nginxDir, 'nginx.conf')], { stdio: 'ignore' });
+    await eventually(async () => (await routerGet(nginxPort, host)).status === 200, 10_000, 'nginx up');
+
+    const results: [string, WrkResult][] = [];
+    results.push(['direct to the process', await wrk(`http://127.0.0.1:${direct}/`, host)]);
+    results.push(['paas router', await wrk(`http://127.0.0.1:${agent.routerPort}/`, host)]);
+    results.push(['nginx (1 worker, keepalive)', await wrk(`http://127.0.0.1:${nginxPort}/`, host)]);
+    const ng = results[2]?.[1];
+    const ours = results[1]?.[1];
+    process.stdout.write(
+      table(
+        `router throughput (wrk -t1 -c32 -d${DURATION}s, keep-alive)`,
+        ['path', 'req/s', 'p50 ms', 'p99 ms', 'errors'],
+        results.map(([name, r]) => [
+          name,
+          r.rps.toFixed(0),
+          r.p50.toFixed(2),
+          r.p99.toFixed(2),
+          String(r.errors + r.non2xx),
+        ]),
+      ),
+    );
+    if (ng && ours) {
+      process.stdout.write(
+        `router vs nginx: ${(ours.rps / ng.rps).toFixed(2)}x throughput (target >= 0.8), ${(ours.p99 / ng.p99).toFixed(2)}x p99 (target <= 1.5)\n`,
+      );
+    }
+
+    // Zero downtime under wrk load: keep-alive and a new connection per request, side by side.
+    const routerUrl = `http://127.0.0.1:${agent.routerPort}/`;
+    const seconds = 45;
+    const load = (extra: string[]) =>
+      run('wrk', ['-t1', '-c8', `-d${seconds}s`, '-H', `Host: ${host}`, ...extra, routerUrl]).then((r) =>
+        parseWrk(r.stdout),
+      );
+    const loads = Promise.all([load([]), load(['-H', 'Connection: close'])]);
+    const steps: [string, () => Promise<unknown>][] = [
+      ['config:set', () => cli('config:set', 'BENCH=1')],
+      ['rollback', () => cli('rollback', 'v1')],
+      ['ps:scale web=3', () => cli('ps:scale', 'web=3')],
+      ['ps:scale web=1', () => cli('ps:scale', 'web=1')],
+      ['ps:restart', () => cli('ps:restart')],
+    ];
+    await new Promise((r) => setTimeout(r, 3000));
+    for (const [, step] of steps) {
+      await step();
+      await new Promise((r) => setTimeout(r, 6000));
+    }
+    const [keep, close] = await loads;
+    process.stdout.write(
+      table(
+        `zero downtime through the router (wrk -c8 for ${seconds} s during: ${steps.map(([n]) => n).join(', ')})`,
+        ['connections', 'requests', 'req/s', 'non-2xx', 'socket errors'],
+        [
+          ['keep-alive', String(keep.requests), keep.rps.toFixed(0), String(keep.non2xx), String(keep.errors)],
+          ['new per request', String(close.requests), close.rps.toFixed(0), String(close.non2xx), String(close.errors)],
+        ],
+      ),
+    );
+  } finally {
+    nginx?.kill('SIGTERM');
+    await platform.removeContainers();
+    await platform.stop();
+  }
+}
+
+await main();
