@@ -10,18 +10,7 @@ import { execFile, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import {
-  appName,
-  eventually,
-  freePort,
-  git,
-  loggedInHome,
-  makeRepo,
-  paas,
-  routerGet,
-  startPlatform,
-  tempDir,
-} from '@paas/testkit';
+import { deployRouted, eventually, freePort, loggedInHome, routerGet, startPlatform, tempDir } from '@paas/testkit';
 
 const run = promisify(execFile);
 const DURATION = process.env.BENCH_SECONDS ?? '10';
@@ -93,22 +82,10 @@ async function main(): Promise<void> {
   const platform = await startPlatform();
   const agent = await platform.startAgent('bench-agent', { LOG_LEVEL: process.env.BENCH_AGENT_LOG_LEVEL ?? 'info' });
   const home = await loggedInHome(platform);
-  const app = appName('rbench');
-  const host = `${app}.localhost`;
-  const repo = await makeRepo(home, {
-    files: {
-      'server.js': SERVER,
-      Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
-    },
-  });
-  const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
   const nginxDir = tempDir('paas-nginx-');
   let nginx: ReturnType<typeof spawn> | undefined;
   try {
-    await paas(['apps:create', app], { home, cwd: repo });
-    const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
-    if (push.code !== 0) throw new Error(push.stderr);
-    await eventually(async () => (await routerGet(agent.routerPort, host)).status === 200, 60_000, 'routed');
+    const { app, host, cli } = await deployRouted(home, agent, 'rbench', { 'server.js': SERVER }, 60_000);
     const [dyno] = (await platform.api<{ endpoint: { port: number } }[]>('GET', `/apps/${app}/dynos`)).body;
     const direct = dyno?.endpoint?.port ?? 0;
 

@@ -9,6 +9,7 @@ import {
   git,
   loggedInHome,
   makeRepo,
+  NODE_DOCKERFILE,
   type Platform,
   paas,
   run,
@@ -36,7 +37,7 @@ const FILES = {
   'server.js': SERVER,
   'worker.js': `const t = setInterval(() => {}, 1000); process.on('SIGTERM', () => { console.log('worker got SIGTERM'); clearInterval(t); });\n`,
   'stubborn.js': `setInterval(() => {}, 1000); process.on('SIGTERM', () => console.log('ignoring SIGTERM'));\n`,
-  Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+  Dockerfile: NODE_DOCKERFILE,
   Procfile:
     'web: node server.js\nworker: node worker.js\nstubborn: node stubborn.js\ncrasher: echo "crashing"; exit 1\n',
 };
@@ -188,7 +189,16 @@ describe('agents run the release', () => {
       'crashed',
     );
     expect(crashed.exit_code).toBe(1);
-    expect((await cli('ps')).stdout).toMatch(/crasher\.1 +crashed \(exit 1\)/);
+    // `ps` shows it crashed while it waits for its next restart (the waits grow).
+    const ps = await eventually(
+      async () => {
+        const out = (await cli('ps')).stdout;
+        return /crasher\.1 +crashed \(exit 1\)/.test(out) ? out : undefined;
+      },
+      20_000,
+      'ps showing crashed',
+    );
+    expect(ps).toMatch(/crasher\.1 +crashed \(exit 1\)/);
     await new Promise((r) => setTimeout(r, 9000));
     const events = await run('docker', [
       'events',

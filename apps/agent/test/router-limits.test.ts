@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import { Readable } from 'node:stream';
-import { appName, eventually, git, loggedInHome, makeRepo, paas, routerGet, startPlatform } from '@paas/testkit';
+import { deployRouted, eventually, loggedInHome, routerGet, startPlatform } from '@paas/testkit';
 import { expect, it } from 'vitest';
 
 const MB = 1024 * 1024;
@@ -45,17 +45,7 @@ it('streams 50 MB up and down with flat memory, times out slow apps, and serves 
   try {
     const agent = await platform.startAgent('agent-1', { PAAS_ROUTER_TIMEOUT: '2' });
     const home = await loggedInHome(platform);
-    const app = appName('limits');
-    const host = `${app}.localhost`;
-    const repo = await makeRepo(home, {
-      files: {
-        'server.js': SERVER,
-        Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
-      },
-    });
-    expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
-    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
-    await eventually(async () => (await routerGet(agent.routerPort, host)).status === 200, 30_000, 'routed');
+    const { host } = await deployRouted(home, agent, 'limits', { 'server.js': SERVER });
 
     // 50 MB up, generated as it is sent; 50 MB down, read as it comes.
     const upload = () =>

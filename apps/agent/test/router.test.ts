@@ -3,17 +3,7 @@
  * upgrades passed through, and readable errors. Real containers behind it.
  */
 import net from 'node:net';
-import {
-  type Agent,
-  appName,
-  eventually,
-  git,
-  loggedInHome,
-  makeRepo,
-  paas,
-  routerGet,
-  startPlatform,
-} from '@paas/testkit';
+import { type Agent, deployRouted, eventually, loggedInHome, paas, routerGet, startPlatform } from '@paas/testkit';
 import { expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -77,17 +67,7 @@ it('routes by Host over all web processes, with forwarded headers, upgrades and 
   try {
     const agent = await platform.startAgent('agent-1');
     const home = await loggedInHome(platform);
-    const app = appName('routed');
-    const host = `${app}.localhost`;
-    const repo = await makeRepo(home, {
-      files: {
-        'server.js': SERVER,
-        Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
-      },
-    });
-    expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
-    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
-    await eventually(async () => (await through(agent, host)).status === 200, 30_000, 'web.1 routed');
+    const { app, host, repo } = await deployRouted(home, agent, 'routed', { 'server.js': SERVER });
 
     expect((await paas(['ps:scale', 'web=3'], { home, cwd: repo })).code).toBe(0);
     const seen = await eventually(

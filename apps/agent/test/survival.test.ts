@@ -3,7 +3,17 @@
  * running (and crashed ones restart) with the api down, and two agents share the work and
  * take over from each other.
  */
-import { appName, eventually, git, loggedInHome, makeRepo, paas, run, startPlatform } from '@paas/testkit';
+import {
+  appName,
+  eventually,
+  git,
+  loggedInHome,
+  makeRepo,
+  NODE_DOCKERFILE,
+  paas,
+  run,
+  startPlatform,
+} from '@paas/testkit';
 import { expect, it } from 'vitest';
 
 interface Dyno {
@@ -17,7 +27,7 @@ interface Dyno {
 const FILES = {
   'server.js':
     "require('node:http').createServer((_q, s) => s.end(process.env.DYNO)).listen(process.env.PORT);\nprocess.on('SIGTERM', () => process.exit(0));\n",
-  Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
+  Dockerfile: NODE_DOCKERFILE,
 };
 
 async function setUp() {

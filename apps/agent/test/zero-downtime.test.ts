@@ -6,17 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import {
-  appName,
-  commitAll,
-  eventually,
-  git,
-  loggedInHome,
-  makeRepo,
-  paas,
-  routerGet,
-  startPlatform,
-} from '@paas/testkit';
+import { commitAll, deployRouted, eventually, git, loggedInHome, routerGet, startPlatform } from '@paas/testkit';
 import { expect, it } from 'vitest';
 
 const SERVER = `const http = require('node:http');
@@ -29,25 +19,17 @@ it('serves every request while the app is deployed, reconfigured, rolled back, s
   const platform = await startPlatform();
   const agent = await platform.startAgent('agent-1');
   const home = await loggedInHome(platform);
-  const app = appName('zerodown');
-  const host = `${app}.localhost`;
-  const repo = await makeRepo(home, {
-    files: {
-      'server.js': SERVER,
-      Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n',
-    },
-  });
-  const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
   const keepAlive = new http.Agent({ keepAlive: true });
+  let host = '';
   const get = async (useKeepAlive: boolean) => {
     const r = await routerGet(agent.routerPort, host, { agent: useKeepAlive ? keepAlive : false });
     return { status: r.status, body: r.text };
   };
 
   try {
-    expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
-    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
-    await eventually(async () => (await get(false)).status === 200, 30_000, 'routed');
+    const deployed = await deployRouted(home, agent, 'zerodown', { 'server.js': SERVER });
+    const { repo, cli } = deployed;
+    host = deployed.host;
 
     let running = true;
     let ok = 0;

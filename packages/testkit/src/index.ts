@@ -23,6 +23,12 @@ const CLI = path.join(ROOT, 'apps/cli/bin/paas');
 
 export const run = promisify(execFile);
 
+/** Hands everything a child prints (stdout and stderr) to `append`, as it comes. */
+function collectOutput(child: ChildProcess, append: (text: string) => void): void {
+  child.stdout?.on('data', (chunk: Buffer) => append(chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => append(chunk.toString()));
+}
+
 export function tempDir(prefix = 'paas-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
@@ -119,11 +125,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
+    collectOutput(child, (text) => {
+      output += text;
     });
     exited = once(child, 'exit');
     const deadline = Date.now() + 30_000;
@@ -221,11 +224,8 @@ export async function startAgent(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
+  collectOutput(child, (text) => {
+    output += text;
   });
   const exited = once(child, 'exit');
   return {
@@ -413,4 +413,29 @@ export function routerGet(
     req.on('error', reject);
     req.end();
   });
+}
+
+/** The Dockerfile of the tests' small Node apps: their `server.js` on paas/node:20. */
+export const NODE_DOCKERFILE = 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n';
+
+/**
+ * Creates an app (named `<prefix>-…`) from `files` (plus NODE_DOCKERFILE unless they bring a
+ * Dockerfile), pushes it, and waits until the given agent's router answers for it with 200.
+ */
+export async function deployRouted(
+  home: string,
+  agent: Pick<Agent, 'routerPort'>,
+  prefix: string,
+  files: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ app: string; host: string; repo: string; cli: (...args: string[]) => Promise<CliResult> }> {
+  const app = appName(prefix);
+  const host = `${app}.localhost`;
+  const repo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, ...files } });
+  const created = await paas(['apps:create', app], { home, cwd: repo });
+  if (created.code !== 0) throw new Error(`apps:create failed: ${created.stderr}`);
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  if (push.code !== 0) throw new Error(`git push failed: ${push.stderr}`);
+  await eventually(async () => (await routerGet(agent.routerPort, host)).status === 200, timeoutMs, `${app} routed`);
+  return { app, host, repo, cli: (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo }) };
 }
