@@ -10,19 +10,16 @@ import http from 'node:http';
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../logger.js';
+import {
+  type BodyFraming,
+  type ResponseEvents,
+  type ResponseHead,
+  ResponseParser,
+  requestFraming,
+  requestHead,
+} from './http1.js';
 import type { Endpoint, RouteTable } from './table.js';
-
-const HOP_BY_HOP = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'transfer-encoding',
-  'upgrade',
-  'te',
-  'trailer',
-  'proxy-authorization',
-  'proxy-authenticate',
-]);
+import { type Conn, type Holder, UpstreamPool } from './upstream.js';
 
 export interface RouterOptions {
   port: number;
@@ -37,11 +34,11 @@ const page = (title: string, text: string) =>
 
 export class Router {
   private readonly server: http.Server;
-  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 512, maxFreeSockets: 64 });
+  readonly pool = new UpstreamPool();
   private readonly inflight = new Map<string, number>();
   port = 0;
 
-  constructor(private readonly options: RouterOptions) {
+  constructor(readonly options: RouterOptions) {
     this.server = http.createServer({ noDelay: true }, (req, res) => this.handle(req, res));
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head));
     this.server.keepAliveTimeout = 65_000;
@@ -59,7 +56,7 @@ export class Router {
   async close(): Promise<void> {
     this.server.closeIdleConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.agent.destroy();
+    this.pool.destroy();
   }
 
   /** Requests in flight to an endpoint (the reconciler waits for 0 before SIGTERM). */
@@ -67,26 +64,26 @@ export class Router {
     return this.inflight.get(`${endpoint.host}:${endpoint.port}`) ?? 0;
   }
 
-  private count(e: Endpoint, delta: number): void {
+  count(e: Endpoint, delta: number): void {
     const key = `${e.host}:${e.port}`;
     const n = (this.inflight.get(key) ?? 0) + delta;
     if (n <= 0) this.inflight.delete(key);
     else this.inflight.set(key, n);
   }
 
-  private forwardHeaders(req: http.IncomingMessage, requestId: string): http.OutgoingHttpHeaders {
-    const headers: http.OutgoingHttpHeaders = {};
-    for (const [k, v] of Object.entries(req.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
+  /** The headers the router sets on the way in; the client's own X-Request-Id is kept. */
+  forwardedHeaders(req: http.IncomingMessage, requestId: string): Record<string, string> {
     const client = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
     const prior = req.headers['x-forwarded-for'];
-    headers['x-forwarded-for'] = prior ? `${prior}, ${client}` : client;
-    headers['x-forwarded-proto'] = 'http';
-    headers['x-forwarded-port'] = String(this.port);
-    headers['x-request-id'] = requestId;
-    return headers;
+    return {
+      'x-forwarded-for': prior ? `${prior}, ${client}` : client,
+      'x-forwarded-proto': 'http',
+      'x-forwarded-port': String(this.port),
+      'x-request-id': requestId,
+    };
   }
 
-  private fail(
+  fail(
     res: http.ServerResponse,
     req: http.IncomingMessage,
     status: number,
@@ -117,7 +114,6 @@ export class Router {
   }
 
   private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
-    const started = performance.now();
     const requestId = (req.headers['x-request-id'] as string | undefined) || randomUUID();
     const routes = this.options.table.lookup(req.headers.host);
     if (!routes) {
@@ -145,108 +141,7 @@ export class Router {
       );
       return;
     }
-    req.pause();
-    let reqEnded = false;
-    req.once('end', () => {
-      reqEnded = true;
-    });
-
-    const attempt = (i: number) => {
-      const endpoint = candidates[i] as Endpoint;
-      let connectMs = 0;
-      let connected = false;
-      let responded = false;
-      this.count(endpoint, 1);
-      let counted = true;
-      const done = () => {
-        if (counted) this.count(endpoint, -1);
-        counted = false;
-      };
-      const upstream = http.request({
-        host: endpoint.host,
-        port: endpoint.port,
-        method: req.method,
-        path: req.url,
-        headers: this.forwardHeaders(req, requestId),
-        agent: this.agent,
-      });
-      const onConnect = () => {
-        connected = true;
-        connectMs = performance.now() - started;
-        if (reqEnded) upstream.end();
-        else {
-          req.pipe(upstream);
-          req.resume();
-        }
-      };
-      upstream.on('socket', (socket) => {
-        (socket as net.Socket).setNoDelay(true);
-        if ((socket as net.Socket).connecting) socket.once('connect', onConnect);
-        else onConnect();
-      });
-      upstream.setTimeout(this.options.timeoutMs, () => {
-        upstream.destroy(new Error('upstream timeout'));
-      });
-      upstream.on('response', (up) => {
-        responded = true;
-        const headers: http.OutgoingHttpHeaders = {};
-        for (const [k, v] of Object.entries(up.headers)) if (!HOP_BY_HOP.has(k) && v !== undefined) headers[k] = v;
-        headers['x-request-id'] ??= requestId;
-        res.writeHead(up.statusCode ?? 502, up.statusMessage, headers);
-        up.pipe(res);
-        let bytes = 0;
-        up.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-        });
-        res.on('close', () => {
-          done();
-          if (!up.complete) up.destroy();
-          this.options.log.info(
-            {
-              at: 'info',
-              method: req.method,
-              path: req.url,
-              host: req.headers.host,
-              request_id: requestId,
-              fwd: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
-              dyno: endpoint.name,
-              connect: Math.round(connectMs),
-              service: Math.round(performance.now() - started - connectMs),
-              status: up.statusCode,
-              bytes,
-            },
-            'router',
-          );
-        });
-      });
-      upstream.on('error', (err) => {
-        done();
-        if (res.destroyed && !res.writableFinished) return; // the client went away: nothing to answer
-        if (responded) {
-          res.destroy();
-          return;
-        }
-        const timedOut = err.message === 'upstream timeout';
-        const retryable = !connected || (reqEnded && !timedOut && (req.method === 'GET' || req.method === 'HEAD'));
-        if (!timedOut && retryable && i + 1 < candidates.length) return attempt(i + 1);
-        if (timedOut) {
-          return this.fail(res, req, 504, 'H12', 'Request timeout', `${routes.app} did not answer in time.`, requestId);
-        }
-        this.fail(
-          res,
-          req,
-          503,
-          'H13',
-          'Connection closed without response',
-          `${routes.app} is not answering.`,
-          requestId,
-        );
-      });
-      res.on('close', () => {
-        if (!res.writableFinished && !responded) upstream.destroy();
-      });
-    };
-    attempt(0);
+    new Exchange(this, req, res, routes.app, candidates, requestId).attempt(0);
   }
 
   private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -259,14 +154,12 @@ export class Router {
     }
     const upstream = net.connect({ host: endpoint.host, port: endpoint.port });
     upstream.on('connect', () => {
-      const headers = this.forwardHeaders(req, requestId);
-      headers.connection = 'Upgrade';
-      headers.upgrade = req.headers.upgrade;
-      let head_ = `${req.method} ${req.url} HTTP/1.1\r\n`;
-      for (const [k, v] of Object.entries(headers)) {
-        for (const value of Array.isArray(v) ? v : [v]) if (value !== undefined) head_ += `${k}: ${value}\r\n`;
-      }
-      upstream.write(`${head_}\r\n`);
+      const added = {
+        ...this.forwardedHeaders(req, requestId),
+        connection: 'Upgrade',
+        upgrade: req.headers.upgrade ?? '',
+      };
+      upstream.write(requestHead(req.method ?? 'GET', req.url ?? '/', req.rawHeaders, added, 'none'));
       if (head.length) upstream.write(head);
       socket.pipe(upstream).pipe(socket);
     });
@@ -281,5 +174,199 @@ export class Router {
     socket.on('error', close);
     upstream.on('close', () => socket.end());
     socket.on('close', () => upstream.destroy());
+  }
+}
+
+/**
+ * One proxied request: tries the candidates in turn, writes the request head and streams the
+ * body once connected, and hands the parsed response to the client. A class with methods rather
+ * than closures: it is made for every request.
+ */
+class Exchange implements Holder, ResponseEvents {
+  private readonly started = performance.now();
+  private readonly framing: BodyFraming;
+  private readonly head: string;
+  private conn: Conn | null = null;
+  private endpoint: Endpoint | null = null;
+  private parser: ResponseParser | null = null;
+  private n = 0;
+  private bodyStarted = false;
+  private bodySent: boolean;
+  private clientGone = false;
+  private settled = false;
+  private responded = false;
+  private keepAlive = false;
+  private connectMs = 0;
+  private bytes = 0;
+  private status = 0;
+
+  constructor(
+    private readonly router: Router,
+    private readonly req: http.IncomingMessage,
+    private readonly res: http.ServerResponse,
+    private readonly app: string,
+    private readonly candidates: Endpoint[],
+    private readonly requestId: string,
+  ) {
+    this.framing = requestFraming(req.headers);
+    this.bodySent = this.framing === 'none';
+    this.head = requestHead(
+      req.method ?? 'GET',
+      req.url ?? '/',
+      req.rawHeaders,
+      router.forwardedHeaders(req, requestId),
+      this.framing,
+    );
+    res.on('close', () => {
+      if (res.writableFinished) return;
+      this.clientGone = true;
+      if (!this.settled) this.error(new Error('client went away'));
+    });
+  }
+
+  attempt(n: number): void {
+    const endpoint = this.candidates[n % this.candidates.length] as Endpoint;
+    this.n = n;
+    this.endpoint = endpoint;
+    this.settled = false;
+    this.parser = new ResponseParser(this, this.req.method === 'HEAD');
+    this.router.count(endpoint, 1);
+    const conn = this.router.pool.acquire(endpoint.host, endpoint.port, n > 0);
+    this.conn = conn;
+    conn.hold(this, this.router.options.timeoutMs);
+    conn.socket.write(this.head);
+  }
+
+  // Holder: the upstream connection.
+  connect(): void {
+    this.connectMs = performance.now() - this.started;
+    if (this.bodySent || this.bodyStarted) return;
+    this.bodyStarted = true;
+    const req = this.req;
+    req.on('data', (chunk: Buffer) => this.bodyChunk(chunk));
+    req.on('end', () => {
+      if (this.framing === 'chunked') this.conn?.socket.write('0\r\n\r\n');
+      this.bodySent = true;
+    });
+  }
+
+  private bodyChunk(chunk: Buffer): void {
+    const socket = this.conn?.socket;
+    if (!socket || this.settled) return;
+    let ok: boolean;
+    if (this.framing === 'chunked') {
+      socket.write(`${chunk.length.toString(16)}\r\n`);
+      socket.write(chunk);
+      ok = socket.write('\r\n');
+    } else ok = socket.write(chunk);
+    if (!ok) this.req.pause();
+  }
+
+  data(chunk: Buffer): void {
+    try {
+      this.parser?.push(chunk);
+    } catch (err) {
+      this.error(err as Error);
+    }
+  }
+
+  end(): void {
+    try {
+      this.parser?.eof();
+    } catch (err) {
+      this.error(err as Error);
+    }
+  }
+
+  drain(): void {
+    this.req.resume();
+  }
+
+  timeout(): void {
+    this.error(new Error('upstream timeout'));
+  }
+
+  error(err: Error): void {
+    if (this.settled) return;
+    this.settle(false);
+    if (this.clientGone) return; // the client went away: nothing to answer
+    if (this.responded) {
+      this.res.destroy();
+      this.logLine();
+      return;
+    }
+    const conn = this.conn as Conn;
+    const timedOut = err.message === 'upstream timeout';
+    const stale = conn.reused && !this.parser?.started && this.framing === 'none';
+    const retryable = !timedOut && (!conn.connected || stale) && !this.bodyStarted;
+    if (retryable && this.n < this.candidates.length) {
+      this.attempt(this.n + 1);
+      return;
+    }
+    const { res, req, requestId, app } = this;
+    if (timedOut) {
+      this.router.fail(res, req, 504, 'H12', 'Request timeout', `${app} did not answer in time.`, requestId);
+      return;
+    }
+    this.router.fail(res, req, 503, 'H13', 'Connection closed without response', `${app} is not answering.`, requestId);
+  }
+
+  // ResponseEvents: the parsed response.
+  onHead(h: ResponseHead): void {
+    this.responded = true;
+    this.status = h.status;
+    this.keepAlive = h.keepAlive;
+    const headers = h.headers;
+    let hasId = false;
+    for (let i = 0; i < headers.length; i += 2)
+      if ((headers[i] as string).toLowerCase() === 'x-request-id') hasId = true;
+    if (!hasId) headers.push('x-request-id', this.requestId);
+    try {
+      this.res.writeHead(h.status, h.statusText, headers);
+    } catch (err) {
+      this.responded = false; // a header Node will not send: answer as for a broken upstream
+      throw err;
+    }
+  }
+
+  onBody(chunk: Buffer): void {
+    this.bytes += chunk.length;
+    if (!this.res.write(chunk)) {
+      const socket = (this.conn as Conn).socket;
+      socket.pause();
+      this.res.once('drain', () => socket.resume());
+    }
+  }
+
+  onEnd(): void {
+    this.res.end();
+    this.settle(this.keepAlive && this.bodySent && !this.parser?.trailing);
+    this.logLine();
+  }
+
+  private settle(reusable: boolean): void {
+    this.settled = true;
+    this.router.count(this.endpoint as Endpoint, -1);
+    this.conn?.release(reusable);
+  }
+
+  private logLine(): void {
+    const { req } = this;
+    this.router.options.log.info(
+      {
+        at: 'info',
+        method: req.method,
+        path: req.url,
+        host: req.headers.host,
+        request_id: this.requestId,
+        fwd: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+        dyno: this.endpoint?.name,
+        connect: Math.round(this.connectMs),
+        service: Math.round(performance.now() - this.started - this.connectMs),
+        status: this.status,
+        bytes: this.bytes,
+      },
+      'router',
+    );
   }
 }
