@@ -150,7 +150,8 @@ export class Reconciler {
       const mayStart = d.type === 'web' || oldRunning.length === 0; // others: stop-first
       const willStart = !live && mayStart && Date.now() >= track.backoffUntil;
       if (willStart) toStart.push(d); // started together after this pass, then looked at again
-      if (live && d.type === 'web' && !this.upSince.has(live.id) && live.hostPort) this.watchUp(live.id, live.hostPort);
+      if (live && d.type === 'web' && !this.upSince.has(live.id) && live.hostPort)
+        this.watchUp(live.id, live.hostPort, d.healthCheckPath);
       const liveUp = live !== undefined && (d.type !== 'web' || this.upSince.has(live.id));
       if (live && d.type !== 'web' && !this.upSince.has(live.id)) {
         this.upSince.set(live.id, live.startedAt ?? new Date().toISOString());
@@ -238,7 +239,7 @@ export class Reconciler {
     try {
       const info = await this.start(d);
       log.info({ process: d.name, app: d.app, release: d.release.version, container: info.id.slice(0, 12) }, 'started');
-      if (info.hostPort && d.type === 'web') this.watchUp(info.id, info.hostPort);
+      if (info.hostPort && d.type === 'web') this.watchUp(info.id, info.hostPort, d.healthCheckPath);
     } catch (err) {
       log.error({ err, process: d.name, app: d.app }, 'could not start process');
       const failed: ContainerInfo = {
@@ -254,14 +255,17 @@ export class Reconciler {
     }
   }
 
-  /** Probes a new web process every 100 ms until it answers, then reconciles at once. */
-  private watchUp(id: string, port: number): void {
+  /**
+   * Probes a new web process every 100 ms until it answers HTTP (or, with a health-check path,
+   * until that path answers 2xx/3xx), then reconciles at once: it is up, and joins the router.
+   */
+  private watchUp(id: string, port: number, healthCheckPath: string | null | undefined): void {
     if (this.probing.has(id) || this.upSince.has(id)) return;
     this.probing.add(id);
     const deadline = Date.now() + 120_000;
     const loop = async () => {
       while (Date.now() < deadline && !this.stopping.has(id)) {
-        if (await answersHttp(port, 500)) {
+        if (await answersHttp(port, 500, healthCheckPath ?? undefined)) {
           this.upSince.set(id, new Date().toISOString());
           void this.trigger();
           break;

@@ -35,6 +35,9 @@ export const domainCreateBody = z
   })
   .strict();
 
+/** PAAS_HEALTHCHECK_PATH: a request path the agent can put in a request line as is. */
+const HEALTHCHECK_PATH_RE = /^\/[\x21-\x7e]{0,1023}$/;
+
 /** PATCH /apps/:app/config-vars: name → value, or null to unset. */
 export const configVarsPatch = z
   .record(z.string(), z.string().nullable(), {
@@ -49,6 +52,9 @@ export const configVarsPatch = z
         ctx.addIssue({ code: 'custom', message: CONFIG_KEY_RULE, path: [key] });
       } else if (reserved.has(key)) {
         ctx.addIssue({ code: 'custom', message: `${key} is set by the platform and cannot be changed`, path: [key] });
+      }
+      if (key === 'PAAS_HEALTHCHECK_PATH' && value !== null && !HEALTHCHECK_PATH_RE.test(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a path that starts with /, like /healthz', path: [key] });
       }
       if (value !== null && Buffer.byteLength(value, 'utf8') > CONFIG_VALUE_MAX_BYTES) {
         ctx.addIssue({ code: 'custom', message: `value is longer than ${CONFIG_VALUE_MAX_BYTES} bytes`, path: [key] });

@@ -27,6 +27,8 @@ export const desiredProcess = z.object({
   stopTimeout: z.number().positive(),
   /** Bumped by a restart request: a running process of another generation is replaced. */
   generation: z.string(),
+  /** Web only: a path that must answer 2xx/3xx before the process gets traffic (PAAS_HEALTHCHECK_PATH). */
+  healthCheckPath: z.string().nullable().optional(),
 });
 export type DesiredProcess = z.infer<typeof desiredProcess>;
 

@@ -155,6 +155,7 @@ export class Orchestrator {
             env: { ...release.config, PORT: String(WEB_PORT), DYNO: name, PAAS_RELEASE: `v${release.version}` },
             stopTimeout,
             generation: generation ?? '',
+            healthCheckPath: row.type === 'web' ? (release.config.PAAS_HEALTHCHECK_PATH ?? null) : null,
           });
         }
       }
