@@ -32,6 +32,11 @@ export class Connection {
     return true;
   }
 
+  /** Bytes sent but not yet written to the network (the api reading slowly, or a slow link). */
+  buffered(): number {
+    return this.socket?.bufferedAmount ?? 0;
+  }
+
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);

@@ -3,10 +3,13 @@
  * containers on the desired set it is sent, and reports every process's state. With the api
  * away it keeps converging on the last desired set it saved.
  */
+import type { ProcessStatus } from '@paas/shared';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config.js';
 import { Connection } from './connection.js';
 import { createLogger } from './logger.js';
+import { stateEvents } from './logs/events.js';
+import { LogShipper } from './logs/shipper.js';
 import { Reconciler } from './reconciler.js';
 import { Router } from './router/server.js';
 import { RouteTable } from './router/table.js';
@@ -57,6 +60,14 @@ const connection: Connection = new Connection({
   },
 });
 
+const SEND_HIGH_WATER = 8 * 1024 * 1024;
+const shipper = new LogShipper({
+  runtime,
+  log,
+  send: (message) => connection.buffered() < SEND_HIGH_WATER && connection.send(message),
+});
+const lastStatus = new Map<string, ProcessStatus>();
+
 const table = new RouteTable();
 const router =
   config.PAAS_ROUTER_PORT > 0
@@ -65,6 +76,7 @@ const router =
         table,
         log: log.child({ component: 'router' }),
         timeoutMs: config.PAAS_ROUTER_TIMEOUT * 1000,
+        onLine: (app, line) => shipper.line(app, 'paas', 'router', line),
       })
     : undefined;
 
@@ -80,7 +92,16 @@ const reconciler = new Reconciler({
     }
     table.setLocal(local);
     connection.send({ type: 'status', processes });
+    for (const e of stateEvents(lastStatus, processes)) shipper.line(e.app, 'paas', e.process, e.line);
+    shipper.sync(
+      processes.flatMap((p) =>
+        p.containerId && !p.containerId.startsWith('failed-')
+          ? [{ containerId: p.containerId, app: p.app, process: p.name, startedAt: p.startedAt ?? null }]
+          : [],
+      ),
+    );
   },
+  onEvent: (app, process, line) => shipper.line(app, 'paas', process, line),
   beforeStop: async (container) => {
     if (!router || !container.hostPort) return;
     const endpoint = { host: '127.0.0.1', port: container.hostPort };
@@ -121,6 +142,8 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   clearInterval(tick);
   clearInterval(heartbeat);
   unwatch();
+  shipper.flush();
+  shipper.close();
   connection.close();
   await router?.close();
 });

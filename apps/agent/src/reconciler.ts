@@ -33,6 +33,8 @@ export interface ReconcilerDeps {
   onStatus: (processes: ProcessStatus[]) => void;
   /** Before SIGTERM: take the process out of routing and let its in-flight requests finish. */
   beforeStop?: (container: ContainerInfo) => Promise<void>;
+  /** A line for the app's log about one of its processes (stops, signals). */
+  onEvent?: (app: string, process: string, line: string) => void;
 }
 
 export class Reconciler {
@@ -322,10 +324,21 @@ export class Reconciler {
       'stopping (SIGTERM)',
     );
     const started = Date.now();
+    const app = c.labels[LABELS.app] ?? '';
+    const name = c.labels[LABELS.name] ?? '';
+    const say = (line: string) => this.deps.onEvent?.(app, name, line);
     void (this.deps.beforeStop?.(c) ?? Promise.resolve())
-      .then(() => runtime.stop(c.id, timeout))
+      .then(() => {
+        say('Stopping process with SIGTERM');
+        return runtime.stop(c.id, timeout);
+      })
       .then(async () => {
         const after = await runtime.inspect(c.id);
+        if (after?.exitCode === 137 && Date.now() - started >= timeout * 1000) {
+          say(`Error R12 (Exit timeout) -> Process failed to exit within ${timeout} seconds of SIGTERM`);
+          say('Stopping process with SIGKILL');
+        }
+        say(`Process exited with status ${after?.exitCode ?? 'unknown'}`);
         log.info(
           {
             process: c.labels[LABELS.name],
@@ -376,6 +389,7 @@ export class Reconciler {
       exitCode: null,
       restarts: track?.restarts ?? 0,
       containerId: c.id,
+      startedAt: c.startedAt,
       endpoint: c.hostPort ? { host: '127.0.0.1', port: c.hostPort } : null,
     };
   }

@@ -7,6 +7,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import type { Builder } from './core/builds.js';
+import type { LogRouter } from './core/logs.js';
 import type { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
 import type { ImageBuilder } from './docker.js';
@@ -26,6 +27,7 @@ import { dynoRoutes } from './routes/dynos.js';
 import { formationRoutes } from './routes/formation.js';
 import { gitRoutes } from './routes/git.js';
 import { healthRoutes } from './routes/healthz.js';
+import { logRoutes } from './routes/logs.js';
 import { releaseRoutes } from './routes/releases.js';
 import type { Db } from './store/db.js';
 
@@ -39,6 +41,7 @@ export interface Deps {
   pushes: Pushes;
   presenter: Presenter;
   orchestrator: Orchestrator;
+  logs: LogRouter;
 }
 
 declare module 'fastify' {
@@ -116,6 +119,7 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.register(async (scope) => agentRoutes(scope, deps));
   app.register(async (scope) => dynoRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));
+  app.register(async (scope) => logRoutes(scope, deps));
   app.register(async (scope) => accountRoutes(scope, deps));
   app.register(async (scope) => appRoutes(scope, deps));
   app.register(async (scope) => configVarRoutes(scope, deps));

@@ -9,6 +9,7 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Builder } from './core/builds.js';
 import { KeyedMutex } from './core/locks.js';
+import { LogRouter } from './core/logs.js';
 import { Orchestrator } from './core/orchestrator.js';
 import { DockerImageBuilder } from './docker.js';
 import { Pushes } from './git/pushes.js';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     webUrl: (app) => `http://${app}.${config.PAAS_DOMAIN}${routerPort}/`,
     gitUrl: (base, app) => `${base}/${app}.git`,
   };
+  const logs = new LogRouter({ db, log });
   const docker = new DockerImageBuilder(config.DOCKER_HOST);
   const repos = new GitRepos(path.join(config.dataDir, 'repos'));
   const orchestrator = new Orchestrator({
@@ -76,11 +78,12 @@ async function main(): Promise<void> {
     log,
     webUrl: presenter.webUrl,
     onRelease: () => orchestrator.poke(),
+    logs,
   });
   const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
   await pushes.listen();
 
-  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter, orchestrator });
+  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter, orchestrator, logs });
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
@@ -88,6 +91,7 @@ async function main(): Promise<void> {
     orchestrator.close();
     await app.close();
     await pushes.close();
+    logs.close();
     db.close();
     log.info('stopped');
   });

@@ -49,7 +49,7 @@ describe('api process', () => {
     const dataDir = tempDir();
     const fresh = await refusesToStart({ PAAS_DATA_DIR: dataDir });
     expect(fresh.code).toBe(1);
-    expect(fresh.output).toContain('schema version 0, this api needs version 3');
+    expect(fresh.output).toContain('schema version 0, this api needs version 4');
     expect(fresh.output).toContain('pnpm paas-admin migrate');
 
     await admin(dataDir, 'migrate');

@@ -1,4 +1,5 @@
 export * from './api.js';
 export * from './docker.js';
+export * from './logs.js';
 export * from './names.js';
 export * from './protocol.js';

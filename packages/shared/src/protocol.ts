@@ -5,6 +5,7 @@
  * type in one), discriminated on `type`.
  */
 import { z } from 'zod';
+import { logLine } from './logs.js';
 
 export const PROCESS_STATES = ['starting', 'up', 'crashed', 'stopping', 'down'] as const;
 export const processState = z.enum(PROCESS_STATES);
@@ -46,6 +47,8 @@ export const processStatus = z.object({
   exitCode: z.number().int().nullable(),
   restarts: z.number().int(),
   containerId: z.string().nullable(),
+  /** When the container started (its log is read from there). */
+  startedAt: z.string().nullable().optional(),
   command: z.string().nullable(),
   /** Where a web process listens, on the agent's host (127.0.0.1 only). */
   endpoint: z.object({ host: z.string(), port: z.number().int() }).nullable(),
@@ -60,6 +63,11 @@ export const agentMessage = z.discriminatedUnion('type', [
     capacity: z.number().int().positive(),
   }),
   z.object({ type: z.literal('status'), processes: z.array(processStatus) }),
+  /** Log lines of this host's processes and router, batched by app name; `dropped`: lines the agent lost. */
+  z.object({
+    type: z.literal('logs'),
+    apps: z.array(z.object({ app: z.string(), lines: z.array(logLine), dropped: z.number().int().min(0).optional() })),
+  }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessage>;
 

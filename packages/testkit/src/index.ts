@@ -302,6 +302,56 @@ export function paas(args: string[], options: CliOptions): Promise<CliResult> {
   });
 }
 
+/** A long-running `paas` command (e.g. `logs --tail`): its output so far, and a way to stop it. */
+export interface CliStream {
+  /** Complete stdout lines so far, each with when it arrived (Date.now()). */
+  lines(): { at: number; line: string }[];
+  stderr(): string;
+  /** Waits for a stdout line matching `pattern`. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export function paasStream(args: string[], options: CliOptions): CliStream {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? options.home,
+    env: {
+      ...cleanEnv(),
+      HOME: options.home,
+      ...(options.platform ? { PAAS_API_URL: options.platform.url, PAAS_API_TOKEN: options.platform.token } : {}),
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: { at: number; line: string }[] = [];
+  let partial = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => {
+    const parts = (partial + c.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    const at = Date.now();
+    for (const line of parts) lines.push({ at, line });
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString();
+  });
+  const exited = once(child, 'close');
+  return {
+    lines: () => lines,
+    stderr: () => stderr,
+    waitFor: (pattern, timeoutMs = 30_000) =>
+      eventually(
+        async () => lines.find((l) => pattern.test(l.line))?.line,
+        timeoutMs,
+        `a line matching ${pattern} (stderr: ${stderr.slice(-300)})`,
+      ),
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 /** The environment without anything that would point git or the CLI somewhere else. */
 export function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };

@@ -27,6 +27,28 @@ export interface RouterOptions {
   table: RouteTable;
   log: Logger;
   timeoutMs: number;
+  /** Each request's line for its app's log (Heroku's router format). */
+  onLine?: (app: string, line: string) => void;
+}
+
+/** Heroku's router line: `at=info method=GET path="/" host=… status=200 bytes=20 protocol=http`. */
+export function routerLine(f: {
+  code?: string;
+  desc?: string;
+  method?: string;
+  path?: string;
+  host?: string;
+  requestId: string;
+  fwd?: string;
+  dyno?: string;
+  connect: number;
+  service: number;
+  status: number;
+  bytes: number;
+}): string {
+  const q = (v: string | undefined) => JSON.stringify(v ?? '');
+  const error = f.code ? `at=error code=${f.code} desc=${q(f.desc)} ` : 'at=info ';
+  return `${error}method=${f.method} path=${q(f.path)} host=${f.host ?? ''} request_id=${f.requestId} fwd=${q(f.fwd)} dyno=${f.dyno ?? ''} connect=${f.connect}ms service=${f.service}ms status=${f.status} bytes=${f.bytes} protocol=http`;
 }
 
 const page = (title: string, text: string) =>
@@ -91,7 +113,28 @@ export class Router {
     desc: string,
     text: string,
     requestId: string,
+    app?: string,
+    timing?: { dyno?: string; connect: number; service: number },
   ): void {
+    if (app && this.options.onLine) {
+      this.options.onLine(
+        app,
+        routerLine({
+          code: code ?? undefined,
+          desc,
+          method: req.method,
+          path: req.url,
+          host: req.headers.host,
+          requestId,
+          fwd: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+          connect: 0,
+          service: 0,
+          ...timing,
+          status,
+          bytes: 0,
+        }),
+      );
+    }
     this.options.log[code ? 'error' : 'info'](
       {
         at: code ? 'error' : 'info',
@@ -138,6 +181,7 @@ export class Router {
         'No web processes running',
         `${routes.app} has no web processes running.`,
         requestId,
+        routes.app,
       );
       return;
     }
@@ -305,10 +349,30 @@ class Exchange implements Holder, ResponseEvents {
     }
     const { res, req, requestId, app } = this;
     if (timedOut) {
-      this.router.fail(res, req, 504, 'H12', 'Request timeout', `${app} did not answer in time.`, requestId);
+      this.router.fail(
+        res,
+        req,
+        504,
+        'H12',
+        'Request timeout',
+        `${app} did not answer in time.`,
+        requestId,
+        app,
+        this.timing(),
+      );
       return;
     }
-    this.router.fail(res, req, 503, 'H13', 'Connection closed without response', `${app} is not answering.`, requestId);
+    this.router.fail(
+      res,
+      req,
+      503,
+      'H13',
+      'Connection closed without response',
+      `${app} is not answering.`,
+      requestId,
+      app,
+      this.timing(),
+    );
   }
 
   // ResponseEvents: the parsed response.
@@ -350,9 +414,34 @@ class Exchange implements Holder, ResponseEvents {
     this.conn?.release(reusable);
   }
 
+  private timing() {
+    return {
+      dyno: this.endpoint?.name,
+      connect: Math.round(this.connectMs),
+      service: Math.round(performance.now() - this.started - this.connectMs),
+    };
+  }
+
   private logLine(): void {
     const { req } = this;
-    this.router.options.log.info(
+    const { onLine, log } = this.router.options;
+    if (onLine) {
+      onLine(
+        this.app,
+        routerLine({
+          method: req.method,
+          path: req.url,
+          host: req.headers.host,
+          requestId: this.requestId,
+          fwd: req.socket.remoteAddress?.replace(/^::ffff:/, ''),
+          ...this.timing(),
+          status: this.status,
+          bytes: this.bytes,
+        }),
+      );
+    }
+    if (!log.isLevelEnabled('debug')) return;
+    log.debug(
       {
         at: 'info',
         method: req.method,

@@ -1,4 +1,6 @@
 /** The agent's one port to Docker (only this module imports dockerode). */
+
+import { PassThrough } from 'node:stream';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
 import type { ContainerInfo, ContainerSpec, Runtime } from './runtime.js';
@@ -12,6 +14,40 @@ export class DockerRuntime implements Runtime {
 
   constructor(dockerHost?: string) {
     this.docker = new Docker(dockerConnection(dockerHost));
+  }
+
+  follow(
+    id: string,
+    since: number,
+    onData: (stream: 'stdout' | 'stderr', chunk: Buffer) => void,
+    onEnd: () => void,
+  ): () => void {
+    let stopped = false;
+    let source: NodeJS.ReadableStream | undefined;
+    const out = new PassThrough().on('data', (c: Buffer) => onData('stdout', c));
+    const err = new PassThrough().on('data', (c: Buffer) => onData('stderr', c));
+    let ended = false;
+    const end = () => {
+      if (ended) return;
+      ended = true;
+      onEnd();
+    };
+    this.docker
+      .getContainer(id)
+      .logs({ follow: true, stdout: true, stderr: true, since })
+      .then((stream) => {
+        source = stream;
+        if (stopped) return (stream as unknown as { destroy(): void }).destroy();
+        this.docker.modem.demuxStream(stream, out, err);
+        stream.on('end', end);
+        stream.on('close', end);
+        stream.on('error', end);
+      })
+      .catch(end);
+    return () => {
+      stopped = true;
+      (source as unknown as { destroy?(): void } | undefined)?.destroy?.();
+    };
   }
 
   async ping(): Promise<void> {

@@ -32,6 +32,17 @@ export interface Runtime {
   /** SIGTERM, then SIGKILL after `timeoutSeconds`. Resolves when the container has exited. */
   stop(id: string, timeoutSeconds: number): Promise<void>;
   remove(id: string): Promise<void>;
+  /**
+   * Follows a container's stdout and stderr from `since` (Unix seconds; 0 = from its start),
+   * calling `onData` with raw chunks and `onEnd` once the container has exited and all output
+   * is read. Returns a function that stops following.
+   */
+  follow(
+    id: string,
+    since: number,
+    onData: (stream: 'stdout' | 'stderr', chunk: Buffer) => void,
+    onEnd: () => void,
+  ): () => void;
   /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
   watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
 }

@@ -3,6 +3,7 @@
  * context; on success the image and the Procfile's process types become a new release.
  * Output goes to the pusher line by line as it comes, and into the build's record.
  */
+
 import { once } from 'node:events';
 import { BuildFailed, type ImageBuilder } from '../docker.js';
 import type { GitRepos, QuarantineEnv } from '../git/repos.js';
@@ -10,6 +11,8 @@ import type { Logger } from '../logger.js';
 import { finishBuild, insertBuild } from '../store/builds.js';
 import type { Db } from '../store/db.js';
 import type { AppRow, BuildRow, ProcessTypes, ReleaseRow } from '../store/rows.js';
+import { buildEvent, releaseCreated } from './events.js';
+import type { LogRouter } from './logs.js';
 import { ProcfileError, parseProcfile } from './procfile.js';
 import { type Actor, deploy } from './releases.js';
 
@@ -38,6 +41,8 @@ export interface BuilderDeps {
   webUrl: (app: string) => string;
   /** A release was made: the processes should change. */
   onRelease?: () => void;
+  /** The app's log, for build and release events. */
+  logs?: LogRouter;
 }
 
 const INDENT = '       ';
@@ -63,6 +68,7 @@ export class Builder {
     };
     const blog = log.child({ app: req.app.name, build: build.id, commit: req.commit });
     blog.info('build started');
+    if (this.deps.logs) buildEvent(this.deps.logs, req.app, `Build started by user ${req.actor.email}`);
     try {
       const image = await this.buildImage(req, out);
       const release = deploy(
@@ -72,6 +78,10 @@ export class Builder {
         req.actor,
       );
       this.deps.onRelease?.();
+      if (this.deps.logs) {
+        buildEvent(this.deps.logs, req.app, 'Build succeeded');
+        releaseCreated(this.deps.logs, req.app, release, req.actor);
+      }
       out(`-----> Released v${release.version}`);
       out(`${INDENT}${this.deps.webUrl(req.app.name)} deployed to paas`);
       finishBuild(db, build.id, {
@@ -88,6 +98,7 @@ export class Builder {
       out(`-----> Build failed: ${message}`);
       out(`${INDENT}The push was rejected and no release was made.`);
       finishBuild(db, build.id, { status: 'failed', output: lines.join('\n') });
+      if (this.deps.logs) buildEvent(this.deps.logs, req.app, `Build failed: ${message}`);
       blog.info({ reason: message }, 'build failed');
       return { build: { ...build, status: 'failed' }, ok: false };
     } finally {

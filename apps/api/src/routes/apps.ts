@@ -7,7 +7,7 @@ import { listApps } from '../store/apps.js';
 import { currentRelease } from '../store/releases.js';
 import { baseUrl, parseBody } from './parse.js';
 
-export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orchestrator }: Deps): void {
+export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orchestrator, logs }: Deps): void {
   app.get('/apps', async (request) =>
     listApps(db).map((a) => presentApp(presenter, baseUrl(request), a, currentRelease(db, a.id))),
   );
@@ -27,6 +27,7 @@ export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orc
   app.delete<{ Params: { app: string } }>('/apps/:app', async (request) => {
     const found = requireApp(db, request.params.app);
     const body = presentApp(presenter, baseUrl(request), found, currentRelease(db, found.id));
+    logs.forget(found.id);
     await destroyApp(db, repos, found);
     log.info({ app: found.name }, 'app destroyed');
     orchestrator.poke(); // its processes are no longer wanted: agents stop and remove them

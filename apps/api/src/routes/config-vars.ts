@@ -2,12 +2,13 @@ import { configVarsPatch } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import { releaseCreated } from '../core/events.js';
 import { currentConfig, setConfigVars } from '../core/releases.js';
 import { notFound } from '../errors.js';
 import { findRelease } from '../store/releases.js';
 import { parseBody } from './parse.js';
 
-export function configVarRoutes(app: FastifyInstance, { db, log, orchestrator }: Deps): void {
+export function configVarRoutes(app: FastifyInstance, { db, log, orchestrator, logs }: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/config-vars', async (request) => {
     const found = requireApp(db, request.params.app);
     return currentConfig(db, found.id);
@@ -18,6 +19,7 @@ export function configVarRoutes(app: FastifyInstance, { db, log, orchestrator }:
     const patch = parseBody(configVarsPatch, request.body);
     const release = setConfigVars(db, found, patch, request.actor);
     log.info({ app: found.name, release: `v${release.version}` }, release.description);
+    releaseCreated(logs, found, release, request.actor);
     orchestrator.poke();
     // The release this change made, so that clients need not guess it from the list.
     reply.header('paas-release-version', `v${release.version}`);

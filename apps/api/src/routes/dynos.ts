@@ -2,7 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import { restarted, stopped } from '../core/events.js';
 import type { Dyno } from '../core/orchestrator.js';
+import type { Actor } from '../core/releases.js';
 import { notFound } from '../errors.js';
 import type { AppRow } from '../store/rows.js';
 
@@ -27,7 +29,7 @@ function presentDyno(app: AppRow, d: Dyno, size: string) {
   };
 }
 
-export function dynoRoutes(app: FastifyInstance, { db, orchestrator, log }: Deps): void {
+export function dynoRoutes(app: FastifyInstance, { db, orchestrator, log, logs }: Deps): void {
   const listOf = (found: AppRow) => orchestrator.dynos(found).map((d) => presentDyno(found, d, 'Basic'));
 
   /** A process name (web.2) or type (web) of the app's current release. */
@@ -52,33 +54,36 @@ export function dynoRoutes(app: FastifyInstance, { db, orchestrator, log }: Deps
     return dyno;
   });
 
-  const restart = (found: AppRow, scope: string) => {
+  const restart = (found: AppRow, scope: string, actor: Actor) => {
     if (scope) checkScope(found, scope);
     orchestrator.restart(found, scope);
+    restarted(logs, found, scope, actor);
     log.info({ app: found.name, scope: scope || 'all' }, 'restart requested');
     return {};
   };
   app.delete<{ Params: { app: string } }>('/apps/:app/dynos', async (request, reply) =>
-    reply.status(202).send(restart(requireApp(db, request.params.app), '')),
+    reply.status(202).send(restart(requireApp(db, request.params.app), '', request.actor)),
   );
   app.delete<{ Params: { app: string; dyno: string } }>('/apps/:app/dynos/:dyno', async (request, reply) =>
-    reply.status(202).send(restart(requireApp(db, request.params.app), request.params.dyno)),
+    reply.status(202).send(restart(requireApp(db, request.params.app), request.params.dyno, request.actor)),
   );
   app.delete<{ Params: { app: string; type: string } }>('/apps/:app/formations/:type', async (request, reply) =>
-    reply.status(202).send(restart(requireApp(db, request.params.app), request.params.type)),
+    reply.status(202).send(restart(requireApp(db, request.params.app), request.params.type, request.actor)),
   );
 
-  const stop = (found: AppRow, scope: string) => {
+  const stop = (found: AppRow, scope: string, actor: Actor) => {
     checkScope(found, scope);
     const count = orchestrator.stop(found, scope);
+    stopped(logs, found, scope, actor);
     log.info({ app: found.name, scope, count }, 'stop requested');
     return {};
   };
   app.post<{ Params: { app: string; dyno: string } }>('/apps/:app/dynos/:dyno/actions/stop', async (request, reply) =>
-    reply.status(202).send(stop(requireApp(db, request.params.app), request.params.dyno)),
+    reply.status(202).send(stop(requireApp(db, request.params.app), request.params.dyno, request.actor)),
   );
   app.post<{ Params: { app: string; type: string } }>(
     '/apps/:app/formations/:type/actions/stop',
-    async (request, reply) => reply.status(202).send(stop(requireApp(db, request.params.app), request.params.type)),
+    async (request, reply) =>
+      reply.status(202).send(stop(requireApp(db, request.params.app), request.params.type, request.actor)),
   );
 }

@@ -2,6 +2,7 @@ import { formationBatchUpdate, formationUpdate } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import { scaled } from '../core/events.js';
 import { appFormation, scale } from '../core/formation.js';
 import { notFound } from '../errors.js';
 import { presentFormation } from '../present.js';
@@ -14,7 +15,7 @@ function formationOf(db: Db, app: AppRow) {
   return rows.map((row) => presentFormation(app, row, commands[row.type] ?? null));
 }
 
-export function formationRoutes(app: FastifyInstance, { db, log, orchestrator }: Deps): void {
+export function formationRoutes(app: FastifyInstance, { db, log, orchestrator, logs }: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/formation', async (request) =>
     formationOf(db, requireApp(db, request.params.app)),
   );
@@ -24,6 +25,7 @@ export function formationRoutes(app: FastifyInstance, { db, log, orchestrator }:
     const { updates } = parseBody(formationBatchUpdate, request.body);
     scale(db, found, updates);
     log.info({ app: found.name, updates }, 'formation changed');
+    scaled(logs, db, found, request.actor);
     orchestrator.poke();
     return formationOf(db, found);
   });
@@ -40,6 +42,7 @@ export function formationRoutes(app: FastifyInstance, { db, log, orchestrator }:
     const change = parseBody(formationUpdate, request.body);
     scale(db, found, [{ type: request.params.type, ...change }]);
     log.info({ app: found.name, type: request.params.type, ...change }, 'formation changed');
+    scaled(logs, db, found, request.actor);
     orchestrator.poke();
     return formationOf(db, found).find((f) => f.type === request.params.type);
   });

@@ -2,13 +2,14 @@ import { releaseCreateBody } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import { releaseCreated } from '../core/events.js';
 import { rollback } from '../core/releases.js';
 import { notFound } from '../errors.js';
 import { presentRelease } from '../present.js';
 import { currentRelease, findRelease, listReleases } from '../store/releases.js';
 import { parseBody } from './parse.js';
 
-export function releaseRoutes(app: FastifyInstance, { db, presenter, log, orchestrator }: Deps): void {
+export function releaseRoutes(app: FastifyInstance, { db, presenter, log, orchestrator, logs }: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/releases', async (request) => {
     const found = requireApp(db, request.params.app);
     const current = currentRelease(db, found.id)?.version;
@@ -28,6 +29,7 @@ export function releaseRoutes(app: FastifyInstance, { db, presenter, log, orches
     const body = parseBody(releaseCreateBody, request.body);
     const release = rollback(db, found, body.release, request.actor);
     log.info({ app: found.name, release: `v${release.version}` }, release.description);
+    releaseCreated(logs, found, release, request.actor);
     orchestrator.poke();
     return reply.status(201).send(presentRelease(presenter, found, release, release.version));
   });

@@ -15,6 +15,7 @@ import domains from './domains/index.js';
 import domainsRemove from './domains/remove.js';
 import gitRemote from './git/remote.js';
 import login from './login.js';
+import logs from './logs.js';
 import ps from './ps/index.js';
 import psRestart from './ps/restart.js';
 import psScale from './ps/scale.js';
@@ -43,6 +44,7 @@ export const commands: Command[] = [
   domains,
   domainsAdd,
   domainsRemove,
+  logs,
   builds,
   buildsOutput,
   gitRemote,

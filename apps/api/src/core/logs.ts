@@ -1,0 +1,252 @@
+/**
+ * The log router (as Heroku's Logplex, from the platform's side): every app's lines from the
+ * agents and the platform's own events, numbered per app, the last 1,500 kept (in memory and in
+ * the store, so history survives a restart), fanned out to live subscribers and to listeners
+ * (drains). No transport here: routes give subscribers a sink.
+ *
+ * A subscriber never slows anything down: when its sink is congested, lines queue up to a
+ * bound and then are counted and dropped; once it drains it is told how many it lost
+ * (`Error L10 (output buffer overflow): N messages dropped since …`).
+ */
+import { LOG_HISTORY_LINES, type LogLine, type LogSource } from '@paas/shared';
+import type { Logger } from '../logger.js';
+import type { Db } from '../store/db.js';
+import { appendLogLines, lastLogLines, trimLogLines } from '../store/logs.js';
+
+export interface LogEntry extends LogLine {
+  /** Per app, increasing: the id a subscriber resumes after. */
+  seq: number;
+}
+
+export interface LogFilter {
+  /** A process name (web.1) or a process type (web). */
+  ps?: string;
+  source?: LogSource;
+}
+
+export function matches(filter: LogFilter, e: LogLine): boolean {
+  if (filter.source && e.source !== filter.source) return false;
+  if (filter.ps) {
+    if (filter.ps.includes('.')) return e.process === filter.ps;
+    return e.process === filter.ps || e.process.startsWith(`${filter.ps}.`);
+  }
+  return true;
+}
+
+/** Where a subscriber's lines go. `write` answers false when the sink wants no more for now. */
+export interface LogSink {
+  write(entry: LogEntry): boolean;
+  /** Calls back once when a congested sink can take lines again. */
+  onDrain(callback: () => void): void;
+}
+
+export interface AppRef {
+  id: string;
+  name: string;
+}
+
+export type LogListener = (app: AppRef, entries: LogEntry[]) => void;
+
+/** Microsecond wall-clock time, as ISO 8601 with six decimals. */
+export function preciseNow(): string {
+  const ms = performance.timeOrigin + performance.now();
+  const whole = Math.floor(ms);
+  const micros = Math.floor((ms - whole) * 1000);
+  return new Date(whole).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
+}
+
+export class Subscription {
+  private queue: LogEntry[] = [];
+  private congested = false;
+  private dropped = 0;
+  private droppedSince = '';
+  closed = false;
+
+  constructor(
+    readonly filter: LogFilter,
+    private readonly sink: LogSink,
+    private readonly maxQueue: number,
+  ) {}
+
+  offer(entry: LogEntry): void {
+    if (this.closed || !matches(this.filter, entry)) return;
+    if (!this.congested) {
+      if (!this.sink.write(entry)) this.congest();
+      return;
+    }
+    if (this.queue.length < this.maxQueue) this.queue.push(entry);
+    else {
+      if (this.dropped === 0) this.droppedSince = entry.ts;
+      this.dropped++;
+    }
+  }
+
+  private congest(): void {
+    this.congested = true;
+    this.sink.onDrain(() => this.flush());
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    this.congested = false;
+    if (this.dropped > 0) {
+      const notice: LogEntry = {
+        seq: this.queue[0]?.seq ?? 0,
+        ts: preciseNow(),
+        source: 'paas',
+        process: 'logs',
+        line: `Error L10 (output buffer overflow): ${this.dropped} messages dropped since ${this.droppedSince}`,
+      };
+      this.dropped = 0;
+      if (!this.sink.write(notice)) {
+        this.congest();
+        return;
+      }
+    }
+    while (this.queue.length > 0) {
+      const entry = this.queue.shift() as LogEntry;
+      if (!this.sink.write(entry)) {
+        this.congest();
+        return;
+      }
+    }
+  }
+
+  close(): void {
+    this.closed = true;
+    this.queue = [];
+  }
+}
+
+interface AppLog {
+  ref: AppRef;
+  /** Newest last; at most `history` entries (trimmed in halves, not per line). */
+  entries: LogEntry[];
+  nextSeq: number;
+  subscribers: Set<Subscription>;
+}
+
+export interface LogRouterDeps {
+  db: Db;
+  log: Logger;
+  history?: number;
+  /** Lines a congested subscriber may have queued before they are dropped. */
+  subscriberQueue?: number;
+  /** How often new lines are written to the store. */
+  flushMs?: number;
+}
+
+export class LogRouter {
+  private readonly apps = new Map<string, AppLog>();
+  private readonly listeners = new Set<LogListener>();
+  private pending: { appId: string; entries: LogEntry[] }[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private readonly history: number;
+
+  constructor(private readonly deps: LogRouterDeps) {
+    this.history = deps.history ?? LOG_HISTORY_LINES;
+    this.timer = setInterval(() => this.flush(), deps.flushMs ?? 250);
+    this.timer.unref();
+  }
+
+  private app(ref: AppRef): AppLog {
+    let app = this.apps.get(ref.id);
+    if (!app) {
+      const entries = lastLogLines(this.deps.db, ref.id, this.history);
+      app = { ref, entries, nextSeq: (entries.at(-1)?.seq ?? 0) + 1, subscribers: new Set() };
+      this.apps.set(ref.id, app);
+    }
+    return app;
+  }
+
+  /** Lines of an app (from an agent, or the platform), in the order given. */
+  publish(ref: AppRef, lines: LogLine[]): void {
+    if (lines.length === 0) return;
+    const app = this.app(ref);
+    const entries: LogEntry[] = lines.map((l) => ({
+      seq: app.nextSeq++,
+      ts: l.ts,
+      source: l.source,
+      process: l.process,
+      line: l.line,
+    }));
+    for (const e of entries) app.entries.push(e);
+    if (app.entries.length > this.history * 2) app.entries.splice(0, app.entries.length - this.history);
+    this.pending.push({ appId: ref.id, entries });
+    for (const sub of app.subscribers) for (const e of entries) sub.offer(e);
+    for (const listener of this.listeners) {
+      try {
+        listener(ref, entries);
+      } catch (err) {
+        this.deps.log.error({ err }, 'log listener failed');
+      }
+    }
+  }
+
+  /** A platform event in the app's log: `paas[process]: line`. */
+  event(ref: AppRef, process: string, line: string): void {
+    this.publish(ref, [{ ts: preciseNow(), source: 'paas', process, line }]);
+  }
+
+  /** The last `num` lines that pass the filter, oldest first. */
+  recent(ref: AppRef, filter: LogFilter, num: number): LogEntry[] {
+    const out: LogEntry[] = [];
+    const entries = this.app(ref).entries;
+    const floor = entries.length - this.history;
+    for (let i = entries.length - 1; i >= Math.max(0, floor) && out.length < num; i--) {
+      const e = entries[i] as LogEntry;
+      if (matches(filter, e)) out.push(e);
+    }
+    return out.reverse();
+  }
+
+  /** Lines after `seq` that pass the filter (a reconnecting subscriber's gap), oldest first. */
+  since(ref: AppRef, filter: LogFilter, seq: number): LogEntry[] {
+    return this.app(ref).entries.filter((e) => e.seq > seq && matches(filter, e));
+  }
+
+  subscribe(ref: AppRef, filter: LogFilter, sink: LogSink): Subscription {
+    const sub = new Subscription(filter, sink, this.deps.subscriberQueue ?? 1000);
+    this.app(ref).subscribers.add(sub);
+    return sub;
+  }
+
+  unsubscribe(ref: AppRef, sub: Subscription): void {
+    sub.close();
+    this.apps.get(ref.id)?.subscribers.delete(sub);
+  }
+
+  /** Every entry of every app as it is published (drains). */
+  listen(listener: LogListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Writes pending lines to the store and trims each app's history there. */
+  flush(): void {
+    if (this.pending.length === 0) return;
+    const pending = this.pending;
+    this.pending = [];
+    try {
+      appendLogLines(this.deps.db, pending);
+      for (const appId of new Set(pending.map((p) => p.appId))) {
+        const next = this.apps.get(appId)?.nextSeq;
+        if (next !== undefined) trimLogLines(this.deps.db, appId, next - this.history);
+      }
+    } catch (err) {
+      this.deps.log.error({ err }, 'could not store log lines');
+    }
+  }
+
+  /** An app is gone: its subscribers end, its history is dropped. */
+  forget(appId: string): void {
+    const app = this.apps.get(appId);
+    if (app) for (const sub of app.subscribers) sub.close();
+    this.apps.delete(appId);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.flush();
+  }
+}
