@@ -113,6 +113,7 @@ export function logRoutes(app: FastifyInstance, { db, logs }: Deps): void {
         'cache-control': 'no-cache',
         'x-accel-buffering': 'no',
       });
+      raw.flushHeaders(); // a tail with no history yet still answers at once
       // A non-tail SSE session ends promptly: the client's reconnect (after `retry` ms) with
       // Last-Event-ID gets only what came since, and the session ends again.
       let out = format === 'sse' ? `retry: ${session.tail ? 1000 : 50}\n\n` : '';
