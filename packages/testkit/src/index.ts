@@ -246,6 +246,7 @@ export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
   timeoutMs = 30_000,
   what = 'condition',
+  intervalMs = 200,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -257,7 +258,7 @@ export async function eventually<T>(
       last = err;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

@@ -206,7 +206,7 @@ export class LogRouter {
   }
 
   subscribe(ref: AppRef, filter: LogFilter, sink: LogSink): Subscription {
-    const sub = new Subscription(filter, sink, this.deps.subscriberQueue ?? 1000);
+    const sub = new Subscription(filter, sink, this.deps.subscriberQueue ?? 10_000);
     this.app(ref).subscribers.add(sub);
     return sub;
   }
