@@ -108,6 +108,16 @@ it('streams every process, platform event and request to logs --tail, with filte
     const start = after.indexOf(before[0] as string);
     expect(start).toBeGreaterThanOrEqual(0);
     expect(after.slice(start, start + before.length)).toEqual(before);
+
+    // The worker went on printing while the api was down: the agent kept its lines and sent
+    // them on reconnect, so its ticks have no gap.
+    const restartTicks = await eventually(async () => {
+      const r = await paas(['logs', '-p', 'worker', '-n', '1500', '-a', app], { home });
+      const n = r.stdout.split('\n').flatMap((l) => /worker tick (\d+)$/.exec(l)?.[1] ?? []).map(Number);
+      return n.length > 0 && (n.at(-1) as number) > (ticks.at(-1) as number) + 30 ? n : undefined;
+    }, 30_000);
+    const gaps = restartTicks.filter((n, i) => i > 0 && n !== (restartTicks[i - 1] as number) + 1);
+    expect(gaps).toEqual([]);
   } finally {
     await platform.removeContainers();
     await platform.stop();
