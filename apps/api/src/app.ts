@@ -21,6 +21,7 @@ import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
 import { authenticate, authenticateAgent } from './routes/auth.js';
 import { buildRoutes } from './routes/builds.js';
+import { compatRoutes } from './routes/compat.js';
 import { configVarRoutes } from './routes/config-vars.js';
 import { domainRoutes } from './routes/domains.js';
 import { dynoRoutes } from './routes/dynos.js';
@@ -28,6 +29,7 @@ import { formationRoutes } from './routes/formation.js';
 import { gitRoutes } from './routes/git.js';
 import { healthRoutes } from './routes/healthz.js';
 import { logRoutes } from './routes/logs.js';
+import { rangeHook } from './routes/range.js';
 import { releaseRoutes } from './routes/releases.js';
 import type { Db } from './store/db.js';
 
@@ -114,12 +116,14 @@ export function buildApp(deps: Deps): FastifyInstance {
     throw new PaasError('unauthorized', 'Invalid credentials provided.');
   });
 
+  app.addHook('preSerialization', rangeHook);
   app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   app.register(async (scope) => healthRoutes(scope, deps));
   app.register(async (scope) => agentRoutes(scope, deps));
   app.register(async (scope) => dynoRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));
   app.register(async (scope) => logRoutes(scope, deps));
+  app.register(async (scope) => compatRoutes(scope, deps));
   app.register(async (scope) => accountRoutes(scope, deps));
   app.register(async (scope) => appRoutes(scope, deps));
   app.register(async (scope) => configVarRoutes(scope, deps));

@@ -1,5 +1,5 @@
 import { appCreateBody } from '@paas/shared';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Deps } from '../app.js';
 import { createApp, destroyApp, requireApp } from '../core/apps.js';
 import { presentApp } from '../present.js';
@@ -8,9 +8,11 @@ import { currentRelease } from '../store/releases.js';
 import { baseUrl, parseBody } from './parse.js';
 
 export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orchestrator, logs }: Deps): void {
-  app.get('/apps', async (request) =>
-    listApps(db).map((a) => presentApp(presenter, baseUrl(request), a, currentRelease(db, a.id))),
-  );
+  const list = async (request: FastifyRequest) =>
+    listApps(db).map((a) => presentApp(presenter, baseUrl(request), a, currentRelease(db, a.id)));
+  app.get('/apps', list);
+  // One account owns every app: the user's apps are all of them (`~` is the caller).
+  app.get('/users/:user/apps', list);
 
   app.post('/apps', async (request, reply) => {
     const body = parseBody(appCreateBody, request.body);

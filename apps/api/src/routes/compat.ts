@@ -1,0 +1,23 @@
+/**
+ * What the Heroku CLI asks about that paas has no such thing for: answered in Heroku's shapes,
+ * empty, so that unmodified clients work (an app's add-ons, collaborators, pipeline).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Deps } from '../app.js';
+import { requireApp } from '../core/apps.js';
+import { notFound } from '../errors.js';
+
+export function compatRoutes(app: FastifyInstance, { db }: Deps): void {
+  app.get<{ Params: { app: string } }>('/apps/:app/addons', async (request) => {
+    requireApp(db, request.params.app);
+    return [];
+  });
+  app.get<{ Params: { app: string } }>('/apps/:app/collaborators', async (request) => {
+    requireApp(db, request.params.app);
+    return [];
+  });
+  app.get<{ Params: { app: string } }>('/apps/:app/pipeline-couplings', async (request) => {
+    requireApp(db, request.params.app);
+    throw notFound('This app is not in a pipeline.');
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * The unmodified Heroku CLI (npm `heroku@11`) drives paas: apps, config, releases, rollback,
+ * formation, dynos and logs, against a real api and agent. It runs with a throwaway HOME and
+ * with a preloaded guard that records and refuses any connection, DNS lookup or UDP send to
+ * anything but the api's port: the test fails if the CLI reaches for anything else.
+ */
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  appName,
+  type CliResult,
+  cleanEnv,
+  eventually,
+  git,
+  loggedInHome,
+  makeRepo,
+  NODE_DOCKERFILE,
+  paas,
+  routerGet,
+  startPlatform,
+  tempDir,
+} from '@paas/testkit';
+import { expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const GUARD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'net-guard.cjs');
+const CLI_DIR = path.join(os.homedir(), '.cache', 'paas', 'heroku-cli-11');
+const HEROKU = path.join(CLI_DIR, 'node_modules', 'heroku', 'bin', 'run.js');
+
+/** heroku@11 from the npm registry, once per machine (about a minute). */
+async function ensureHerokuCli(): Promise<void> {
+  if (fs.existsSync(HEROKU)) return;
+  fs.mkdirSync(CLI_DIR, { recursive: true });
+  fs.writeFileSync(path.join(CLI_DIR, 'package.json'), '{"private":true}\n');
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', 'heroku@11'], {
+    cwd: CLI_DIR,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+const SERVER = `require('node:http').createServer((req, res) => {
+  console.log('served ' + req.url);
+  res.end('hello from ' + process.env.DYNO + '\\n');
+}).listen(process.env.PORT);
+process.on('SIGTERM', () => process.exit(0));
+`;
+
+it('runs the Heroku CLI against paas, reaching nothing but the api', async () => {
+  await ensureHerokuCli();
+  const platform = await startPlatform();
+  try {
+    const agent = await platform.startAgent('agent-1');
+    const herokuHome = tempDir('heroku-home-');
+    const guardLog = path.join(herokuHome, 'net-guard.log');
+    const env = {
+      ...cleanEnv(),
+      HOME: herokuHome,
+      HEROKU_HOST: platform.url,
+      HEROKU_API_KEY: platform.token,
+      DISABLE_TELEMETRY: 'true',
+      HEROKU_SKIP_NEW_VERSION_CHECK: 'true',
+      HEROKU_DISABLE_AUTOUPDATE: 'true',
+      HEROKU_PARTICLEBOARD_URL: platform.url,
+      NO_COLOR: '1',
+      FORCE_COLOR: '0',
+      NODE_OPTIONS: `--require ${GUARD}`,
+      PAAS_NET_GUARD_LOG: guardLog,
+      PAAS_NET_GUARD_ALLOW: String(platform.port),
+    };
+    const heroku = (...args: string[]) =>
+      new Promise<CliResult>((resolve) => {
+        execFile(process.execPath, [HEROKU, ...args], { env, cwd: herokuHome }, (err, stdout, stderr) =>
+          resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+    const ok = async (...args: string[]) => {
+      const r = await heroku(...args);
+      expect(r.code, `heroku ${args.join(' ')}: ${r.stderr}`).toBe(0);
+      return r;
+    };
+
+    // Apps.
+    const app = appName('hk');
+    const created = await ok('apps:create', app);
+    expect(created.stderr + created.stdout).toContain(`Creating ${app}... done`);
+    expect((await ok('apps')).stdout).toContain(app);
+
+    // Deploy with git (the Heroku CLI has no part in that), so there are processes.
+    const home = await loggedInHome(platform);
+    const repo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': SERVER } });
+    expect((await paas(['git:remote', '-a', app], { home, cwd: repo })).code).toBe(0);
+    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
+
+    const info = await ok('apps:info', '-a', app);
+    expect(info.stdout).toContain(`=== ${app}`);
+    expect(info.stdout).toMatch(/Web URL: +http:\/\/.*\.localhost/);
+    expect(info.stdout).toMatch(/Dynos: +web: 1/);
+
+    // Config: each change prints the release it made.
+    expect((await ok('config:set', 'FOO=one', '-a', app)).stderr).toMatch(
+      /Setting FOO and restarting .*\.\.\. done, v2/,
+    );
+    expect((await ok('config:get', 'FOO', '-a', app)).stdout).toBe('one\n');
+    expect((await ok('config:set', 'BAR=two', '-a', app)).stderr).toMatch(/done, v3/);
+    expect((await ok('config', '-a', app)).stdout).toMatch(/BAR: +two\nFOO: +one|FOO: +one\nBAR: +two/);
+    expect((await ok('config:unset', 'BAR', '-a', app)).stderr).toMatch(
+      /Unsetting BAR and restarting .*\.\.\. done, v4/,
+    );
+
+    // Releases newest first; rollback to v2 makes v5 with v2's config.
+    const releases = (await ok('releases', '-a', app)).stdout;
+    expect(releases).toContain(`=== ${app} Releases - Current: v4`);
+    const order = [...releases.matchAll(/^\s+v(\d+)\s/gm)].map((m) => Number(m[1]));
+    expect(order).toEqual([4, 3, 2, 1]);
+    expect((await ok('releases:info', 'v2', '-a', app)).stdout).toMatch(/=== Release v2[\s\S]*Set FOO config vars/);
+    expect((await ok('rollback', 'v2', '-a', app)).stderr).toMatch(/Rolling back .* to v2\.\.\. done, v5/);
+    const v5 = await platform.api<Record<string, string>>('GET', `/apps/${app}/releases/5/config-vars`);
+    expect(v5.body).toEqual({ FOO: 'one' });
+
+    // Formation and dynos.
+    expect((await ok('ps:scale', 'web=2', '-a', app)).stderr).toMatch(/now running web at 2:Basic/);
+    const formation = await platform.api<{ type: string; quantity: number }[]>('GET', `/apps/${app}/formation`);
+    expect(formation.body.find((f) => f.type === 'web')?.quantity).toBe(2);
+    const ps = await eventually(async () => {
+      const r = await heroku('ps', '-a', app);
+      return /web\.1: up/.test(r.stdout) && /web\.2: up/.test(r.stdout) ? r.stdout : undefined;
+    }, 60_000);
+    expect(ps).toMatch(/=== web \(Basic\): \(image CMD\) \(2\)/);
+    expect((await ok('ps:restart', '--process-type', 'web', '-a', app)).stderr).toMatch(/done/);
+    expect((await ok('ps:stop', '--dyno-name', 'web.2', '-a', app)).stderr).toMatch(/done/);
+    expect((await ok('ps:restart', '-a', app)).stderr).toMatch(/Restarting all dynos .*\.\.\. done/);
+
+    // Logs: the last five, and a tail that sees a line printed after it started.
+    const recent = (await ok('logs', '-n', '5', '-a', app)).stdout.trim().split('\n');
+    expect(recent).toHaveLength(5);
+    for (const l of recent) expect(l).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00 (app|paas)\[[\w.]+\]: /);
+    expect((await ok('logs', '-n', '3', '--dyno', 'router', '-a', app)).code).toBe(0);
+    expect((await ok('logs', '-n', '3', '--source', 'paas', '-a', app)).stdout).not.toMatch(/ app\[/);
+    const tail = spawn(process.execPath, [HEROKU, 'logs', '--tail', '-n', '1', '-a', app], { env, cwd: herokuHome });
+    let tailed = '';
+    tail.stdout.on('data', (c: Buffer) => {
+      tailed += c.toString();
+    });
+    try {
+      const marker = `/tail-marker-${Date.now()}`;
+      await eventually(async () => tailed.includes('+00:00 '), 30_000, 'the tail to start (its one line of history)');
+      await routerGet(agent.routerPort, `${app}.localhost`, { path: marker });
+      await eventually(
+        async () =>
+          tailed.includes(`served ${marker}`) && tailed.includes(`paas[router]: at=info method=GET path="${marker}"`),
+        30_000,
+        `the tail to show ${marker}`,
+      );
+    } finally {
+      tail.kill();
+    }
+
+    // Destroy.
+    expect((await ok('apps:destroy', app, '--confirm', app)).stderr).toMatch(/Destroying .*\.\.\. done/);
+    expect((await ok('apps')).stdout).not.toContain(app);
+
+    // Our own CLI is unchanged against the same api.
+    expect((await paas(['apps'], { home })).code).toBe(0);
+
+    // And the Heroku CLI reached for nothing but the api.
+    const attempts = fs.existsSync(guardLog) ? fs.readFileSync(guardLog, 'utf8') : '';
+    expect(attempts).toBe('');
+  } finally {
+    await platform.removeContainers();
+    await platform.stop();
+  }
+}, 600_000);
