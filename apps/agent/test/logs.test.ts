@@ -113,7 +113,10 @@ it('streams every process, platform event and request to logs --tail, with filte
     // them on reconnect, so its ticks have no gap.
     const restartTicks = await eventually(async () => {
       const r = await paas(['logs', '-p', 'worker', '-n', '1500', '-a', app], { home });
-      const n = r.stdout.split('\n').flatMap((l) => /worker tick (\d+)$/.exec(l)?.[1] ?? []).map(Number);
+      const n = r.stdout
+        .split('\n')
+        .flatMap((l) => /worker tick (\d+)$/.exec(l)?.[1] ?? [])
+        .map(Number);
       return n.length > 0 && (n.at(-1) as number) > (ticks.at(-1) as number) + 30 ? n : undefined;
     }, 30_000);
     const gaps = restartTicks.filter((n, i) => i > 0 && n !== (restartTicks[i - 1] as number) + 1);
