@@ -7,6 +7,7 @@ import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Config } from './config.js';
 import type { Builder } from './core/builds.js';
+import type { DrainManager } from './core/drains.js';
 import type { LogRouter } from './core/logs.js';
 import type { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
@@ -24,6 +25,7 @@ import { buildRoutes } from './routes/builds.js';
 import { compatRoutes } from './routes/compat.js';
 import { configVarRoutes } from './routes/config-vars.js';
 import { domainRoutes } from './routes/domains.js';
+import { drainRoutes } from './routes/drains.js';
 import { dynoRoutes } from './routes/dynos.js';
 import { formationRoutes } from './routes/formation.js';
 import { gitRoutes } from './routes/git.js';
@@ -44,6 +46,7 @@ export interface Deps {
   presenter: Presenter;
   orchestrator: Orchestrator;
   logs: LogRouter;
+  drains: DrainManager;
 }
 
 declare module 'fastify' {
@@ -123,6 +126,7 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.register(async (scope) => dynoRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));
   app.register(async (scope) => logRoutes(scope, deps));
+  app.register(async (scope) => drainRoutes(scope, deps));
   app.register(async (scope) => compatRoutes(scope, deps));
   app.register(async (scope) => accountRoutes(scope, deps));
   app.register(async (scope) => appRoutes(scope, deps));

@@ -8,6 +8,7 @@ import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Builder } from './core/builds.js';
+import { DrainManager } from './core/drains.js';
 import { KeyedMutex } from './core/locks.js';
 import { LogRouter } from './core/logs.js';
 import { Orchestrator } from './core/orchestrator.js';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
     gitUrl: (base, app) => `${base}/${app}.git`,
   };
   const logs = new LogRouter({ db, log });
+  const drains = new DrainManager({ db, logs, log });
+  drains.start();
   const docker = new DockerImageBuilder(config.DOCKER_HOST);
   const repos = new GitRepos(path.join(config.dataDir, 'repos'));
   const orchestrator = new Orchestrator({
@@ -83,7 +86,7 @@ async function main(): Promise<void> {
   const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
   await pushes.listen();
 
-  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter, orchestrator, logs });
+  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter, orchestrator, logs, drains });
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
@@ -91,6 +94,7 @@ async function main(): Promise<void> {
     orchestrator.close();
     await app.close();
     await pushes.close();
+    drains.close();
     logs.close();
     db.close();
     log.info('stopped');

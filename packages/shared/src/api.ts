@@ -38,6 +38,35 @@ export const domainCreateBody = z
 /** PAAS_HEALTHCHECK_PATH: a request path the agent can put in a request line as is. */
 const HEALTHCHECK_PATH_RE = /^\/[\x21-\x7e]{0,1023}$/;
 
+/** POST /apps/:app/log-drains: where to also send the app's log lines. */
+export const drainCreateBody = z
+  .object({
+    url: z
+      .string()
+      .max(1000)
+      .superRefine((url, ctx) => {
+        let parsed: URL;
+        try {
+          parsed = new URL(url);
+        } catch {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must be a URL like https://logs.example.com/paas or syslog+tcp://host:514',
+          });
+          return;
+        }
+        if (!['https:', 'http:', 'syslog+tcp:'].includes(parsed.protocol)) {
+          ctx.addIssue({ code: 'custom', message: 'must start with https://, http:// or syslog+tcp://' });
+        } else if (!parsed.hostname) {
+          ctx.addIssue({ code: 'custom', message: 'must name a host' });
+        } else if (parsed.protocol === 'syslog+tcp:' && !parsed.port) {
+          ctx.addIssue({ code: 'custom', message: 'syslog+tcp:// needs a port, like syslog+tcp://host:514' });
+        }
+      }),
+  })
+  .strict();
+export type DrainCreateBody = z.infer<typeof drainCreateBody>;
+
 /** PATCH /apps/:app/config-vars: name → value, or null to unset. */
 export const configVarsPatch = z
   .record(z.string(), z.string().nullable(), {

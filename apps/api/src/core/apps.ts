@@ -4,6 +4,7 @@ import type { GitRepos } from '../git/repos.js';
 import { findApp, insertApp, markAppDestroyed } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { removeAppDomains } from '../store/domains.js';
+import { removeAppDrains } from '../store/drains.js';
 import { removeAppLogLines } from '../store/logs.js';
 import type { AppRow } from '../store/rows.js';
 
@@ -84,5 +85,6 @@ export async function destroyApp(db: Db, repos: GitRepos, app: AppRow): Promise<
   markAppDestroyed(db, app.id);
   removeAppDomains(db, app.id);
   removeAppLogLines(db, app.id);
+  removeAppDrains(db, app.id);
   await repos.remove(app.id);
 }

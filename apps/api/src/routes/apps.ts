@@ -7,7 +7,7 @@ import { listApps } from '../store/apps.js';
 import { currentRelease } from '../store/releases.js';
 import { baseUrl, parseBody } from './parse.js';
 
-export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orchestrator, logs }: Deps): void {
+export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orchestrator, logs, drains }: Deps): void {
   const list = async (request: FastifyRequest) =>
     listApps(db).map((a) => presentApp(presenter, baseUrl(request), a, currentRelease(db, a.id)));
   app.get('/apps', list);
@@ -30,6 +30,7 @@ export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orc
     const found = requireApp(db, request.params.app);
     const body = presentApp(presenter, baseUrl(request), found, currentRelease(db, found.id));
     logs.forget(found.id);
+    drains.removedApp(found.id);
     await destroyApp(db, repos, found);
     log.info({ app: found.name }, 'app destroyed');
     orchestrator.poke(); // its processes are no longer wanted: agents stop and remove them

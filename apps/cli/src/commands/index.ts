@@ -13,6 +13,9 @@ import configUnset from './config/unset.js';
 import domainsAdd from './domains/add.js';
 import domains from './domains/index.js';
 import domainsRemove from './domains/remove.js';
+import drainsAdd from './drains/add.js';
+import drains from './drains/index.js';
+import drainsRemove from './drains/remove.js';
 import gitRemote from './git/remote.js';
 import login from './login.js';
 import logs from './logs.js';
@@ -45,6 +48,9 @@ export const commands: Command[] = [
   domainsAdd,
   domainsRemove,
   logs,
+  drains,
+  drainsAdd,
+  drainsRemove,
   builds,
   buildsOutput,
   gitRemote,
