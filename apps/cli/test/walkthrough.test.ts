@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { cleanEnv, ROOT, startPlatform, tempDir } from '@paas/testkit';
-import { expect, it } from 'vitest';
+import { expect, it, onTestFinished } from 'vitest';
 
 function walkthrough(): string {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -17,6 +17,10 @@ function walkthrough(): string {
 
 it('the README walkthrough works as written', async () => {
   const platform = await startPlatform();
+  onTestFinished(async () => {
+    await platform.removeContainers(); // also when an assertion fails
+    await platform.stop();
+  });
   const home = tempDir('paas-walkthrough-');
   const agent = await platform.startAgent('agent-1');
   const script = walkthrough()

@@ -98,7 +98,7 @@ export class LogShipper {
     }
     lines.push({ ts: preciseNow(), source, process, line });
     this.buffered++;
-    if (this.buffered > (this.deps.maxBuffered ?? 20_000)) {
+    if (this.buffered > (this.deps.maxBuffered ?? 50_000)) {
       lines.shift();
       this.buffered--;
       this.dropped.set(app, (this.dropped.get(app) ?? 0) + 1);

@@ -13,6 +13,11 @@ import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { appendLogLines, lastLogLines, trimLogLines } from '../store/logs.js';
 
+/** What a queued line costs besides its text (timestamp, names, the object). */
+const ENTRY_OVERHEAD = 96;
+/** A congested subscriber's slack: some seconds of a busy app's output. */
+const SUBSCRIBER_QUEUE_BYTES = 8 * 1024 * 1024;
+
 export interface LogEntry extends LogLine {
   /** Per app, increasing: the id a subscriber resumes after. */
   seq: number;
@@ -58,6 +63,7 @@ export function preciseNow(): string {
 export class Subscription {
   private queue: LogEntry[] = [];
   private congested = false;
+  private queuedBytes = 0;
   private dropped = 0;
   private droppedSince = '';
   closed = false;
@@ -65,7 +71,8 @@ export class Subscription {
   constructor(
     readonly filter: LogFilter,
     private readonly sink: LogSink,
-    private readonly maxQueue: number,
+    /** Bytes of lines a congested subscriber may have waiting before they are dropped. */
+    private readonly maxQueueBytes: number,
   ) {}
 
   offer(entry: LogEntry): void {
@@ -74,8 +81,11 @@ export class Subscription {
       if (!this.sink.write(entry)) this.congest();
       return;
     }
-    if (this.queue.length < this.maxQueue) this.queue.push(entry);
-    else {
+    const size = entry.line.length + ENTRY_OVERHEAD;
+    if (this.queuedBytes + size <= this.maxQueueBytes) {
+      this.queue.push(entry);
+      this.queuedBytes += size;
+    } else {
       if (this.dropped === 0) this.droppedSince = entry.ts;
       this.dropped++;
     }
@@ -105,6 +115,7 @@ export class Subscription {
     }
     while (this.queue.length > 0) {
       const entry = this.queue.shift() as LogEntry;
+      this.queuedBytes -= entry.line.length + ENTRY_OVERHEAD;
       if (!this.sink.write(entry)) {
         this.congest();
         return;
@@ -115,6 +126,7 @@ export class Subscription {
   close(): void {
     this.closed = true;
     this.queue = [];
+    this.queuedBytes = 0;
   }
 }
 
@@ -130,8 +142,8 @@ export interface LogRouterDeps {
   db: Db;
   log: Logger;
   history?: number;
-  /** Lines a congested subscriber may have queued before they are dropped. */
-  subscriberQueue?: number;
+  /** Bytes of lines a congested subscriber may have queued before they are dropped. */
+  subscriberQueueBytes?: number;
   /** How often new lines are written to the store. */
   flushMs?: number;
 }
@@ -206,7 +218,7 @@ export class LogRouter {
   }
 
   subscribe(ref: AppRef, filter: LogFilter, sink: LogSink): Subscription {
-    const sub = new Subscription(filter, sink, this.deps.subscriberQueue ?? 10_000);
+    const sub = new Subscription(filter, sink, this.deps.subscriberQueueBytes ?? SUBSCRIBER_QUEUE_BYTES);
     this.app(ref).subscribers.add(sub);
     return sub;
   }
