@@ -27,7 +27,7 @@ http.createServer((req, res) => {
       console.log('blasted ' + n + ' lines in ' + (Date.now() - started) + ' ms');
     }
   }, 10);
-}).listen(process.env.PORT);
+}).listen(process.env.PORT, () => console.log('listening'));
 process.on('SIGTERM', () => process.exit(0));
 `;
 
@@ -56,9 +56,9 @@ it('keeps the app and other subscribers at full speed while a slow subscriber lo
       if (chunk) slowText += chunk.toString();
     }, 1000);
 
-    const fast = paasStream(['logs', '--tail', '-n', '0', '-p', 'web', '-s', 'app', '-a', app], { home });
+    const fast = paasStream(['logs', '--tail', '-n', '1', '-p', 'web', '-s', 'app', '-a', app], { home });
     try {
-      await new Promise((r) => setTimeout(r, 1500)); // the tail's session is open
+      await fast.waitFor(/app\[web\.1\]: listening$/); // the tail's session is open
       expect((await routerGet(agent.routerPort, host, { path: '/blast' })).status).toBe(200);
       const summary = await fast.waitFor(/blasted \d+ lines in \d+ ms$/, 60_000);
       const numbers = fast
