@@ -102,7 +102,9 @@ it('streams 50 MB up and down with flat memory, times out slow apps, and serves 
     console.log(
       `router RSS: ${warm.toFixed(1)} MB idle, ${baseline.toFixed(1)} MB after a first 50 MB up + down, peak ${peak.toFixed(1)} MB during a second (+${growth.toFixed(1)} MB)`,
     );
-    expect(growth).toBeLessThan(16); // measured 6.8–8.1 MB; the margin keeps a loaded CI machine from flaking
+    // Measured +0 to +8 MB alone; up to 16 MB with the whole suite running beside it (V8 collects
+    // later under load). A router that buffered bodies would grow by 50 MB or more.
+    expect(growth).toBeLessThan(24);
 
     const started = Date.now();
     const slow = await routerGet(agent.routerPort, host, { path: '/slow' });
