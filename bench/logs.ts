@@ -108,7 +108,7 @@ async function main(): Promise<void> {
 
     const rows: string[][] = [];
     // Fixed rates first: printing as fast as possible leaves docker's own log file far behind.
-    for (const rate of (process.env.BENCH_LOG_RATES ?? '5000,20000,0').split(',').map(Number)) {
+    for (const rate of (process.env.BENCH_LOG_RATES ?? '5000,20000,30000,0').split(',').map(Number)) {
       const tail = paasStream(['logs', '--tail', '-n', '0', '-p', 'web', '-s', 'app', '-a', app], { home });
       const docker = dockerFollow(id);
       await new Promise((r) => setTimeout(r, 2000));
