@@ -8,6 +8,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { deployRouted, eventually, loggedInHome, paasStream, routerGet, startPlatform } from '@paas/testkit';
+import { table } from './table.js';
 
 const run = promisify(execFile);
 const SECONDS = Number(process.env.BENCH_LOG_SECONDS ?? 10);
@@ -90,12 +91,6 @@ function measure(lines: Received[]) {
   };
 }
 
-function table(title: string, header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return `\n${title}\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`;
-}
-
 async function main(): Promise<void> {
   const platform = await startPlatform();
   const agent = await platform.startAgent('bench-agent', { LOG_LEVEL: 'warn' });
@@ -118,7 +113,8 @@ async function main(): Promise<void> {
       await tail.stop();
       docker.child.kill();
       const summary = await eventually(
-        async () => (await run('docker', ['logs', '--tail', '1', id])).stdout.match(/printed (\d+) in (\d+)/),
+        async () =>
+          (await run('docker', ['logs', '--tail', '1', id])).stdout.match(/printed (\d+) in (\d+)/) ?? undefined,
         120_000,
         'the app to finish printing',
       );

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { deployRouted, eventually, freePort, loggedInHome, routerGet, startPlatform, tempDir } from '@paas/testkit';
+import { table } from './table.js';
 
 const run = promisify(execFile);
 const DURATION = process.env.BENCH_SECONDS ?? '10';
@@ -69,12 +70,6 @@ async function wrk(url: string, host: string, extra: string[] = []): Promise<Wrk
     url,
   ]);
   return parseWrk(stdout);
-}
-
-function table(title: string, header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-  return `\n${title}\n${line(header)}\n${line(widths.map((w) => '-'.repeat(w)))}\n${rows.map(line).join('\n')}\n`;
 }
 
 async function main(): Promise<void> {

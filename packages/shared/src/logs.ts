@@ -21,6 +21,14 @@ export const LOG_LINE_CUT_MARKER = ' [line cut at 10 KiB]';
 /** Lines kept per app (as Heroku). */
 export const LOG_HISTORY_LINES = 1500;
 
+/** Wall-clock time with microseconds, as ISO 8601 (2026-11-22T10:00:00.123456Z). */
+export function preciseNow(): string {
+  const ms = performance.timeOrigin + performance.now();
+  const whole = Math.floor(ms);
+  const micros = Math.floor((ms - whole) * 1000);
+  return new Date(whole).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
+}
+
 /** Heroku's timestamp: 2026-11-22T10:00:00.123456+00:00 (microseconds, explicit offset). */
 export function logTimestamp(iso: string): string {
   const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,6})\d*)?Z$/.exec(iso);

@@ -276,19 +276,24 @@ export interface CliOptions {
   input?: string;
 }
 
-/** Runs the real `paas` CLI. With `platform`, PAAS_API_URL/PAAS_API_TOKEN point at it. */
+/** Starts the real `paas` CLI. With `platform`, PAAS_API_URL/PAAS_API_TOKEN point at it. */
+function spawnCli(args: string[], options: CliOptions) {
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? options.home,
+    env: {
+      ...cleanEnv(),
+      HOME: options.home,
+      ...(options.platform ? { PAAS_API_URL: options.platform.url, PAAS_API_TOKEN: options.platform.token } : {}),
+      ...options.env,
+    },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Runs the real `paas` CLI to its end. */
 export function paas(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: options.cwd ?? options.home,
-      env: {
-        ...cleanEnv(),
-        HOME: options.home,
-        ...(options.platform ? { PAAS_API_URL: options.platform.url, PAAS_API_TOKEN: options.platform.token } : {}),
-        ...options.env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(args, options);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => {
@@ -314,16 +319,8 @@ export interface CliStream {
 }
 
 export function paasStream(args: string[], options: CliOptions): CliStream {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: options.cwd ?? options.home,
-    env: {
-      ...cleanEnv(),
-      HOME: options.home,
-      ...(options.platform ? { PAAS_API_URL: options.platform.url, PAAS_API_TOKEN: options.platform.token } : {}),
-      ...options.env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnCli(args, options);
+  child.stdin.end();
   const lines: { at: number; line: string }[] = [];
   let partial = '';
   let stderr = '';

@@ -6,7 +6,7 @@
  * bounded buffer; past it the oldest are dropped and counted, and the count goes with the next
  * batch so the app's log says how many were lost.
  */
-import type { AgentMessage, LogLine, LogSource } from '@paas/shared';
+import { type AgentMessage, type LogLine, type LogSource, preciseNow } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { LineSplitter } from './lines.js';
@@ -32,14 +32,6 @@ export interface LogTarget {
 
 const BATCH_LINES = 2000;
 const BATCH_BYTES = 4 * 1024 * 1024;
-
-/** Microsecond wall-clock time as ISO 8601. */
-export function preciseNow(): string {
-  const ms = performance.timeOrigin + performance.now();
-  const whole = Math.floor(ms);
-  const micros = Math.floor((ms - whole) * 1000);
-  return new Date(whole).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
-}
 
 export class LogShipper {
   private readonly following = new Map<string, () => void>();

@@ -8,7 +8,7 @@
  * bound and then are counted and dropped; once it drains it is told how many it lost
  * (`Error L10 (output buffer overflow): N messages dropped since …`).
  */
-import { LOG_HISTORY_LINES, type LogLine, type LogSource } from '@paas/shared';
+import { LOG_HISTORY_LINES, type LogLine, type LogSource, preciseNow } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { appendLogLines, lastLogLines, trimLogLines } from '../store/logs.js';
@@ -51,14 +51,6 @@ export interface AppRef {
 }
 
 export type LogListener = (app: AppRef, entries: LogEntry[]) => void;
-
-/** Microsecond wall-clock time, as ISO 8601 with six decimals. */
-export function preciseNow(): string {
-  const ms = performance.timeOrigin + performance.now();
-  const whole = Math.floor(ms);
-  const micros = Math.floor((ms - whole) * 1000);
-  return new Date(whole).toISOString().replace('Z', `${String(micros).padStart(3, '0')}Z`);
-}
 
 export class Subscription {
   private queue: LogEntry[] = [];
