@@ -5,6 +5,7 @@
  */
 import { deployRouted, eventually, loggedInHome, paas, paasStream, routerGet, startPlatform } from '@paas/testkit';
 import { expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 const SERVER = `const http = require('node:http');
 http.createServer((req, res) => { console.log('served ' + req.url); res.end('ok'); })
@@ -89,6 +90,23 @@ it('streams every process, platform event and request to logs --tail, with filte
       .map((l) => JSON.parse(l));
     expect(json).toHaveLength(3);
     expect(Object.keys(json[0]).sort()).toEqual(['app', 'id', 'line', 'process', 'source', 'ts']);
+
+    // The WebSocket form: JSON lines, the last `num` first, then live ones.
+    const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/apps/${app}/log-stream?num=3&ps=router`, {
+      headers: { authorization: `Bearer ${platform.token}` },
+    });
+    const received: { process: string; line: string; id: number }[] = [];
+    ws.on('message', (data) => received.push(JSON.parse(String(data))));
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    await eventually(async () => received.length >= 3, 10_000, 'three lines of history over the WebSocket');
+    expect((await routerGet(agent.routerPort, host, { path: '/over-ws' })).status).toBe(200);
+    await eventually(async () => received.some((e) => /path="\/over-ws"/.test(e.line)), 10_000, 'a live line');
+    expect(received.every((e) => e.process === 'router')).toBe(true);
+    expect(received.map((e) => e.id)).toEqual([...received.map((e) => e.id)].sort((a, b) => a - b));
+    ws.close();
+    const refused = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/apps/${app}/log-stream`);
+    await new Promise((resolve) => refused.once('error', resolve).once('unexpected-response', resolve));
+    refused.terminate();
 
     // Bad input: clear messages.
     const tooMany = await cli('logs', '-n', '2000');
