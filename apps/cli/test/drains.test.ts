@@ -54,13 +54,20 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
     expect(token).toMatch(/^d\.[0-9a-f-]{36}$/);
 
     // Bad input: clear messages, nothing added.
-    for (const bad of ['ftp://x.example.com', 'not a url', 'syslog+tcp://host-without-port']) {
+    const refused = {
+      'ftp://x': 'url: must start with https://, http:// or syslog+tcp://',
+      'not a url': 'url: must be a URL like https://logs.example.com/paas or syslog+tcp://host:514',
+      'syslog+tcp://host-without-port': 'url: syslog+tcp:// needs a port, like syslog+tcp://host:514',
+      [`https://logs.example.com/${'a'.repeat(1000)}`]: 'url: must be at most 1000 characters',
+    };
+    for (const [bad, message] of Object.entries(refused)) {
       const r = await cli('drains:add', bad);
       expect(r.code, bad).not.toBe(0);
-      expect(r.stderr).toMatch(/url: (must|syslog\+tcp:\/\/ needs a port)/);
+      expect(r.stderr, bad).toContain(message);
     }
     const again = await cli('drains:add', url);
-    expect(again.stderr).toContain('is already a drain of this app');
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain(`${url} is already a drain of this app.`);
     expect(JSON.parse((await cli('drains', '--json')).stdout)).toHaveLength(3);
 
     // Platform events make log lines: each config change is a release.
@@ -74,6 +81,15 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
       expect(Number(b.headers['logplex-msg-count'])).toBe(parseFrames(b.body).length);
       expect(b.headers['logplex-frame-id']).toMatch(/^[0-9a-f-]{36}$/);
       expect(b.headers['logplex-drain-token']).toBe(token);
+      expect(b.headers['user-agent']).toBe('paas-logplex');
+      // No Docker here: every line is the platform's (api events, drain reports).
+      for (const f of parseFrames(b.body))
+        expect(f).toMatchObject({
+          pri: 190,
+          hostname: token,
+          appName: 'paas',
+          procId: expect.stringMatching(/^(api|logs)$/),
+        });
     }
     const release = frames.find((f) => /Release v1 created/.test(f.message));
     expect(release).toMatchObject({ pri: 190, hostname: token, appName: 'paas', procId: 'api' });

@@ -43,7 +43,7 @@ export const drainCreateBody = z
   .object({
     url: z
       .string()
-      .max(1000)
+      .max(1000, 'must be at most 1000 characters')
       .superRefine((url, ctx) => {
         let parsed: URL;
         try {

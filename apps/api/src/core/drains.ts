@@ -36,31 +36,49 @@ export function safeUrl(url: string): string {
   }
 }
 
+/** Our own reports (`paas[logs]`): a drain that holds only these does not report its failures. */
+const isReport = (e: LogEntry) => e.source === 'paas' && e.process === 'logs';
+
+/** An error's short reason for the app's log: the errno code (ECONNREFUSED) or the message. */
+const reason = (err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
+  return new Error(e.code ?? e.message);
+};
+
+interface Batch {
+  entries: LogEntry[];
+  /** Octet-counted frames, as sent. */
+  body: string;
+  /** `Logplex-Frame-Id`: the same on every retry of the batch, so a receiver can tell. */
+  frameId: string;
+}
+
 class DrainSender {
   private queue: LogEntry[] = [];
+  /** Out of the queue while it is being sent, and kept as it is until it is delivered. */
+  private batch: Batch | undefined;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private busy = false;
   private backoff = 0;
   private retryAt = 0;
   private socket: net.Socket | undefined;
+  private request: http.ClientRequest | undefined;
   private closed = false;
 
   constructor(
     readonly row: DrainRow,
-    private readonly app: AppRef,
+    private app: AppRef,
     private readonly logs: LogRouter,
     private readonly log: Logger,
   ) {}
 
-  enqueue(entries: LogEntry[]): void {
+  enqueue(app: AppRef, entries: LogEntry[]): void {
     if (this.closed) return;
+    this.app = app;
     for (const e of entries) this.queue.push(e);
-    const over = this.queue.length - MAX_QUEUE;
-    if (over > 0) {
-      this.queue.splice(0, over);
-      this.dropped += over;
-    }
+    const over = this.queue.length + (this.batch?.entries.length ?? 0) - MAX_QUEUE;
+    if (over > 0) this.dropped += this.queue.splice(0, over).length;
     this.schedule(this.queue.length >= BATCH ? 0 : BATCH_MS);
   }
 
@@ -75,16 +93,21 @@ class DrainSender {
   }
 
   private async flush(): Promise<void> {
-    if (this.busy || this.queue.length === 0 || this.closed) return;
+    if (this.busy || this.closed) return;
+    if (!this.batch) {
+      if (this.queue.length === 0) return;
+      const entries = this.queue.splice(0, BATCH);
+      const body = entries.map((e) => octetFrame(syslogMessage(e, this.row.token))).join('');
+      this.batch = { entries, body, frameId: randomUUID() };
+    }
+    const batch = this.batch;
     this.busy = true;
-    const batch = this.queue.slice(0, BATCH);
-    const body = batch.map((e) => octetFrame(syslogMessage(e, this.row.token))).join('');
     try {
-      await this.send(body, batch.length);
-      this.queue.splice(0, batch.length);
+      await this.send(batch);
+      this.batch = undefined;
       this.backoff = 0;
       this.retryAt = 0;
-      if (this.dropped > 0) {
+      if (this.dropped > 0 && !this.closed) {
         const n = this.dropped;
         this.dropped = 0;
         this.logs.event(
@@ -94,39 +117,41 @@ class DrainSender {
         );
       }
     } catch (err) {
+      if (this.closed) return;
       this.backoff = Math.min(BACKOFF_MAX_MS, this.backoff ? this.backoff * 2 : BACKOFF_MIN_MS);
       this.retryAt = Date.now() + this.backoff;
-      const reason = (err as Error).message;
-      this.log.warn({ app: this.app.name, drain: safeUrl(this.row.url), reason }, 'drain delivery failed');
-      this.logs.event(
-        this.app,
-        'logs',
-        `Error L13 (local delivery error): drain ${safeUrl(this.row.url)} failed: ${reason}; retrying in ${this.backoff / 1000}s`,
-      );
+      const why = (err as Error).message;
+      this.log.warn({ app: this.app.name, drain: safeUrl(this.row.url), reason: why }, 'drain delivery failed');
+      // A drain holding nothing but reports would otherwise report its own failures forever.
+      if (!batch.entries.every(isReport) || !this.queue.every(isReport))
+        this.logs.event(
+          this.app,
+          'logs',
+          `Error L13 (local delivery error): drain ${safeUrl(this.row.url)} failed: ${why}; retrying in ${this.backoff / 1000}s`,
+        );
     } finally {
       this.busy = false;
     }
-    if (this.queue.length > 0) this.schedule(this.queue.length >= BATCH ? 0 : BATCH_MS);
+    if (this.batch || this.queue.length > 0) this.schedule(this.queue.length >= BATCH ? 0 : BATCH_MS);
   }
 
-  private send(body: string, count: number): Promise<void> {
+  private send(batch: Batch): Promise<void> {
     const url = new URL(this.row.url);
-    return url.protocol === 'syslog+tcp:' ? this.sendTcp(url, body) : this.sendHttp(url, body, count);
+    return url.protocol === 'syslog+tcp:' ? this.sendTcp(url, batch) : this.sendHttp(url, batch);
   }
 
-  private sendHttp(url: URL, body: string, count: number): Promise<void> {
+  private sendHttp(url: URL, batch: Batch): Promise<void> {
     return new Promise((resolve, reject) => {
       const client = url.protocol === 'https:' ? https : http;
       const req = client.request(
         url,
         {
           method: 'POST',
-          timeout: TIMEOUT_MS,
           headers: {
             'content-type': 'application/logplex-1',
-            'content-length': Buffer.byteLength(body),
-            'logplex-msg-count': String(count),
-            'logplex-frame-id': randomUUID(),
+            'content-length': Buffer.byteLength(batch.body),
+            'logplex-msg-count': String(batch.entries.length),
+            'logplex-frame-id': batch.frameId,
             'logplex-drain-token': this.row.token,
             'user-agent': 'paas-logplex',
           },
@@ -138,32 +163,56 @@ class DrainSender {
           else reject(new Error(`HTTP ${status}`));
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`no answer in ${TIMEOUT_MS / 1000}s`)));
-      req.on('error', (err) => reject(new Error((err as NodeJS.ErrnoException).code ?? err.message)));
-      req.end(body);
+      this.request = req;
+      // The whole exchange, not only idle time: a receiver that trickles is a failed one too.
+      const timer = setTimeout(() => req.destroy(new Error(`no answer in ${TIMEOUT_MS / 1000}s`)), TIMEOUT_MS);
+      req.on('close', () => {
+        clearTimeout(timer);
+        if (this.request === req) this.request = undefined;
+      });
+      req.on('error', (err) => reject(reason(err)));
+      req.end(batch.body);
     });
   }
 
-  private async sendTcp(url: URL, body: string): Promise<void> {
-    if (!this.socket || this.socket.destroyed) {
-      const socket = net.connect({ host: url.hostname, port: Number(url.port) });
-      socket.setTimeout(TIMEOUT_MS);
+  private connect(url: URL): Promise<net.Socket> {
+    return new Promise((resolve, reject) => {
+      const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // [::1] in a URL, ::1 to connect
+      const socket = net.connect({ host, port: Number(url.port) });
       this.socket = socket;
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', resolve);
-        socket.once('error', (err) => reject(new Error((err as NodeJS.ErrnoException).code ?? err.message)));
-        socket.once('timeout', () => socket.destroy(new Error('connect timeout')));
+      const timer = setTimeout(() => socket.destroy(new Error(`no connection in ${TIMEOUT_MS / 1000}s`)), TIMEOUT_MS);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(reason(err));
       });
-      socket.on('error', () => socket.destroy());
-      socket.on('data', () => {}); // a syslog server has nothing to say; keep the socket flowing
-    }
-    const socket = this.socket;
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        // A later error destroys the socket; the next batch finds it so and reconnects.
+        socket.on('error', (err) => this.log.debug({ drain: safeUrl(this.row.url), err }, 'drain connection lost'));
+        socket.resume(); // a syslog server has nothing to say; keep the socket flowing
+        resolve(socket);
+      });
+    });
+  }
+
+  private async sendTcp(url: URL, batch: Batch): Promise<void> {
+    const socket = this.socket && !this.socket.destroyed ? this.socket : await this.connect(url);
+    if (this.closed) socket.destroy();
     await new Promise<void>((resolve, reject) => {
-      socket.write(body, (err) => {
-        if (err) {
-          socket.destroy();
-          reject(new Error((err as NodeJS.ErrnoException).code ?? err.message));
-        } else resolve();
+      const fail = (err: unknown) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(reason(err));
+      };
+      // A receiver that stops reading fills the socket's buffers: give up on the connection.
+      const timer = setTimeout(() => fail(new Error(`not written in ${TIMEOUT_MS / 1000}s`)), TIMEOUT_MS);
+      socket.write(batch.body, (err) => {
+        if (err) fail(err);
+        else {
+          clearTimeout(timer);
+          resolve();
+        }
       });
     });
   }
@@ -171,6 +220,7 @@ class DrainSender {
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
+    this.request?.destroy();
     this.socket?.destroy();
   }
 }
@@ -193,7 +243,7 @@ export class DrainManager {
       if (app) this.added(row, { id: app.id, name: app.name });
     }
     this.unlisten = this.deps.logs.listen((app, entries) => {
-      for (const sender of this.senders.values()) if (sender.row.app_id === app.id) sender.enqueue(entries);
+      for (const sender of this.senders.values()) if (sender.row.app_id === app.id) sender.enqueue(app, entries);
     });
   }
 

@@ -3,7 +3,7 @@ import { defineCommand } from '../../command.js';
 
 export default defineCommand({
   name: 'drains:remove',
-  description: 'stop sending the app’s log lines to a drain (by URL or id)',
+  description: "stop sending the app's log lines to a drain (by URL or id)",
   usage: 'drains:remove URL',
   args: [1, 1],
   needsApp: true,
