@@ -69,14 +69,10 @@ export class ResponseParser {
         case 'head':
           buf = this.parseHead(buf);
           break;
-        case 'length': {
-          const n = Math.min(this.remaining, buf.length);
-          this.remaining -= n;
-          this.events.onBody(n === buf.length ? buf : buf.subarray(0, n));
-          buf = buf.subarray(n);
+        case 'length':
+          buf = this.counted(buf);
           if (this.remaining === 0) this.finish();
           break;
-        }
         case 'close':
           this.events.onBody(buf);
           buf = buf.subarray(buf.length);
@@ -86,19 +82,23 @@ export class ResponseParser {
         case 'trailers':
           buf = this.parseLine(buf);
           break;
-        case 'chunk-data': {
-          const n = Math.min(this.remaining, buf.length);
-          this.remaining -= n;
-          this.events.onBody(n === buf.length ? buf : buf.subarray(0, n));
-          buf = buf.subarray(n);
+        case 'chunk-data':
+          buf = this.counted(buf);
           if (this.remaining === 0) this.state = 'chunk-crlf';
           break;
-        }
         case 'done':
           this.trailing = true;
           return;
       }
     }
+  }
+
+  /** Up to `remaining` body bytes of `buf` to the events; what is left of `buf`. */
+  private counted(buf: Buffer): Buffer {
+    const n = Math.min(this.remaining, buf.length);
+    this.remaining -= n;
+    this.events.onBody(n === buf.length ? buf : buf.subarray(0, n));
+    return buf.subarray(n);
   }
 
   /** The upstream closed its side: ends a close-delimited body, or is an error mid-message. */

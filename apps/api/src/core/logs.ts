@@ -54,6 +54,8 @@ export type LogListener = (app: AppRef, entries: LogEntry[]) => void;
 
 export class Subscription {
   private queue: LogEntry[] = [];
+  /** Index of the next queued line to send (shift() would copy a long queue every time). */
+  private head = 0;
   private congested = false;
   private queuedBytes = 0;
   private dropped = 0;
@@ -93,7 +95,7 @@ export class Subscription {
     this.congested = false;
     if (this.dropped > 0) {
       const notice: LogEntry = {
-        seq: this.queue[0]?.seq ?? 0,
+        seq: this.queue[this.head]?.seq ?? 0,
         ts: preciseNow(),
         source: 'paas',
         process: 'logs',
@@ -105,19 +107,26 @@ export class Subscription {
         return;
       }
     }
-    while (this.queue.length > 0) {
-      const entry = this.queue.shift() as LogEntry;
+    while (this.head < this.queue.length) {
+      const entry = this.queue[this.head++] as LogEntry;
       this.queuedBytes -= entry.line.length + ENTRY_OVERHEAD;
       if (!this.sink.write(entry)) {
+        if (this.head * 2 > this.queue.length) {
+          this.queue = this.queue.slice(this.head);
+          this.head = 0;
+        }
         this.congest();
         return;
       }
     }
+    this.queue = [];
+    this.head = 0;
   }
 
   close(): void {
     this.closed = true;
     this.queue = [];
+    this.head = 0;
     this.queuedBytes = 0;
   }
 }
