@@ -53,12 +53,23 @@ export class Connection {
       this.deps.onOpen();
     });
     socket.on('message', (data) => {
-      const parsed = apiMessage.safeParse(JSON.parse(String(data)));
-      if (!parsed.success) {
-        log.warn({ issues: parsed.error.issues }, 'ignored a malformed message from the api');
+      let json: unknown;
+      try {
+        json = JSON.parse(String(data));
+      } catch {
+        log.warn({ bytes: String(data).length }, 'ignored a message from the api that is not JSON');
         return;
       }
-      this.deps.onMessage(parsed.data);
+      const parsed = apiMessage.safeParse(json);
+      if (!parsed.success) {
+        log.warn({ issues: parsed.error.issues.slice(0, 5) }, 'ignored a malformed message from the api');
+        return;
+      }
+      try {
+        this.deps.onMessage(parsed.data);
+      } catch (err) {
+        log.error({ err, type: parsed.data.type }, 'handling a message from the api failed');
+      }
     });
     socket.on('unexpected-response', (_req, res) => {
       log.error({ status: res.statusCode }, 'the api refused the agent (check PAAS_AGENT_TOKEN)');

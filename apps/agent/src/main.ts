@@ -3,18 +3,18 @@
  * containers on the desired set it is sent, and reports every process's state. With the api
  * away it keeps converging on the last desired set it saved.
  */
-import type { ProcessStatus } from '@paas/shared';
+import { LABELS } from '@paas/shared';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, loadConfig } from './config.js';
 import { Connection } from './connection.js';
 import { createLogger } from './logger.js';
-import { stateEvents } from './logs/events.js';
-import { LogShipper } from './logs/shipper.js';
+import { type Cursors, LogShipper, type LogTarget } from './logs/shipper.js';
 import { Reconciler } from './reconciler.js';
 import { Router } from './router/server.js';
 import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
-import { loadState, saveState } from './state.js';
+import type { ContainerInfo } from './runtime/runtime.js';
+import { loadCursors, loadState, saveCursors, saveState } from './state.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -39,6 +39,7 @@ const connection: Connection = new Connection({
       capacity: config.PAAS_AGENT_CAPACITY,
     });
     connection.send({ type: 'status', processes: reconciler.currentStatus() });
+    shipper.resend();
   },
   onMessage: (message) => {
     switch (message.type) {
@@ -56,6 +57,9 @@ const connection: Connection = new Connection({
       case 'stop':
         void reconciler.stopNow(message.keys);
         break;
+      case 'logs-ack':
+        shipper.ack(message.run, message.seq);
+        break;
     }
   },
 });
@@ -64,9 +68,26 @@ const SEND_HIGH_WATER = 8 * 1024 * 1024;
 const shipper = new LogShipper({
   runtime,
   log,
+  agentId: config.PAAS_AGENT_ID,
+  cursors: loadCursors(config.dataDir),
+  onCursors: (cursors) => saveCursorsSoon(cursors),
   send: (message) => connection.buffered() < SEND_HIGH_WATER && connection.send(message),
 });
-const lastStatus = new Map<string, ProcessStatus>();
+let cursorTimer: NodeJS.Timeout | undefined;
+let cursorsToSave: Cursors | undefined;
+function saveCursorsSoon(cursors: Cursors): void {
+  cursorsToSave = cursors;
+  cursorTimer ??= setTimeout(saveCursorsNow, 500);
+}
+function saveCursorsNow(): void {
+  cursorTimer = undefined;
+  if (!cursorsToSave) return;
+  try {
+    saveCursors(config.dataDir, cursorsToSave);
+  } catch (err) {
+    log.error({ err }, 'could not save log cursors');
+  }
+}
 
 const table = new RouteTable();
 const router =
@@ -80,6 +101,12 @@ const router =
       })
     : undefined;
 
+const logTarget = (c: ContainerInfo): LogTarget => ({
+  containerId: c.id,
+  app: c.labels[LABELS.app] ?? '',
+  process: c.labels[LABELS.name] ?? '',
+});
+
 const reconciler = new Reconciler({
   runtime,
   agentId: config.PAAS_AGENT_ID,
@@ -92,22 +119,27 @@ const reconciler = new Reconciler({
     }
     table.setLocal(local);
     connection.send({ type: 'status', processes });
-    for (const e of stateEvents(lastStatus, processes)) shipper.line(e.app, 'paas', e.process, e.line);
-    shipper.sync(
-      processes.flatMap((p) =>
-        p.containerId && !p.containerId.startsWith('failed-')
-          ? [{ containerId: p.containerId, app: p.app, process: p.name, startedAt: p.startedAt ?? null }]
-          : [],
-      ),
+    const containers = processes.flatMap((p) =>
+      p.containerId ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
     );
+    shipper.sync(containers);
+    const ids = new Set(containers.map((c) => c.containerId));
+    shipper.prune(ids);
+    table.keepOnly(ids);
   },
   onEvent: (app, process, line) => shipper.line(app, 'paas', process, line),
   beforeStop: async (container) => {
     if (!router || !container.hostPort) return;
     const endpoint = { host: '127.0.0.1', port: container.hostPort };
-    table.drain(endpoint);
+    table.drain(container.id, endpoint);
     const deadline = Date.now() + 30_000;
     while (router.inflightTo(endpoint) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  },
+  afterStop: (container) => table.release(container.id),
+  // Everything a container printed is read before it is removed (a quick crash included).
+  beforeRemove: async (container) => {
+    shipper.ensureFollowing(logTarget(container));
+    await shipper.readToEnd(container.id);
   },
 });
 
@@ -142,8 +174,14 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   clearInterval(tick);
   clearInterval(heartbeat);
   unwatch();
+  reconciler.close();
+  // Lines not yet acknowledged get a moment; container lines would be read again anyway.
   shipper.flush();
+  const until = Date.now() + 2000;
+  while (shipper.pending() > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   shipper.close();
+  clearTimeout(cursorTimer);
+  saveCursorsNow();
   connection.close();
   await router?.close();
 });

@@ -23,8 +23,29 @@ export function loadState(dir: string): AgentState | undefined {
 }
 
 export function saveState(dir: string, state: AgentState): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, 'state.json');
-  fs.writeFileSync(`${file}.tmp`, JSON.stringify(state));
+  writeAtomically(dir, 'state.json', JSON.stringify(state));
+}
+
+const position = z.object({ ts: z.string(), part: z.number().int().min(0) });
+const cursorsFile = z.record(z.string(), z.object({ stdout: position.optional(), stderr: position.optional() }));
+
+/** Where the api's copy of each container's log ends (see logs/shipper.ts). */
+export function loadCursors(dir: string): z.infer<typeof cursorsFile> {
+  try {
+    return cursorsFile.parse(JSON.parse(fs.readFileSync(path.join(dir, 'cursors.json'), 'utf8')));
+  } catch {
+    return {};
+  }
+}
+
+export function saveCursors(dir: string, cursors: z.infer<typeof cursorsFile>): void {
+  writeAtomically(dir, 'cursors.json', JSON.stringify(cursors));
+}
+
+/** Written whole or not at all: a temporary file, then a rename over the old one. */
+function writeAtomically(dir: string, name: string, text: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, name);
+  fs.writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
   fs.renameSync(`${file}.tmp`, file);
 }

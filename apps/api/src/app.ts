@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Config } from './config.js';
 import type { Builder } from './core/builds.js';
 import type { DrainManager } from './core/drains.js';
+import type { LogIntake } from './core/log-intake.js';
 import type { LogRouter } from './core/logs.js';
 import type { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
@@ -46,6 +47,7 @@ export interface Deps {
   presenter: Presenter;
   orchestrator: Orchestrator;
   logs: LogRouter;
+  intake: LogIntake;
   drains: DrainManager;
 }
 

@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { Builder } from './core/builds.js';
 import { DrainManager } from './core/drains.js';
 import { KeyedMutex } from './core/locks.js';
+import { LogIntake } from './core/log-intake.js';
 import { LogRouter } from './core/logs.js';
 import { Orchestrator } from './core/orchestrator.js';
 import { DockerImageBuilder } from './docker.js';
@@ -19,6 +20,7 @@ import { createLogger } from './logger.js';
 import type { Presenter } from './present.js';
 import { failInterruptedBuilds } from './store/builds.js';
 import { openStore, platformId, SchemaMismatchError } from './store/db.js';
+import { pruneCursors } from './store/log-intake.js';
 import { accountId } from './store/settings.js';
 import { ensureBootstrapToken } from './store/tokens.js';
 
@@ -60,6 +62,9 @@ async function main(): Promise<void> {
     gitUrl: (base, app) => `${base}/${app}.git`,
   };
   const logs = new LogRouter({ db, log });
+  const intake = new LogIntake({ db, logs, log });
+  const pruned = pruneCursors(db);
+  if (pruned) log.info({ cursors: pruned }, 'forgot log positions of containers gone for a week');
   const drains = new DrainManager({ db, logs, log });
   drains.start();
   const docker = new DockerImageBuilder(config.DOCKER_HOST);
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
     platformId: platformId(db),
     agentTimeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
     defaultStopTimeout: config.PAAS_STOP_TIMEOUT,
+    defaultBootTimeout: config.PAAS_BOOT_TIMEOUT,
     domain: config.PAAS_DOMAIN,
   });
   if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
@@ -86,7 +92,20 @@ async function main(): Promise<void> {
   const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
   await pushes.listen();
 
-  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter, orchestrator, logs, drains });
+  const app = buildApp({
+    config,
+    db,
+    log,
+    docker,
+    repos,
+    builder,
+    pushes,
+    presenter,
+    orchestrator,
+    logs,
+    intake,
+    drains,
+  });
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');

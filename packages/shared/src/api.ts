@@ -67,6 +67,10 @@ export const drainCreateBody = z
   .strict();
 export type DrainCreateBody = z.infer<typeof drainCreateBody>;
 
+/** Config vars the platform reads as seconds: the stop (SIGTERM → SIGKILL) and boot timeouts. */
+const SECONDS_VARS = new Set(['PAAS_STOP_TIMEOUT', 'PAAS_BOOT_TIMEOUT']);
+const isSeconds = (value: string) => /^[1-9]\d{0,3}$/.test(value) && Number(value) <= 3600;
+
 /** PATCH /apps/:app/config-vars: name → value, or null to unset. */
 export const configVarsPatch = z
   .record(z.string(), z.string().nullable(), {
@@ -84,6 +88,9 @@ export const configVarsPatch = z
       }
       if (key === 'PAAS_HEALTHCHECK_PATH' && value !== null && !HEALTHCHECK_PATH_RE.test(value)) {
         ctx.addIssue({ code: 'custom', message: 'must be a path that starts with /, like /healthz', path: [key] });
+      }
+      if (SECONDS_VARS.has(key) && value !== null && !isSeconds(value)) {
+        ctx.addIssue({ code: 'custom', message: 'must be a whole number of seconds from 1 to 3600', path: [key] });
       }
       if (value !== null && Buffer.byteLength(value, 'utf8') > CONFIG_VALUE_MAX_BYTES) {
         ctx.addIssue({ code: 'custom', message: `value is longer than ${CONFIG_VALUE_MAX_BYTES} bytes`, path: [key] });

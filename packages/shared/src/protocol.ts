@@ -7,6 +7,9 @@
 import { z } from 'zod';
 import { logLine } from './logs.js';
 
+/** The port a web process binds inside its container ($PORT); published on 127.0.0.1. */
+export const WEB_PORT = 5000;
+
 export const PROCESS_STATES = ['starting', 'up', 'crashed', 'stopping', 'down'] as const;
 export const processState = z.enum(PROCESS_STATES);
 export type ProcessState = z.infer<typeof processState>;
@@ -30,6 +33,8 @@ export const desiredProcess = z.object({
   generation: z.string(),
   /** Web only: a path that must answer 2xx/3xx before the process gets traffic (PAAS_HEALTHCHECK_PATH). */
   healthCheckPath: z.string().nullable().optional(),
+  /** Web only: seconds a new process has to answer on $PORT before it is stopped (R10). */
+  bootTimeout: z.number().positive().optional(),
 });
 export type DesiredProcess = z.infer<typeof desiredProcess>;
 
@@ -55,6 +60,26 @@ export const processStatus = z.object({
 });
 export type ProcessStatus = z.infer<typeof processStatus>;
 
+/**
+ * Where a container's line was read: the container, the stream, Docker's timestamp of the
+ * message it ended in (RFC 3339, nanoseconds, fixed width) and its piece within that message.
+ * Per container and stream these only grow, so the api can drop a line it already has.
+ */
+export const logCursor = z.object({
+  container: z.string().min(1),
+  stream: z.enum(['stdout', 'stderr']),
+  ts: z.string(),
+  part: z.number().int().min(0),
+});
+export type LogCursor = z.infer<typeof logCursor>;
+
+export const shippedLine = logLine.extend({
+  seq: z.number().int().positive(),
+  app: z.string(),
+  cursor: logCursor.optional(),
+});
+export type ShippedLine = z.infer<typeof shippedLine>;
+
 export const agentMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'),
@@ -63,10 +88,17 @@ export const agentMessage = z.discriminatedUnion('type', [
     capacity: z.number().int().positive(),
   }),
   z.object({ type: z.literal('status'), processes: z.array(processStatus) }),
-  /** Log lines of this host's processes and router, batched by app name; `dropped`: lines the agent lost. */
+  /**
+   * Log lines of this host's processes, router and events, in order. Each carries the agent's
+   * sequence number (per agent run); the api acknowledges (`logs-ack`) once it has stored them,
+   * and the agent resends what is unacknowledged after a reconnect. `dropped`: lines the agent
+   * lost to its buffer's bound, per app.
+   */
   z.object({
     type: z.literal('logs'),
-    apps: z.array(z.object({ app: z.string(), lines: z.array(logLine), dropped: z.number().int().min(0).optional() })),
+    run: z.string().min(1),
+    lines: z.array(shippedLine),
+    dropped: z.array(z.object({ app: z.string(), count: z.number().int().positive() })).optional(),
   }),
 ]);
 export type AgentMessage = z.infer<typeof agentMessage>;
@@ -86,6 +118,8 @@ export const apiMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop'), keys: z.array(z.string()) }),
   /** Every app's routes, for the router on each agent's host. */
   z.object({ type: z.literal('routes'), routes: z.array(appRoutes) }),
+  /** Every log line of this agent run up to `seq` is stored: the agent may forget them. */
+  z.object({ type: z.literal('logs-ack'), run: z.string(), seq: z.number().int().min(0) }),
 ]);
 export type ApiMessage = z.infer<typeof apiMessage>;
 
@@ -102,4 +136,6 @@ export const LABELS = {
   releaseId: 'paas.release-id',
   releaseVersion: 'paas.release',
   generation: 'paas.generation',
+  stopTimeout: 'paas.stop-timeout',
+  command: 'paas.command',
 } as const;

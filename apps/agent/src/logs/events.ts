@@ -1,36 +1,15 @@
 /**
- * The agent's words for what happened to processes, as Heroku puts them in an app's log
- * (`paas[web.1]: State changed from starting to up`). Pure: compares two status reports.
+ * The agent's words for what happens to processes, as Heroku puts them in an app's log
+ * (`paas[web.1]: State changed from starting to up`). Pure. The reconciler says each one when
+ * it acts or sees the change, once: adopting a running container after a restart says nothing.
  */
-import type { ProcessStatus } from '@paas/shared';
+import type { ProcessState } from '@paas/shared';
 
-export interface ProcessEvent {
-  app: string;
-  process: string;
-  line: string;
-}
-
-const idOf = (p: ProcessStatus) => p.containerId ?? p.key;
-
-/** Events between the last report and this one; `previous` is updated to this one. */
-export function stateEvents(previous: Map<string, ProcessStatus>, next: ProcessStatus[]): ProcessEvent[] {
-  const events: ProcessEvent[] = [];
-  const now = new Map<string, ProcessStatus>();
-  for (const p of next) {
-    const id = idOf(p);
-    now.set(id, p);
-    const before = previous.get(id);
-    const say = (line: string) => events.push({ app: p.app, process: p.name, line });
-    if (before?.state === p.state) continue;
-    if (!before) {
-      if (p.state === 'starting') say(`Starting process with command \`${p.command ?? '(the image’s CMD)'}\``);
-      if (p.state !== 'crashed') continue;
-    }
-    const from = before?.state ?? 'starting';
-    if (p.state === 'crashed') say(`Process exited with status ${p.exitCode ?? 'unknown'}`);
-    say(`State changed from ${from} to ${p.state}`);
-  }
-  previous.clear();
-  for (const [id, p] of now) previous.set(id, p);
-  return events;
-}
+export const EVENTS = {
+  starting: (command: string | null) => `Starting process with command \`${command ?? '(the image’s CMD)'}\``,
+  changed: (from: ProcessState, to: ProcessState) => `State changed from ${from} to ${to}`,
+  exited: (code: number | null) => `Process exited with status ${code ?? 'unknown'}`,
+  bootTimeout: (seconds: number) =>
+    `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${seconds} seconds of launch`,
+  failedToStart: (reason: string) => `Process failed to start: ${reason.split('\n')[0]?.slice(0, 300)}`,
+} as const;

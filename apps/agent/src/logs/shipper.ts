@@ -1,23 +1,40 @@
 /**
- * Ships this host's log lines to the api: every line each process prints (stdout and stderr,
- * read through the runtime and timestamped as read), the router's request lines and the
- * agent's events about processes. Lines are batched per app (a message every 25 ms at most)
- * over the agent's connection. While the api is unreachable or slow to read, lines wait in a
- * bounded buffer; past it the oldest are dropped and counted, and the count goes with the next
- * batch so the app's log says how many were lost.
+ * Ships this host's log lines to the api, at least once: every line each process prints
+ * (stdout and stderr, read from Docker's log with Docker's timestamps), the router's request
+ * lines and the agent's events about processes.
+ *
+ * Every line gets a sequence number of this agent run and waits in the outbox until the api
+ * acknowledges that it has stored it (`logs-ack`); after a reconnect everything unacknowledged
+ * is sent again, and the api drops what it already has. Lines of a container also carry their
+ * place in Docker's log (a cursor); the acknowledged cursors are saved, so a restarted agent
+ * reads each container's log from where the api's copy ends, including what the container
+ * printed while the agent was down. The outbox is bounded (lines and bytes); past that the
+ * oldest lines are dropped and an `Error L12` line in the app's log says how many.
  */
-import { type AgentMessage, type LogLine, type LogSource, preciseNow } from '@paas/shared';
+import { randomUUID } from 'node:crypto';
+import { type AgentMessage, type LogCursor, type LogSource, preciseNow, type ShippedLine } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import type { Runtime } from '../runtime/runtime.js';
+import { dockerSince, FrameParser, isoMicros, notAfter } from './frames.js';
 import { LineSplitter } from './lines.js';
+
+/** Per container: the last acknowledged position of each stream. */
+export type Cursors = Record<string, Partial<Record<'stdout' | 'stderr', { ts: string; part: number }>>>;
 
 export interface ShipperDeps {
   runtime: Runtime;
   /** Sends a message if the api is connected and keeping up; false otherwise. */
   send: (message: AgentMessage) => boolean;
   log: Logger;
-  /** Lines kept while they cannot be sent. */
-  maxBuffered?: number;
+  /** This agent's id, named in the app's log when lines are lost. */
+  agentId: string;
+  /** Cursors saved by a previous run (acknowledged positions). */
+  cursors?: Cursors;
+  /** The acknowledged cursors changed: keep them (the agent saves them to disk). */
+  onCursors?: (cursors: Cursors) => void;
+  /** Bounds of the outbox. */
+  maxLines?: number;
+  maxBytes?: number;
   flushMs?: number;
 }
 
@@ -26,115 +43,229 @@ export interface LogTarget {
   containerId: string;
   app: string;
   process: string;
-  /** When it started (ISO), to read only what this agent has not read before. */
-  startedAt: string | null;
 }
 
 const BATCH_LINES = 2000;
 const BATCH_BYTES = 4 * 1024 * 1024;
+/** What an outbox line costs besides its text. */
+const LINE_OVERHEAD = 160;
 
 export class LogShipper {
-  private readonly following = new Map<string, () => void>();
+  /** This run's id: sequence numbers are per run. */
+  readonly run = randomUUID();
+  private seq = 0;
+  /** Unacknowledged lines in order; `outbox[head]` is the oldest, `outbox[sendAt]` the next to send. */
+  private outbox: ShippedLine[] = [];
+  private head = 0;
+  private sendAt = 0;
+  private bytes = 0;
+  private readonly dropped = new Map<string, number>();
+  private readonly following = new Map<string, { stop: () => void; ended: Promise<void> }>();
   /** Containers whose output was read to the end: never followed again. */
   private readonly finished = new Set<string>();
-  private buffer = new Map<string, LogLine[]>();
-  private buffered = 0;
-  private readonly dropped = new Map<string, number>();
+  private readonly cursors: Cursors;
   private timer: NodeJS.Timeout | undefined;
-  private readonly startedAt = Date.now();
   private closed = false;
 
-  constructor(private readonly deps: ShipperDeps) {}
+  constructor(private readonly deps: ShipperDeps) {
+    this.cursors = { ...(deps.cursors ?? {}) };
+  }
 
   /** Follows the output of these containers (ones already followed or finished are skipped). */
   sync(targets: LogTarget[]): void {
     const seen = new Set<string>();
     for (const t of targets) {
       seen.add(t.containerId);
-      if (this.following.has(t.containerId) || this.finished.has(t.containerId)) continue;
-      this.follow(t);
+      this.ensureFollowing(t);
     }
     for (const id of this.finished) if (!seen.has(id)) this.finished.delete(id);
   }
 
+  /** Follows one container's output unless it is followed already or was read to its end. */
+  ensureFollowing(t: LogTarget): void {
+    if (this.closed || this.following.has(t.containerId) || this.finished.has(t.containerId)) return;
+    this.follow(t);
+  }
+
+  /** Resolves once the container's output has been read to its end (or after `timeoutMs`). */
+  async readToEnd(containerId: string, timeoutMs = 3000): Promise<void> {
+    const f = this.following.get(containerId);
+    if (!f) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([f.ended, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Forgets the cursors of containers that no longer exist. */
+  prune(existing: Set<string>): void {
+    let changed = false;
+    for (const id of Object.keys(this.cursors)) {
+      if (!existing.has(id) && !this.following.has(id)) {
+        delete this.cursors[id];
+        changed = true;
+      }
+    }
+    if (changed) this.deps.onCursors?.(this.cursors);
+  }
+
   private follow(t: LogTarget): void {
-    // A container this agent started (or saw start) is read from its start; one adopted from a
-    // previous agent run, from now: the previous run shipped what came before.
-    const started = t.startedAt ? Date.parse(t.startedAt) : 0;
-    const since = started >= this.startedAt - 1000 ? 0 : Math.floor(this.startedAt / 1000);
-    const splitters = { stdout: new LineSplitter(), stderr: new LineSplitter() };
+    // Read from the acknowledged position on (inclusive; lines at or before it are skipped),
+    // or from the container's start when nothing of it was acknowledged.
+    const resume = this.cursors[t.containerId] ?? {};
+    const starts = [resume.stdout?.ts, resume.stderr?.ts].filter((ts): ts is string => ts !== undefined).sort();
+    const since = resume.stdout && resume.stderr ? (starts[0] as string) : null;
+    const frames = new FrameParser();
+    const streams = {
+      stdout: { splitter: new LineSplitter(), ts: '', parts: 0 },
+      stderr: { splitter: new LineSplitter(), ts: '', parts: 0 },
+    };
+    const emit = (stream: 'stdout' | 'stderr', ts: string, lines: string[], firstPart: number) => {
+      lines.forEach((line, i) => {
+        const cursor: LogCursor = { container: t.containerId, stream, ts, part: firstPart + i };
+        const done = resume[stream];
+        if (ts && done && notAfter(cursor, done)) return; // the api has it already
+        this.push(t.app, 'app', t.process, line, ts ? { ts: isoMicros(ts), cursor } : undefined);
+      });
+    };
+    let resolveEnded = () => {};
+    const ended = new Promise<void>((r) => (resolveEnded = r));
     const stop = this.deps.runtime.follow(
       t.containerId,
-      since,
-      (stream, chunk) => {
-        for (const line of splitters[stream].push(chunk)) this.line(t.app, 'app', t.process, line);
+      since === null ? null : dockerSince(since),
+      (chunk) => {
+        for (const f of frames.push(chunk)) {
+          const s = streams[f.stream];
+          const lines = s.splitter.push(f.payload);
+          s.ts = f.ts;
+          s.parts = lines.length;
+          emit(f.stream, f.ts, lines, 0);
+        }
       },
       () => {
-        for (const s of [splitters.stdout, splitters.stderr]) {
-          for (const line of s.end()) this.line(t.app, 'app', t.process, line);
+        for (const name of ['stdout', 'stderr'] as const) {
+          const s = streams[name];
+          emit(name, s.ts, s.splitter.end(), s.parts);
         }
         this.following.delete(t.containerId);
         this.finished.add(t.containerId);
+        resolveEnded();
       },
     );
-    this.following.set(t.containerId, stop);
+    this.following.set(t.containerId, { stop, ended });
   }
 
-  /** One line of an app's log. */
+  /** One line of an app's log from the platform (router, events). */
   line(app: string, source: LogSource, process: string, line: string): void {
+    this.push(app, source, process, line);
+  }
+
+  private push(
+    app: string,
+    source: LogSource,
+    process: string,
+    line: string,
+    from?: { ts: string; cursor: LogCursor },
+  ): void {
     if (this.closed) return;
-    let lines = this.buffer.get(app);
-    if (!lines) {
-      lines = [];
-      this.buffer.set(app, lines);
-    }
-    lines.push({ ts: preciseNow(), source, process, line });
-    this.buffered++;
-    if (this.buffered > (this.deps.maxBuffered ?? 50_000)) {
-      lines.shift();
-      this.buffered--;
-      this.dropped.set(app, (this.dropped.get(app) ?? 0) + 1);
-    }
+    const entry: ShippedLine = {
+      seq: ++this.seq,
+      app,
+      ts: from?.ts ?? preciseNow(),
+      source,
+      process,
+      line,
+      ...(from ? { cursor: from.cursor } : {}),
+    };
+    this.outbox.push(entry);
+    this.bytes += line.length + LINE_OVERHEAD;
+    const maxLines = this.deps.maxLines ?? 50_000;
+    const maxBytes = this.deps.maxBytes ?? 32 * 1024 * 1024;
+    while (this.outbox.length - this.head > maxLines || this.bytes > maxBytes) this.dropOldest();
     this.timer ??= setTimeout(() => this.flush(), this.deps.flushMs ?? 25);
   }
 
-  /** Sends what is buffered, in batches; what cannot be sent now waits for the next try. */
+  private dropOldest(): void {
+    const oldest = this.outbox[this.head] as ShippedLine;
+    this.forgetHead();
+    this.dropped.set(oldest.app, (this.dropped.get(oldest.app) ?? 0) + 1);
+  }
+
+  private forgetHead(): void {
+    const oldest = this.outbox[this.head] as ShippedLine;
+    this.outbox[this.head] = undefined as unknown as ShippedLine;
+    this.head++;
+    this.bytes -= oldest.line.length + LINE_OVERHEAD;
+    if (this.sendAt < this.head) this.sendAt = this.head;
+    if (this.head > 4096 && this.head * 2 > this.outbox.length) {
+      this.outbox = this.outbox.slice(this.head);
+      this.sendAt -= this.head;
+      this.head = 0;
+    }
+  }
+
+  /** Sends what is not sent yet, in batches; what cannot be sent now waits for the next try. */
   flush(): void {
     this.timer = undefined;
-    while (this.buffered > 0) {
-      const apps: { app: string; lines: LogLine[]; dropped?: number }[] = [];
-      let lines = 0;
+    if (this.closed) return;
+    const lost = [...this.dropped];
+    this.dropped.clear();
+    for (const [app, count] of lost) {
+      this.push(
+        app,
+        'paas',
+        'logs',
+        `Error L12 (local buffer overflow): agent ${this.deps.agentId} dropped ${count} messages`,
+      );
+    }
+    while (this.sendAt < this.outbox.length) {
+      const lines: ShippedLine[] = [];
       let bytes = 0;
-      for (const [app, queued] of this.buffer) {
-        if (queued.length === 0) continue;
-        let n = 0;
-        while (n < queued.length && lines < BATCH_LINES && bytes < BATCH_BYTES) {
-          bytes += (queued[n] as LogLine).line.length + 64;
-          n++;
-          lines++;
-        }
-        const dropped = this.dropped.get(app);
-        apps.push({ app, lines: queued.slice(0, n), ...(dropped ? { dropped } : {}) });
-        if (lines >= BATCH_LINES || bytes >= BATCH_BYTES) break;
+      for (let i = this.sendAt; i < this.outbox.length && lines.length < BATCH_LINES && bytes < BATCH_BYTES; i++) {
+        const entry = this.outbox[i] as ShippedLine;
+        lines.push(entry);
+        bytes += entry.line.length + LINE_OVERHEAD;
       }
-      if (!this.deps.send({ type: 'logs', apps })) {
+      if (!this.deps.send({ type: 'logs', run: this.run, lines })) {
         this.timer = setTimeout(() => this.flush(), 250); // not connected, or the api is behind
         return;
       }
-      for (const a of apps) {
-        const queued = this.buffer.get(a.app) as LogLine[];
-        queued.splice(0, a.lines.length);
-        this.buffered -= a.lines.length;
-        if (queued.length === 0) this.buffer.delete(a.app);
-        this.dropped.delete(a.app);
-      }
+      this.sendAt += lines.length;
     }
+  }
+
+  /** The api stored every line of `run` up to `seq`. */
+  ack(run: string, seq: number): void {
+    if (run !== this.run) return;
+    let moved = false;
+    while (this.head < this.outbox.length && (this.outbox[this.head] as ShippedLine).seq <= seq) {
+      const { cursor } = this.outbox[this.head] as ShippedLine;
+      if (cursor) {
+        const entry = this.cursors[cursor.container] ?? {};
+        entry[cursor.stream] = { ts: cursor.ts, part: cursor.part };
+        this.cursors[cursor.container] = entry;
+        moved = true;
+      }
+      this.forgetHead();
+    }
+    if (moved) this.deps.onCursors?.(this.cursors);
+  }
+
+  /** The connection (re)opened: everything unacknowledged goes again, in order. */
+  resend(): void {
+    this.sendAt = this.head;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.flush(), 0);
+  }
+
+  /** Lines waiting for the api's acknowledgement. */
+  pending(): number {
+    return this.outbox.length - this.head;
   }
 
   close(): void {
     this.closed = true;
     clearTimeout(this.timer);
-    for (const stop of this.following.values()) stop();
+    for (const f of this.following.values()) f.stop();
     this.following.clear();
   }
 }

@@ -23,9 +23,15 @@ describe('RouteTable', () => {
     const firsts = [1, 2, 3, 4].map(() => table.pick(a)[0]?.port);
     expect(new Set(firsts)).toEqual(new Set([1, 2, 3]));
     expect(table.pick(a)).toHaveLength(3);
-    table.drain(ep(2));
+    table.drain('c2', ep(2));
     expect(table.pick(a).map((e) => e.port)).not.toContain(2);
-    table.undrain(ep(2));
+    table.release('c2');
+    expect(table.pick(a).map((e) => e.port)).toContain(2);
+    // A drain of a container that is gone is forgotten: a new process on its port serves.
+    table.drain('c3', ep(3));
+    expect(table.pick(a).map((e) => e.port)).not.toContain(3);
+    table.keepOnly(new Set(['c1']));
+    expect(table.pick(a).map((e) => e.port)).toContain(3);
     // A process of this host that is up is routed before the api's table lists it.
     table.setLocal(new Map([['a', [ep(4), ep(1)]]]));
     expect(new Set(table.pick(a).map((e) => e.port))).toEqual(new Set([1, 2, 3, 4]));

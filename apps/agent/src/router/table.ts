@@ -18,7 +18,8 @@ export interface AppRoutes {
 export class RouteTable {
   private byHost = new Map<string, AppRoutes>();
   private readonly next = new Map<string, number>();
-  private readonly draining = new Set<string>();
+  /** Endpoints of containers about to be stopped on this host, by container id. */
+  private readonly draining = new Map<string, string>();
   /** Web processes of this host seen up, by app: routed at once, before the api's table has them. */
   private local = new Map<string, Endpoint[]>();
 
@@ -45,10 +46,10 @@ export class RouteTable {
 
   /** Endpoints of an app in the order to try them: round-robin start, draining ones left out. */
   pick(routes: AppRoutes): Endpoint[] {
-    const seen = new Set<string>();
+    const seen = new Set<string>(this.draining.values());
     const live = [...routes.endpoints, ...(this.local.get(routes.app) ?? [])].filter((e) => {
       const key = `${e.host}:${e.port}`;
-      if (seen.has(key) || this.draining.has(key)) return false;
+      if (seen.has(key)) return false;
       seen.add(key);
       return true;
     });
@@ -58,11 +59,18 @@ export class RouteTable {
     return [...live.slice(start), ...live.slice(0, start)];
   }
 
-  drain(endpoint: { host: string; port: number }): void {
-    this.draining.add(`${endpoint.host}:${endpoint.port}`);
+  /** The container behind this endpoint is about to stop: no new requests go to it. */
+  drain(containerId: string, endpoint: { host: string; port: number }): void {
+    this.draining.set(containerId, `${endpoint.host}:${endpoint.port}`);
   }
 
-  undrain(endpoint: { host: string; port: number }): void {
-    this.draining.delete(`${endpoint.host}:${endpoint.port}`);
+  /** The container is gone: its port may be given to another process, which gets traffic. */
+  release(containerId: string): void {
+    this.draining.delete(containerId);
+  }
+
+  /** Forgets drains of containers that no longer exist (a stop that never came back). */
+  keepOnly(containerIds: Set<string>): void {
+    for (const id of this.draining.keys()) if (!containerIds.has(id)) this.draining.delete(id);
   }
 }

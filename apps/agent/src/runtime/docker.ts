@@ -1,6 +1,5 @@
 /** The agent's one port to Docker (only this module imports dockerode). */
 
-import { PassThrough } from 'node:stream';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
 import type { ContainerInfo, ContainerSpec, Runtime } from './runtime.js';
@@ -16,37 +15,39 @@ export class DockerRuntime implements Runtime {
     this.docker = new Docker(dockerConnection(dockerHost));
   }
 
-  follow(
-    id: string,
-    since: number,
-    onData: (stream: 'stdout' | 'stderr', chunk: Buffer) => void,
-    onEnd: () => void,
-  ): () => void {
+  follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void {
     let stopped = false;
-    let source: NodeJS.ReadableStream | undefined;
-    const out = new PassThrough().on('data', (c: Buffer) => onData('stdout', c));
-    const err = new PassThrough().on('data', (c: Buffer) => onData('stderr', c));
+    let source: (NodeJS.ReadableStream & { destroy(): void }) | undefined;
     let ended = false;
     const end = () => {
       if (ended) return;
       ended = true;
       onEnd();
     };
+    // `since` is Docker's `seconds.nanoseconds` (dockerode types it as a number; the engine
+    // parses the string and keeps messages at or after it).
+    const options = {
+      follow: true as const,
+      stdout: true,
+      stderr: true,
+      timestamps: true,
+      since: (since ?? 0) as number,
+    };
     this.docker
       .getContainer(id)
-      .logs({ follow: true, stdout: true, stderr: true, since })
+      .logs(options)
       .then((stream) => {
-        source = stream;
-        if (stopped) return (stream as unknown as { destroy(): void }).destroy();
-        this.docker.modem.demuxStream(stream, out, err);
-        stream.on('end', end);
-        stream.on('close', end);
-        stream.on('error', end);
+        source = stream as unknown as NodeJS.ReadableStream & { destroy(): void };
+        if (stopped) return source.destroy();
+        source.on('data', (chunk: Buffer) => onData(chunk));
+        source.on('end', end);
+        source.on('close', end);
+        source.on('error', end);
       })
       .catch(end);
     return () => {
       stopped = true;
-      (source as unknown as { destroy?(): void } | undefined)?.destroy?.();
+      source?.destroy();
     };
   }
 
@@ -139,11 +140,17 @@ export class DockerRuntime implements Runtime {
               partial = lines.pop() ?? '';
               for (const line of lines) {
                 if (!line.trim()) continue;
-                const event = JSON.parse(line) as { id?: string; Action?: string; status?: string };
+                let event: { id?: string; Action?: string; status?: string };
+                try {
+                  event = JSON.parse(line);
+                } catch {
+                  continue; // not an event: the timer's pass covers whatever it meant
+                }
                 if (event.id) onEvent(event.id, event.Action ?? event.status ?? '');
               }
             });
             stream?.on('end', resolve);
+            stream?.on('close', resolve);
             stream?.on('error', resolve);
           });
         } catch {}

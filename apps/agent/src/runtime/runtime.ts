@@ -33,16 +33,12 @@ export interface Runtime {
   stop(id: string, timeoutSeconds: number): Promise<void>;
   remove(id: string): Promise<void>;
   /**
-   * Follows a container's stdout and stderr from `since` (Unix seconds; 0 = from its start),
-   * calling `onData` with raw chunks and `onEnd` once the container has exited and all output
-   * is read. Returns a function that stops following.
+   * Follows a container's log from `since` (Docker's `seconds.nanoseconds`, inclusive; null =
+   * from its start), calling `onData` with the raw multiplexed stream (frames with timestamps,
+   * see logs/frames.ts) and `onEnd` once the container has exited and all output is read (or
+   * the stream broke). Returns a function that stops following.
    */
-  follow(
-    id: string,
-    since: number,
-    onData: (stream: 'stdout' | 'stderr', chunk: Buffer) => void,
-    onEnd: () => void,
-  ): () => void;
+  follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void;
   /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
   watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
 }

@@ -52,6 +52,20 @@ export interface AppRef {
 
 export type LogListener = (app: AppRef, entries: LogEntry[]) => void;
 
+/**
+ * Writes of its own in the same transaction as the lines (the log intake's positions), and a
+ * call once they are stored (its acknowledgements).
+ */
+export interface StoreParticipant {
+  /** Something is waiting to be written or acknowledged. */
+  dirty(): boolean;
+  write(db: Db): void;
+  stored(): void;
+}
+
+/** Lines kept for the store while it fails to take them; past that the oldest go. */
+const MAX_PENDING_LINES = 200_000;
+
 export class Subscription {
   private queue: LogEntry[] = [];
   /** Index of the next queued line to send (shift() would copy a long queue every time). */
@@ -153,6 +167,8 @@ export class LogRouter {
   private readonly apps = new Map<string, AppLog>();
   private readonly listeners = new Set<LogListener>();
   private pending: { appId: string; entries: LogEntry[] }[] = [];
+  private pendingLines = 0;
+  private readonly participants = new Set<StoreParticipant>();
   private readonly timer: NodeJS.Timeout;
   private readonly history: number;
 
@@ -186,6 +202,10 @@ export class LogRouter {
     for (const e of entries) app.entries.push(e);
     if (app.entries.length > this.history * 2) app.entries.splice(0, app.entries.length - this.history);
     this.pending.push({ appId: ref.id, entries });
+    this.pendingLines += entries.length;
+    while (this.pendingLines > MAX_PENDING_LINES && this.pending.length > 1) {
+      this.pendingLines -= this.pending.shift()?.entries.length ?? 0;
+    }
     for (const sub of app.subscribers) for (const e of entries) sub.offer(e);
     for (const listener of this.listeners) {
       try {
@@ -235,19 +255,42 @@ export class LogRouter {
     return () => this.listeners.delete(listener);
   }
 
-  /** Writes pending lines to the store and trims each app's history there. */
+  /** Writes of a participant go with each flush of lines, in the same transaction. */
+  participate(participant: StoreParticipant): void {
+    this.participants.add(participant);
+  }
+
+  /**
+   * Writes pending lines to the store and trims each app's history there, in one transaction
+   * with the participants' writes; then tells the participants. If the store fails, everything
+   * stays pending for the next flush (and nothing is acknowledged).
+   */
   flush(): void {
-    if (this.pending.length === 0) return;
+    const participants = [...this.participants].filter((p) => p.dirty());
+    if (this.pending.length === 0 && participants.length === 0) return;
     const pending = this.pending;
-    this.pending = [];
+    const { db } = this.deps;
     try {
-      appendLogLines(this.deps.db, pending);
-      for (const appId of new Set(pending.map((p) => p.appId))) {
-        const next = this.apps.get(appId)?.nextSeq;
-        if (next !== undefined) trimLogLines(this.deps.db, appId, next - this.history);
-      }
+      db.transaction(() => {
+        appendLogLines(db, pending);
+        for (const appId of new Set(pending.map((p) => p.appId))) {
+          const next = this.apps.get(appId)?.nextSeq;
+          if (next !== undefined) trimLogLines(db, appId, next - this.history);
+        }
+        for (const p of participants) p.write(db);
+      }).immediate();
     } catch (err) {
-      this.deps.log.error({ err }, 'could not store log lines');
+      this.deps.log.error({ err }, 'could not store log lines; retrying');
+      return;
+    }
+    this.pending = [];
+    this.pendingLines = 0;
+    for (const p of participants) {
+      try {
+        p.stored();
+      } catch (err) {
+        this.deps.log.error({ err }, 'log store participant failed');
+      }
     }
   }
 

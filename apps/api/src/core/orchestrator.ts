@@ -4,7 +4,13 @@
  * desired set. It also keeps what agents report, for `ps`. Transport-free: agents are
  * reached through the `send` function their connection registered.
  */
-import type { ApiMessage, AppRoutesMessage, DesiredProcess, ProcessStatus } from '@paas/shared';
+import {
+  type ApiMessage,
+  type AppRoutesMessage,
+  type DesiredProcess,
+  type ProcessStatus,
+  WEB_PORT,
+} from '@paas/shared';
 import type { Logger } from '../logger.js';
 import { listApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
@@ -22,9 +28,6 @@ import {
 import { currentRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
 import { place } from './scheduler.js';
-
-/** The port a web process binds inside its container ($PORT). */
-export const WEB_PORT = 5000;
 
 export interface AgentEntry {
   id: string;
@@ -44,6 +47,8 @@ export interface OrchestratorDeps {
   platformId: string;
   agentTimeoutMs: number;
   defaultStopTimeout: number;
+  /** Seconds a new web process has to answer on $PORT (an app's PAAS_BOOT_TIMEOUT overrides). */
+  defaultBootTimeout: number;
   /** Apps answer at <app>.<domain>. */
   domain: string;
 }
@@ -126,14 +131,18 @@ export class Orchestrator {
 
   /** Every process each app should run now, from its current release and formation. */
   wanted(): DesiredProcess[] {
-    const { db, defaultStopTimeout } = this.deps;
+    const { db, defaultStopTimeout, defaultBootTimeout } = this.deps;
     const processes: DesiredProcess[] = [];
     for (const app of listApps(db)) {
       const release = currentRelease(db, app.id);
       if (!release?.image_id) continue;
       const restarts = restartsOf(db, app.id);
-      const fromConfig = Number(release.config.PAAS_STOP_TIMEOUT);
-      const stopTimeout = Number.isFinite(fromConfig) && fromConfig > 0 ? fromConfig : defaultStopTimeout;
+      const seconds = (value: string | undefined, fallback: number) => {
+        const n = Number(value);
+        return Number.isFinite(n) && n > 0 ? n : fallback;
+      };
+      const stopTimeout = seconds(release.config.PAAS_STOP_TIMEOUT, defaultStopTimeout);
+      const bootTimeout = seconds(release.config.PAAS_BOOT_TIMEOUT, defaultBootTimeout);
       for (const row of listFormation(db, app.id)) {
         if (!Object.hasOwn(release.process_types, row.type)) continue;
         for (let index = 1; index <= row.quantity; index++) {
@@ -156,6 +165,7 @@ export class Orchestrator {
             stopTimeout,
             generation: generation ?? '',
             healthCheckPath: row.type === 'web' ? (release.config.PAAS_HEALTHCHECK_PATH ?? null) : null,
+            ...(row.type === 'web' ? { bootTimeout } : {}),
           });
         }
       }

@@ -2,15 +2,21 @@
 import { type ApiMessage, agentMessage } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../app.js';
-import { findApp } from '../store/apps.js';
 
-export function agentRoutes(app: FastifyInstance, { orchestrator, log, logs, db }: Deps): void {
+export function agentRoutes(app: FastifyInstance, { orchestrator, log, intake }: Deps): void {
   app.get('/agents/connect', { websocket: true, config: { auth: 'agent' } }, (socket) => {
     let agentId: string | undefined;
     const send = (message: ApiMessage) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
     socket.on('message', (data) => {
+      try {
+        onMessage(data);
+      } catch (err) {
+        log.error({ err, agent: agentId }, 'handling an agent message failed');
+      }
+    });
+    const onMessage = (data: unknown) => {
       let parsed: ReturnType<typeof agentMessage.safeParse>;
       try {
         parsed = agentMessage.safeParse(JSON.parse(String(data)));
@@ -18,7 +24,7 @@ export function agentRoutes(app: FastifyInstance, { orchestrator, log, logs, db 
         return socket.close(1007, 'not JSON');
       }
       if (!parsed.success) {
-        log.warn({ agent: agentId, issues: parsed.error.issues }, 'malformed agent message');
+        log.warn({ agent: agentId, issues: parsed.error.issues.slice(0, 5) }, 'malformed agent message');
         return;
       }
       const message = parsed.data;
@@ -30,21 +36,9 @@ export function agentRoutes(app: FastifyInstance, { orchestrator, log, logs, db 
       } else if (message.type === 'status') {
         orchestrator.report(agentId, message.processes);
       } else {
-        for (const batch of message.apps) {
-          const found = findApp(db, batch.app);
-          if (!found) continue; // destroyed meanwhile
-          const ref = { id: found.id, name: found.name };
-          if (batch.dropped) {
-            logs.event(
-              ref,
-              'logs',
-              `Error L12 (local buffer overflow): agent ${agentId} dropped ${batch.dropped} messages`,
-            );
-          }
-          logs.publish(ref, batch.lines);
-        }
+        intake.receive(agentId, message, (run, seq) => send({ type: 'logs-ack', run, seq }));
       }
-    });
+    };
     socket.on('close', () => {
       if (agentId) orchestrator.disconnect(agentId, send);
     });

@@ -1,0 +1,82 @@
+import type { AgentMessage } from '@paas/shared';
+import pino from 'pino';
+import { expect, it } from 'vitest';
+import type { Runtime } from '../runtime/runtime.js';
+import { LogShipper } from './shipper.js';
+
+type Logs = Extract<AgentMessage, { type: 'logs' }>;
+
+// The outbox alone: platform lines go in, messages come out; no container is followed here,
+// so the runtime is never called.
+function shipper(options: { maxLines?: number; maxBytes?: number } = {}) {
+  const sent: Logs[] = [];
+  let connected = true;
+  const s = new LogShipper({
+    runtime: {} as Runtime,
+    log: pino({ level: 'silent' }),
+    agentId: 'agent-1',
+    send: (m) => {
+      if (!connected) return false;
+      sent.push(m as Logs);
+      return true;
+    },
+    flushMs: 1_000_000,
+    ...options,
+  });
+  return { s, sent, setConnected: (c: boolean) => (connected = c) };
+}
+
+const texts = (sent: Logs[]) => sent.flatMap((m) => m.lines.map((l) => l.line));
+
+it('numbers lines, keeps them until acknowledged, and resends the rest after a reconnect', () => {
+  const { s, sent } = shipper();
+  for (let i = 1; i <= 5; i++) s.line('shop', 'paas', 'router', `line ${i}`);
+  s.flush();
+  expect(sent).toHaveLength(1);
+  expect(sent[0]?.lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+  expect(s.pending()).toBe(5);
+  s.ack(s.run, 3);
+  expect(s.pending()).toBe(2);
+  s.ack('another-run', 5); // not ours
+  expect(s.pending()).toBe(2);
+  s.line('shop', 'paas', 'router', 'line 6');
+  s.resend();
+  s.flush();
+  expect(texts(sent.slice(1))).toEqual(['line 4', 'line 5', 'line 6']);
+  s.ack(s.run, 6);
+  expect(s.pending()).toBe(0);
+  s.close();
+});
+
+it('waits while the api is unreachable, then sends in order', () => {
+  const { s, sent, setConnected } = shipper();
+  setConnected(false);
+  s.line('shop', 'paas', 'api', 'a');
+  s.flush();
+  s.line('shop', 'paas', 'api', 'b');
+  expect(sent).toEqual([]);
+  setConnected(true);
+  s.flush();
+  expect(texts(sent)).toEqual(['a', 'b']);
+  s.close();
+});
+
+it('bounds the outbox in lines and bytes, and says how many it dropped', () => {
+  const { s, sent, setConnected } = shipper({ maxLines: 3 });
+  setConnected(false);
+  for (let i = 1; i <= 5; i++) s.line('shop', 'app', 'web.1', `l${i}`);
+  setConnected(true);
+  s.flush();
+  expect(texts(sent)).toEqual(['l4', 'l5', 'Error L12 (local buffer overflow): agent agent-1 dropped 2 messages']);
+  s.close();
+
+  const big = shipper({ maxBytes: 10_000 });
+  big.setConnected(false);
+  for (let i = 0; i < 10; i++) big.s.line('shop', 'app', 'web.1', 'x'.repeat(3000));
+  big.setConnected(true);
+  big.s.flush();
+  const lines = texts(big.sent);
+  expect(lines.filter((l) => l.startsWith('x'))).toHaveLength(3);
+  expect(lines.at(-1)).toMatch(/dropped 7 messages$/);
+  big.s.close();
+});
