@@ -119,6 +119,8 @@ const reconciler = new Reconciler({
     }
     table.setLocal(local);
     connection.send({ type: 'status', processes });
+  },
+  onPass: (processes) => {
     const containers = processes.flatMap((p) =>
       p.containerId ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
     );

@@ -19,7 +19,10 @@ export interface ReconcilerDeps {
   runtime: Runtime;
   agentId: string;
   log: Logger;
+  /** Every process's state, when it changed. */
   onStatus: (processes: ProcessStatus[]) => void;
+  /** Every process's state after each pass (to follow logs, forget drains). */
+  onPass?: (processes: ProcessStatus[]) => void;
   /** Before SIGTERM: take the process out of routing and let its in-flight requests finish. */
   beforeStop?: (container: ContainerInfo) => Promise<void>;
   /** Before an exited container is removed: read the rest of its output. */
@@ -40,6 +43,8 @@ export class Reconciler {
   private readonly stopping = new Set<string>();
   private readonly stoppedByUs = new Set<string>();
   private readonly probing = new Set<string>();
+  /** Containers this run of the agent started (an adopted one coming up is not news). */
+  private readonly startedHere = new Set<string>();
   private running: Promise<void> | undefined;
   private again = false;
   private wake: NodeJS.Timeout | undefined;
@@ -134,6 +139,7 @@ export class Reconciler {
       this.lastStatus = serialized;
       this.deps.onStatus(next.statuses);
     }
+    this.deps.onPass?.(next.statuses);
   }
 
   private act(next: Plan): void {
@@ -172,6 +178,7 @@ export class Reconciler {
       }
       this.upSince.delete(c.id);
       this.stoppedByUs.delete(c.id);
+      this.startedHere.delete(c.id);
     }
   }
 
@@ -184,6 +191,7 @@ export class Reconciler {
     this.say(d, EVENTS.starting(d.command));
     try {
       const info = await this.start(d);
+      if (d.type === 'web') this.startedHere.add(info.id);
       log.info({ process: d.name, app: d.app, release: d.release.version, container: info.id.slice(0, 12) }, 'started');
       if (d.type === 'web') {
         if (info.hostPort) this.watchUp(info, d);
@@ -216,7 +224,7 @@ export class Reconciler {
         if (await answersHttp(port, 500, d.healthCheckPath ?? undefined)) {
           if (this.stopping.has(c.id)) break;
           this.upSince.set(c.id, new Date().toISOString());
-          this.say(d, EVENTS.changed('starting', 'up'));
+          if (this.startedHere.delete(c.id)) this.say(d, EVENTS.changed('starting', 'up'));
           void this.trigger();
           break;
         }
@@ -299,6 +307,7 @@ export class Reconciler {
         this.stopping.delete(c.id);
         // Until it is gone, its exit stays ours: the next pass removes it, not as a crash.
         if (gone) this.stoppedByUs.delete(c.id);
+        this.startedHere.delete(c.id);
         this.deps.afterStop?.(c);
         void this.trigger();
       }

@@ -69,8 +69,8 @@ export interface Platform {
   startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
   /** Removes every container this platform's agents made. */
   removeContainers(): Promise<void>;
-  /** Restarts the api on the same data dir and port (agents reconnect). */
-  restart(): Promise<void>;
+  /** Restarts the api on the same data dir and port (agents reconnect); SIGKILL to crash it. */
+  restart(signal?: NodeJS.Signals): Promise<void>;
   process: ChildProcess;
   /** Everything the api printed (JSON log lines). */
   logs(): string;
@@ -174,8 +174,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         .filter(Boolean);
       if (ids.length) await run('docker', ['rm', '-f', ...ids]);
     },
-    async restart() {
-      await platform.stop();
+    async restart(signal: NodeJS.Signals = 'SIGTERM') {
+      await platform.stop(signal);
       await launch();
     },
     async api<T>(method: string, apiPath: string, body?: unknown) {

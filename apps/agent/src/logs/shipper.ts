@@ -64,6 +64,8 @@ export class LogShipper {
   /** Containers whose output was read to the end: never followed again. */
   private readonly finished = new Set<string>();
   private readonly cursors: Cursors;
+  /** Per container: the place of the last line put in the outbox (a re-follow goes on from it). */
+  private readonly read: Cursors = {};
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -99,6 +101,7 @@ export class LogShipper {
   /** Forgets the cursors of containers that no longer exist. */
   prune(existing: Set<string>): void {
     let changed = false;
+    for (const id of Object.keys(this.read)) if (!existing.has(id) && !this.following.has(id)) delete this.read[id];
     for (const id of Object.keys(this.cursors)) {
       if (!existing.has(id) && !this.following.has(id)) {
         delete this.cursors[id];
@@ -111,7 +114,7 @@ export class LogShipper {
   private follow(t: LogTarget): void {
     // Read from the acknowledged position on (inclusive; lines at or before it are skipped),
     // or from the container's start when nothing of it was acknowledged.
-    const resume = this.cursors[t.containerId] ?? {};
+    const resume = { ...this.cursors[t.containerId], ...this.read[t.containerId] };
     const starts = [resume.stdout?.ts, resume.stderr?.ts].filter((ts): ts is string => ts !== undefined).sort();
     const since = resume.stdout && resume.stderr ? (starts[0] as string) : null;
     const frames = new FrameParser();
@@ -123,8 +126,9 @@ export class LogShipper {
       lines.forEach((line, i) => {
         const cursor: LogCursor = { container: t.containerId, stream, ts, part: firstPart + i };
         const done = resume[stream];
-        if (ts && done && notAfter(cursor, done)) return; // the api has it already
+        if (ts && done && notAfter(cursor, done)) return; // sent (or stored) already
         this.push(t.app, 'app', t.process, line, ts ? { ts: isoMicros(ts), cursor } : undefined);
+        if (ts) this.read[t.containerId] = { ...this.read[t.containerId], [stream]: { ts, part: cursor.part } };
       });
     };
     let resolveEnded = () => {};
@@ -141,17 +145,35 @@ export class LogShipper {
           emit(f.stream, f.ts, lines, 0);
         }
       },
-      () => {
-        for (const name of ['stdout', 'stderr'] as const) {
-          const s = streams[name];
-          emit(name, s.ts, s.splitter.end(), s.parts);
-        }
-        this.following.delete(t.containerId);
-        this.finished.add(t.containerId);
-        resolveEnded();
-      },
+      () => void this.ended(t, streams, emit).finally(resolveEnded),
     );
     this.following.set(t.containerId, { stop, ended });
+  }
+
+  /**
+   * The log stream ended: the container exited (its last partial lines are its last lines), or
+   * the link to Docker broke (then the next sync follows it again from where this left off).
+   */
+  private async ended(
+    t: LogTarget,
+    streams: Record<'stdout' | 'stderr', { splitter: LineSplitter; ts: string; parts: number }>,
+    emit: (stream: 'stdout' | 'stderr', ts: string, lines: string[], firstPart: number) => void,
+  ): Promise<void> {
+    let exited = false;
+    try {
+      const info = await this.deps.runtime.inspect(t.containerId);
+      exited = info === null || !info.running;
+    } catch (err) {
+      this.deps.log.warn({ err, container: t.containerId }, 'log stream broke; following again soon');
+    }
+    if (exited) {
+      for (const name of ['stdout', 'stderr'] as const) {
+        const s = streams[name];
+        emit(name, s.ts, s.splitter.end(), s.parts);
+      }
+      this.finished.add(t.containerId);
+    }
+    this.following.delete(t.containerId);
   }
 
   /** One line of an app's log from the platform (router, events). */
