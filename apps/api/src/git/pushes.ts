@@ -33,6 +33,11 @@ interface Push {
   app: AppRow;
   repo: string;
   actor: Actor;
+  /** Aborted when the push ends: a waiting turn is given up and a build is cancelled. */
+  ended: AbortController;
+  /** Whether the hook is being served (the lock, if held, is then released when that ends). */
+  serving: boolean;
+  /** Releases the app's lock; set once this push holds it. */
   unlock?: () => void;
 }
 
@@ -60,18 +65,23 @@ export class Pushes {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
-  /** Registers a receive-pack about to start; its env lets the hook find this push. */
-  begin(push: Omit<Push, 'unlock'>): { env: Record<string, string>; end: () => void } {
+  /**
+   * Registers a receive-pack about to start; its env lets the hook find this push. `end` is
+   * called however the push ends (git exited, or could not start); it may be called again.
+   */
+  begin(push: Pick<Push, 'app' | 'repo' | 'actor'>): { env: Record<string, string>; end: () => void } {
     const id = randomUUID();
-    const entry: Push = { ...push };
+    const entry: Push = { ...push, ended: new AbortController(), serving: false };
     this.pushes.set(id, entry);
     return {
       env: { PAAS_HOOK_ADDR: this.address, PAAS_PUSH_ID: id },
-      // The app stays locked until git has updated (or refused) the refs, so the next
-      // push compares against what this one left.
+      // A push that succeeded keeps the app locked until git has updated the refs, so the
+      // next push compares against what this one left. One still being served gives up its
+      // turn or its build here, and releases the lock when its handling returns.
       end: () => {
-        entry.unlock?.();
         this.pushes.delete(id);
+        entry.ended.abort(new Error('the push ended'));
+        if (!entry.serving) entry.unlock?.();
       },
     };
   }
@@ -91,10 +101,18 @@ export class Pushes {
       const first = await firstLine(socket);
       const parsed = hookMessage.safeParse(JSON.parse(first));
       const push = parsed.success ? this.pushes.get(parsed.data.push) : undefined;
-      if (!parsed.success || !push) {
+      if (!parsed.success || !push || push.serving) {
         out('paas: this push is not known to the api; push rejected');
       } else {
-        exit = await this.handle(push, parsed.data, out, abort.signal);
+        push.serving = true;
+        const signal = AbortSignal.any([abort.signal, push.ended.signal]);
+        try {
+          exit = await this.handle(push, parsed.data, out, signal);
+        } finally {
+          push.serving = false;
+          // Only an accepted push that can still tell git so keeps the lock (until git exits).
+          if (exit !== 0 || signal.aborted) push.unlock?.();
+        }
       }
     } catch (err) {
       this.deps.log.error({ err }, 'pre-receive hook failed');
@@ -134,8 +152,12 @@ export class Pushes {
     if (this.deps.locks.isLocked(app.id)) {
       out(`-----> Another push to ${app.name} is being built; waiting for it to finish...`);
     }
-    push.unlock = await this.deps.locks.acquire(app.id);
-    if (signal.aborted) return 1;
+    try {
+      push.unlock = await this.deps.locks.acquire(app.id, signal);
+    } catch (err) {
+      if (signal.aborted) return 1; // the pusher or git went away while this push waited
+      throw err;
+    }
 
     const current = await this.deps.repos.revParse(push.repo, update.ref);
     const expected = update.old === ZERO_SHA ? null : update.old;
