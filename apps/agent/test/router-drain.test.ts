@@ -1,0 +1,49 @@
+/**
+ * Draining is keyed by container: once a drained container is gone, a new web process that
+ * Docker gives the same host port gets traffic (before, the port stayed drained for good and
+ * the router answered 503 H14 while `ps` showed the process up). Real sockets, real router.
+ */
+import http from 'node:http';
+import type net from 'node:net';
+import { routerGet } from '@paas/testkit';
+import pino from 'pino';
+import { expect, it } from 'vitest';
+import { Router } from '../src/router/server.js';
+import { RouteTable } from '../src/router/table.js';
+
+const serve = (text: string, port = 0) =>
+  new Promise<http.Server>((resolve) => {
+    const server = http.createServer((_q, s) => s.end(text));
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
+const close = (s: http.Server) => new Promise((r) => s.close(r).closeAllConnections());
+
+it('routes to a new process on the port of a drained container once that container is gone', async () => {
+  const table = new RouteTable();
+  table.replace([{ app: 'shop', hosts: ['shop.localhost'], endpoints: [] }]);
+  const router = new Router({ port: 0, host: '127.0.0.1', table, log: pino({ level: 'silent' }), timeoutMs: 5000 });
+  const port = await router.listen();
+  const old = await serve('old');
+  const endpoint = { host: '127.0.0.1', port: (old.address() as net.AddressInfo).port };
+  try {
+    table.setLocal(new Map([['shop', [{ ...endpoint, name: 'web.1' }]]]));
+    expect((await routerGet(port, 'shop.localhost', { agent: false })).text).toBe('old');
+
+    table.drain('container-old', endpoint); // about to be stopped: no new requests
+    expect((await routerGet(port, 'shop.localhost', { agent: false })).status).toBe(503);
+    await close(old);
+    table.release('container-old'); // gone
+
+    const fresh = await serve('new', endpoint.port); // the same host port, another container
+    try {
+      table.setLocal(new Map([['shop', [{ ...endpoint, name: 'web.1' }]]]));
+      const answer = await routerGet(port, 'shop.localhost', { agent: false });
+      expect(answer.status).toBe(200);
+      expect(answer.text).toBe('new');
+    } finally {
+      await close(fresh);
+    }
+  } finally {
+    await router.close();
+  }
+});
