@@ -214,20 +214,36 @@ describe('agents run the release', () => {
       'label=paas.process=crasher.1',
       '--filter',
       'event=start',
+      '--filter',
+      'event=die',
       '--format',
-      '{{.TimeNano}}',
+      '{{.Action}} {{.TimeNano}}',
     ]);
-    const starts = events.stdout
+    const timeline = events.stdout
       .split('\n')
       .filter(Boolean)
-      .map((t) => Number(BigInt(t) / 1_000_000n));
-    const gaps = starts.slice(1).map((t, i) => t - (starts[i] ?? t));
-    console.log(`crasher starts in ~9 s: ${starts.length}, gaps (ms): ${gaps.join(', ')}`);
-    // Immediately, then after ~1 s, ~2 s, ~4 s: a handful of starts, not hundreds.
-    expect(starts.length).toBeGreaterThanOrEqual(3);
-    expect(starts.length).toBeLessThanOrEqual(6);
-    // Each wait grows (by ~1 s, ~1 s, ~2 s …) on top of the same container start-up time.
-    for (let i = 1; i < gaps.length; i++) expect((gaps[i] ?? 0) - (gaps[i - 1] ?? 0)).toBeGreaterThan(400);
+      .map((l) => {
+        const [action = '', nanos = '0'] = l.split(' ');
+        return { action, ms: Number(BigInt(nanos) / 1_000_000n) };
+      });
+    // How long the agent waited from each crash (die) to the next start.
+    const waits: number[] = [];
+    timeline.forEach((e, i) => {
+      const next = timeline[i + 1];
+      if (e.action === 'die' && next?.action === 'start') waits.push(next.ms - e.ms);
+    });
+    const starts = timeline.filter((e) => e.action === 'start').length;
+    console.log(`crasher starts in ~9 s: ${starts}, waits from crash to restart (ms): ${waits.join(', ')}`);
+    // Immediately, then after 1 s, 2 s, 4 s: a handful of starts, not hundreds.
+    expect(starts).toBeGreaterThanOrEqual(3);
+    expect(starts).toBeLessThanOrEqual(6);
+    // Never sooner than the back-off, and not much later (start-up costs a few hundred ms).
+    const backoff = [0, 1000, 2000, 4000];
+    expect(waits.length).toBeGreaterThanOrEqual(2);
+    waits.forEach((wait, i) => {
+      expect(wait).toBeGreaterThanOrEqual((backoff[i] ?? 4000) - 50);
+      expect(wait).toBeLessThan((backoff[i] ?? 4000) + 2500);
+    });
     await cli('ps:scale', 'crasher=0');
   });
 
@@ -295,7 +311,11 @@ describe('agents run the release', () => {
 
     expect((await cli('apps:destroy', '--confirm', app)).code).toBe(0);
     await eventually(async () => (await containersOf(app)).length === 0, 30_000, 'containers gone');
-    const all = await run('docker', ['ps', '-aq', '--filter', `label=paas.app=${app}`]);
-    expect(all.stdout.trim()).toBe('');
+    // Stopped, and then removed too (after their last output is read).
+    await eventually(
+      async () => (await run('docker', ['ps', '-aq', '--filter', `label=paas.app=${app}`])).stdout.trim() === '',
+      10_000,
+      'containers removed',
+    );
   });
 });
