@@ -9,10 +9,11 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Builder } from './core/builds.js';
 import { DrainManager } from './core/drains.js';
+import { ImageCollector } from './core/images.js';
 import { KeyedMutex } from './core/locks.js';
 import { LogRouter } from './core/logs.js';
 import { Orchestrator } from './core/orchestrator.js';
-import { DockerImageBuilder } from './docker.js';
+import { DockerImageEngine } from './docker.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
 import { createLogger } from './logger.js';
@@ -62,7 +63,14 @@ async function main(): Promise<void> {
   const logs = new LogRouter({ db, log });
   const drains = new DrainManager({ db, logs, log });
   drains.start();
-  const docker = new DockerImageBuilder(config.DOCKER_HOST);
+  const docker = new DockerImageEngine(config.DOCKER_HOST);
+  const images = new ImageCollector({
+    db,
+    docker,
+    platformId: platformId(db),
+    keepReleases: config.PAAS_KEEP_RELEASES,
+    log: log.child({ component: 'images' }),
+  });
   const repos = new GitRepos(path.join(config.dataDir, 'repos'));
   const orchestrator = new Orchestrator({
     db,
@@ -80,13 +88,30 @@ async function main(): Promise<void> {
     platformId: platformId(db),
     log,
     webUrl: presenter.webUrl,
-    onRelease: () => orchestrator.poke(),
+    onRelease: () => {
+      orchestrator.poke();
+      images.collect();
+    },
     logs,
+    guard: (fn) => images.exclusive(fn),
   });
   const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
   await pushes.listen();
 
-  const app = buildApp({ config, db, log, docker, repos, builder, pushes, presenter, orchestrator, logs, drains });
+  const app = buildApp({
+    config,
+    db,
+    log,
+    docker,
+    images,
+    repos,
+    builder,
+    pushes,
+    presenter,
+    orchestrator,
+    logs,
+    drains,
+  });
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
@@ -94,6 +119,7 @@ async function main(): Promise<void> {
     orchestrator.close();
     await app.close();
     await pushes.close();
+    await images.close();
     drains.close();
     logs.close();
     db.close();
@@ -106,6 +132,8 @@ async function main(): Promise<void> {
     log.warn({ err: (err as Error).message }, 'Docker is not reachable: /healthz answers 503 until it is');
   }
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  // Whatever an earlier run left (an image in use then, a collection cut short) goes now.
+  images.collect();
 }
 
 await main();
