@@ -8,11 +8,12 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Config } from './config.js';
 import type { Builder } from './core/builds.js';
 import type { DrainManager } from './core/drains.js';
+import type { ImageCollector } from './core/images.js';
 import type { LogIntake } from './core/log-intake.js';
 import type { LogRouter } from './core/logs.js';
 import type { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
-import type { ImageBuilder } from './docker.js';
+import type { ImageEngine } from './docker.js';
 import { ERROR_STATUS, PaasError } from './errors.js';
 import type { Pushes } from './git/pushes.js';
 import type { GitRepos } from './git/repos.js';
@@ -40,7 +41,8 @@ export interface Deps {
   config: Config;
   db: Db;
   log: Logger;
-  docker: ImageBuilder;
+  docker: ImageEngine;
+  images: ImageCollector;
   repos: GitRepos;
   builder: Builder;
   pushes: Pushes;

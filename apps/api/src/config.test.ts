@@ -4,7 +4,13 @@ import { ConfigError, parseConfig } from './config.js';
 describe('parseConfig', () => {
   it('has defaults for everything', () => {
     const config = parseConfig({});
-    expect(config).toMatchObject({ PORT: 5000, PAAS_DOMAIN: 'localhost', LOG_LEVEL: 'info', PAAS_ROUTER_PORT: 8080 });
+    expect(config).toMatchObject({
+      PORT: 5000,
+      PAAS_DOMAIN: 'localhost',
+      LOG_LEVEL: 'info',
+      PAAS_ROUTER_PORT: 8080,
+      PAAS_KEEP_RELEASES: 10,
+    });
     expect(config.dataDir).toMatch(/\.paas$/);
     expect(Object.isFrozen(config)).toBe(true);
   });

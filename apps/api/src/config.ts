@@ -29,6 +29,7 @@ const schema = z.object({
   PAAS_AGENT_TIMEOUT: seconds.default(60),
   PAAS_STOP_TIMEOUT: seconds.default(30),
   PAAS_BOOT_TIMEOUT: seconds.default(60),
+  PAAS_KEEP_RELEASES: z.coerce.number().int().min(1).max(10_000).default(10),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

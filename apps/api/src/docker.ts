@@ -1,6 +1,6 @@
 /**
  * The api's one port to Docker (only this module imports dockerode): build images from a
- * tar stream, inspect them, and check that the engine answers.
+ * tar stream, inspect, list and remove them, and check that the engine answers.
  */
 import type { Readable } from 'node:stream';
 import { dockerConnection } from '@paas/shared';
@@ -19,12 +19,35 @@ export interface ImageInfo {
   id: string;
   cmd: string[] | null;
   entrypoint: string[] | null;
+  labels: Record<string, string>;
 }
 
-export interface ImageBuilder {
+export interface ImageSummary {
+  id: string;
+  tags: string[];
+  labels: Record<string, string>;
+}
+
+/**
+ * What removing an image did: `removed`; `gone` (there was no such image); `conflict` (Docker
+ * refused: a container, running or not, uses it, or it has children or other tags).
+ */
+export type RemoveOutcome = { status: 'removed' | 'gone' } | { status: 'conflict'; message: string };
+
+export interface ImageEngine {
   ping(): Promise<void>;
   build(options: BuildImageOptions): Promise<{ imageId: string }>;
-  inspect(image: string): Promise<ImageInfo>;
+  /** The image (by id or tag), or null if there is none. */
+  inspect(image: string): Promise<ImageInfo | null>;
+  /** Images (not intermediate layers) carrying every one of `labels`. */
+  list(labels: Record<string, string>): Promise<ImageSummary[]>;
+  /**
+   * Removes an image by id, never forced: Docker refuses while any container uses it. Its
+   * untagged parents that nothing else uses go with it (Docker's default), so a removed
+   * release leaves no dangling layers; parents other images build on stay, and so does the
+   * build cache they hold.
+   */
+  remove(imageId: string): Promise<RemoveOutcome>;
 }
 
 export class BuildFailed extends Error {}
@@ -37,7 +60,9 @@ interface BuildEvent {
   aux?: { ID?: string };
 }
 
-export class DockerImageBuilder implements ImageBuilder {
+const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
+
+export class DockerImageEngine implements ImageEngine {
   private readonly docker: Docker;
 
   constructor(dockerHost?: string) {
@@ -48,13 +73,45 @@ export class DockerImageBuilder implements ImageBuilder {
     await this.docker.ping();
   }
 
-  async inspect(image: string): Promise<ImageInfo> {
-    const info = await this.docker.getImage(image).inspect();
-    return {
-      id: info.Id,
-      cmd: info.Config?.Cmd ?? null,
-      entrypoint: (info.Config?.Entrypoint as string[] | null) ?? null,
-    };
+  async inspect(image: string): Promise<ImageInfo | null> {
+    try {
+      const info = await this.docker.getImage(image).inspect();
+      return {
+        id: info.Id,
+        cmd: info.Config?.Cmd ?? null,
+        entrypoint: (info.Config?.Entrypoint as string[] | null) ?? null,
+        labels: info.Config?.Labels ?? {},
+      };
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
+    }
+  }
+
+  async list(labels: Record<string, string>): Promise<ImageSummary[]> {
+    const images = await this.docker.listImages({
+      filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+    });
+    return images.map((i) => ({
+      id: i.Id,
+      tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+      labels: i.Labels ?? {},
+    }));
+  }
+
+  async remove(imageId: string): Promise<RemoveOutcome> {
+    try {
+      await this.docker.getImage(imageId).remove();
+      return { status: 'removed' };
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404) return { status: 'gone' };
+      if (status === 409) {
+        const json = (err as { json?: { message?: string } }).json;
+        return { status: 'conflict', message: json?.message ?? (err as Error).message };
+      }
+      throw err;
+    }
   }
 
   async build({ context, tag, labels, onLine, signal }: BuildImageOptions): Promise<{ imageId: string }> {
@@ -92,7 +149,9 @@ export class DockerImageBuilder implements ImageBuilder {
     if (error) throw new BuildFailed(error.trim());
     if (!imageId) {
       // Old engines do not send aux.ID; the tag names the image we just built.
-      imageId = (await this.inspect(tag)).id;
+      const built = await this.inspect(tag);
+      if (!built) throw new BuildFailed(`the build ended but there is no image ${tag}`);
+      imageId = built.id;
     }
     return { imageId };
   }

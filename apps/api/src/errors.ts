@@ -8,6 +8,9 @@ export const ERROR_STATUS = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  /** A rebuild (a rollback to a release whose image was collected) failed. */
+  build_failed: 422,
+  // Last of the 422s: a plain 422 (not a PaasError) is answered as invalid_params.
   invalid_params: 422,
   unavailable: 503,
 } as const;

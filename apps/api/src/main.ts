@@ -9,11 +9,12 @@ import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Builder } from './core/builds.js';
 import { DrainManager } from './core/drains.js';
+import { ImageCollector } from './core/images.js';
 import { KeyedMutex } from './core/locks.js';
 import { LogIntake } from './core/log-intake.js';
 import { LogRouter } from './core/logs.js';
 import { Orchestrator } from './core/orchestrator.js';
-import { DockerImageBuilder } from './docker.js';
+import { DockerImageEngine } from './docker.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
 import { createLogger } from './logger.js';
@@ -67,7 +68,14 @@ async function main(): Promise<void> {
   if (pruned) log.info({ cursors: pruned }, 'forgot log positions of containers gone for a week');
   const drains = new DrainManager({ db, logs, log });
   drains.start();
-  const docker = new DockerImageBuilder(config.DOCKER_HOST);
+  const docker = new DockerImageEngine(config.DOCKER_HOST);
+  const images = new ImageCollector({
+    db,
+    docker,
+    platformId: platformId(db),
+    keepReleases: config.PAAS_KEEP_RELEASES,
+    log: log.child({ component: 'images' }),
+  });
   const repos = new GitRepos(path.join(config.dataDir, 'repos'));
   const orchestrator = new Orchestrator({
     db,
@@ -86,8 +94,12 @@ async function main(): Promise<void> {
     platformId: platformId(db),
     log,
     webUrl: presenter.webUrl,
-    onRelease: () => orchestrator.poke(),
+    onRelease: () => {
+      orchestrator.poke();
+      images.collect();
+    },
     logs,
+    guard: (fn) => images.exclusive(fn),
   });
   const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
   await pushes.listen();
@@ -97,6 +109,7 @@ async function main(): Promise<void> {
     db,
     log,
     docker,
+    images,
     repos,
     builder,
     pushes,
@@ -113,6 +126,7 @@ async function main(): Promise<void> {
     orchestrator.close();
     await app.close();
     await pushes.close();
+    await images.close();
     drains.close();
     logs.close();
     db.close();
@@ -125,6 +139,8 @@ async function main(): Promise<void> {
     log.warn({ err: (err as Error).message }, 'Docker is not reachable: /healthz answers 503 until it is');
   }
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  // Whatever an earlier run left (an image in use then, a collection cut short) goes now.
+  images.collect();
 }
 
 await main();

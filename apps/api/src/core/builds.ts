@@ -2,10 +2,11 @@
  * One push → one build: the pushed commit's tree (git archive) goes to Docker as the build
  * context; on success the image and the Procfile's process types become a new release.
  * Output goes to the pusher line by line as it comes, and into the build's record.
+ * A rollback to a release whose image was collected rebuilds its commit the same way.
  */
 
 import { once } from 'node:events';
-import { BuildFailed, type ImageBuilder } from '../docker.js';
+import { BuildFailed, type ImageEngine } from '../docker.js';
 import type { GitRepos, QuarantineEnv } from '../git/repos.js';
 import type { Logger } from '../logger.js';
 import { finishBuild, insertBuild } from '../store/builds.js';
@@ -26,26 +27,63 @@ export interface BuildRequest {
   signal: AbortSignal;
 }
 
+/** Building a release's image again from its commit (its image was collected). */
+export interface RebuildRequest {
+  app: AppRow;
+  commit: string;
+  actor: Actor;
+  /** What is rebuilt and why, for the output and the app's log: "v1's image (it was collected)". */
+  what: string;
+  signal: AbortSignal;
+  /** Makes the release with the rebuilt image (called once the image exists). */
+  release: (image: { id: string; tag: string }, buildId: string) => ReleaseRow;
+}
+
 export interface BuildResult {
   build: BuildRow;
   release?: ReleaseRow;
   ok: boolean;
+  /** Why it failed (when !ok). */
+  error?: string;
 }
+
+/** Runs `fn` while no image is being removed (see core/images.ts). */
+export type ImageGuard = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export interface BuilderDeps {
   db: Db;
-  docker: ImageBuilder;
+  docker: ImageEngine;
   repos: GitRepos;
   platformId: string;
   log: Logger;
   webUrl: (app: string) => string;
-  /** A release was made: the processes should change. */
-  onRelease?: () => void;
+  /** A release was made: the processes should change (and old images may go). */
+  onRelease?: (app: AppRow) => void;
   /** The app's log, for build and release events. */
   logs?: LogRouter;
+  /** Keeps image collection from removing a just-built image before its release names it. */
+  guard?: ImageGuard;
 }
 
 const INDENT = '       ';
+
+interface Execution {
+  app: AppRow;
+  repo: string;
+  commit: string;
+  quarantine: QuarantineEnv;
+  actor: Actor;
+  out: (line: string) => void;
+  signal: AbortSignal;
+  /** First line of the output and of the app's log event, if any. */
+  intro?: string;
+  startedEvent: string;
+  /** What failure means, after "Build failed: …". */
+  failedNote: string;
+  /** Check first that the commit is in the repository (a push's commit always is). */
+  checkCommit?: boolean;
+  release: (image: { id: string; tag: string }, processTypes: ProcessTypes, buildId: string) => ReleaseRow;
+}
 
 export class Builder {
   /** Output of builds still running, by build id (finished builds read it from the store). */
@@ -57,8 +95,40 @@ export class Builder {
     return this.live.get(buildId)?.join('\n');
   }
 
-  async run(req: BuildRequest): Promise<BuildResult> {
-    const { db, log } = this.deps;
+  /** A push's build: on success, release `Deploy <sha>` with the Procfile's process types. */
+  run(req: BuildRequest): Promise<BuildResult> {
+    return this.execute({
+      ...req,
+      startedEvent: `Build started by user ${req.actor.email}`,
+      failedNote: 'The push was rejected and no release was made.',
+      release: (image, processTypes, buildId) =>
+        deploy(this.deps.db, req.app, { image, processTypes, commit: req.commit, buildId }, req.actor),
+    });
+  }
+
+  /**
+   * Builds a commit already in the app's repository again (same tag and labels) and makes the
+   * release `req.release` says. The build is recorded like a push's.
+   */
+  rebuild(req: RebuildRequest): Promise<BuildResult> {
+    const repo = this.deps.repos.path(req.app.id);
+    const short = req.commit.slice(0, 7);
+    return this.execute({
+      ...req,
+      repo,
+      quarantine: {},
+      out: () => {},
+      intro: `-----> Rebuilding ${req.what} from commit ${short}`,
+      startedEvent: `Build started by user ${req.actor.email}: rebuilding ${req.what} from commit ${short}`,
+      failedNote: 'No release was made.',
+      release: (image, _processTypes, buildId) => req.release(image, buildId),
+      // The commit may be gone (a force push and git's garbage collection): say so, not "no Dockerfile".
+      checkCommit: true,
+    });
+  }
+
+  private async execute(req: Execution): Promise<BuildResult> {
+    const { db, log, docker } = this.deps;
     const build = insertBuild(db, { appId: req.app.id, commit: req.commit, userEmail: req.actor.email });
     const lines: string[] = [];
     this.live.set(build.id, lines);
@@ -68,16 +138,23 @@ export class Builder {
     };
     const blog = log.child({ app: req.app.name, build: build.id, commit: req.commit });
     blog.info('build started');
-    if (this.deps.logs) buildEvent(this.deps.logs, req.app, `Build started by user ${req.actor.email}`);
+    if (this.deps.logs) buildEvent(this.deps.logs, req.app, req.startedEvent);
     try {
+      if (req.intro) out(req.intro);
+      if (req.checkCommit && !(await this.deps.repos.revParse(req.repo, req.commit))) {
+        throw new BuildFailed(`commit ${req.commit.slice(0, 7)} is no longer in ${req.app.name}'s repository`);
+      }
       const image = await this.buildImage(req, out);
-      const release = deploy(
-        db,
-        req.app,
-        { image: image.image, processTypes: image.processTypes, commit: req.commit, buildId: build.id },
-        req.actor,
-      );
-      this.deps.onRelease?.();
+      const guard: ImageGuard = this.deps.guard ?? ((fn) => fn());
+      const release = await guard(async () => {
+        // Collection may have removed an old release's image with this very id (a cache hit)
+        // while it was built; under the guard nothing is removed, so this check holds.
+        if (!(await docker.inspect(image.image.id))) {
+          throw new BuildFailed(`image ${image.image.tag} was removed while it was built; try again`);
+        }
+        return req.release(image.image, image.processTypes, build.id);
+      });
+      this.deps.onRelease?.(req.app);
       if (this.deps.logs) {
         buildEvent(this.deps.logs, req.app, 'Build succeeded');
         releaseCreated(this.deps.logs, req.app, release, req.actor);
@@ -96,18 +173,18 @@ export class Builder {
       const message = err instanceof BuildFailed || err instanceof ProcfileError ? err.message : String(err);
       if (!(err instanceof BuildFailed || err instanceof ProcfileError)) blog.error({ err }, 'build crashed');
       out(`-----> Build failed: ${message}`);
-      out(`${INDENT}The push was rejected and no release was made.`);
+      out(`${INDENT}${req.failedNote}`);
       finishBuild(db, build.id, { status: 'failed', output: lines.join('\n') });
       if (this.deps.logs) buildEvent(this.deps.logs, req.app, `Build failed: ${message}`);
       blog.info({ reason: message }, 'build failed');
-      return { build: { ...build, status: 'failed' }, ok: false };
+      return { build: { ...build, status: 'failed' }, ok: false, error: message };
     } finally {
       this.live.delete(build.id);
     }
   }
 
   private async buildImage(
-    req: BuildRequest,
+    req: Pick<Execution, 'app' | 'repo' | 'commit' | 'quarantine' | 'signal'>,
     out: (line: string) => void,
   ): Promise<{ image: { id: string; tag: string }; processTypes: ProcessTypes }> {
     const { repos, docker, platformId } = this.deps;
@@ -144,6 +221,7 @@ export class Builder {
       labels: {
         'paas.platform': platformId,
         'paas.app': req.app.name,
+        'paas.app-id': req.app.id,
         'paas.commit': req.commit,
       },
       onLine: out,
@@ -157,6 +235,7 @@ export class Builder {
       processTypes = procfile;
     } else {
       const info = await docker.inspect(imageId);
+      if (!info) throw new BuildFailed(`image ${tag} is gone`);
       if (!info.cmd?.length && !info.entrypoint?.length) {
         throw new BuildFailed(
           'there is no Procfile and the image has no CMD or ENTRYPOINT, so there is nothing to run',

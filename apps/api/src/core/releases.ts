@@ -59,23 +59,39 @@ export function setConfigVars(db: Db, app: AppRow, patch: ConfigVarsPatch, actor
   });
 }
 
-export function rollback(db: Db, app: AppRow, target: string | number, actor: Actor): ReleaseRow {
+/** The release a rollback goes back to: it must exist and have an image. */
+export function rollbackTarget(db: Db, app: AppRow, target: string | number): ReleaseRow & { image_id: string } {
+  const to = findRelease(db, app.id, target);
+  if (!to) throw notFound(`Couldn't find that release: ${target}.`);
+  if (!to.image_id) {
+    throw invalid(
+      `v${to.version} has no image (it was made before the app's first deploy), so it cannot be rolled back to.`,
+    );
+  }
+  return { ...to, image_id: to.image_id };
+}
+
+/**
+ * A new release with `to`'s image, config and process types. `rebuilt`: the image was
+ * collected and built again from the same commit; the new release takes the new image (and
+ * that build), while `to` itself stays as it was.
+ */
+export function rollback(
+  db: Db,
+  app: AppRow,
+  to: ReleaseRow & { image_id: string },
+  actor: Actor,
+  rebuilt?: { image: { id: string; tag: string }; buildId: string },
+): ReleaseRow {
   return inTransaction(db, () => {
-    const to = findRelease(db, app.id, target);
-    if (!to) throw notFound(`Couldn't find that release: ${target}.`);
-    if (!to.image_id) {
-      throw invalid(
-        `v${to.version} has no image (it was made before the app's first deploy), so it cannot be rolled back to.`,
-      );
-    }
     const release = appendRelease(db, {
       appId: app.id,
-      image: { id: to.image_id, tag: to.image_tag },
+      image: rebuilt?.image ?? { id: to.image_id, tag: to.image_tag },
       config: to.config,
       processTypes: to.process_types,
       description: `Rollback to v${to.version}`,
       userEmail: actor.email,
-      buildId: to.build_id,
+      buildId: rebuilt?.buildId ?? to.build_id,
       status: 'succeeded',
     });
     ensureFormation(db, app.id, Object.keys(to.process_types));

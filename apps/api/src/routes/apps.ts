@@ -7,7 +7,10 @@ import { listApps } from '../store/apps.js';
 import { currentRelease } from '../store/releases.js';
 import { baseUrl, parseBody } from './parse.js';
 
-export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orchestrator, logs, drains }: Deps): void {
+export function appRoutes(
+  app: FastifyInstance,
+  { db, repos, presenter, log, orchestrator, logs, drains, images }: Deps,
+): void {
   const list = async (request: FastifyRequest) =>
     listApps(db).map((a) => presentApp(presenter, baseUrl(request), a, currentRelease(db, a.id)));
   app.get('/apps', list);
@@ -34,6 +37,7 @@ export function appRoutes(app: FastifyInstance, { db, repos, presenter, log, orc
     await destroyApp(db, repos, found);
     log.info({ app: found.name }, 'app destroyed');
     orchestrator.poke(); // its processes are no longer wanted: agents stop and remove them
+    images.collect(); // its images go once no container uses them
     return body;
   });
 }

@@ -8,7 +8,7 @@ import { notFound } from '../errors.js';
 import { findRelease } from '../store/releases.js';
 import { parseBody } from './parse.js';
 
-export function configVarRoutes(app: FastifyInstance, { db, log, orchestrator, logs }: Deps): void {
+export function configVarRoutes(app: FastifyInstance, { db, log, orchestrator, logs, images }: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/config-vars', async (request) => {
     const found = requireApp(db, request.params.app);
     return currentConfig(db, found.id);
@@ -21,6 +21,7 @@ export function configVarRoutes(app: FastifyInstance, { db, log, orchestrator, l
     log.info({ app: found.name, release: `v${release.version}` }, release.description);
     releaseCreated(logs, found, release, request.actor);
     orchestrator.poke();
+    images.collect(); // the release that falls out of the kept ones may take an image with it
     // The release this change made, so that clients need not guess it from the list.
     reply.header('paas-release-version', `v${release.version}`);
     return release.config;

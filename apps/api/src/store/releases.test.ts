@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { tempDir } from '@paas/testkit';
 import { describe, expect, it } from 'vitest';
-import { rollback, setConfigVars } from '../core/releases.js';
+import { rollbackTarget, setConfigVars } from '../core/releases.js';
 import { insertApp } from './apps.js';
 import { listMigrations, migrate, openDb, SCHEMA_VERSION } from './db.js';
 import { appendRelease, listReleases } from './releases.js';
@@ -83,7 +83,7 @@ describe('release store', () => {
     ]);
     expect(listReleases(db, b.id).map((r) => r.version)).toEqual([1]);
     // v1 was made before any deploy: it has no image, so there is nothing to roll back to.
-    expect(() => rollback(db, a, 1, actor)).toThrow(/no image/);
+    expect(() => rollbackTarget(db, a, 1)).toThrow(/no image/);
     expect(listReleases(db, a.id)).toHaveLength(2);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
 import { type Db, now } from './db.js';
 import { type ConfigMap, type ProcessTypes, type ReleaseRow, releaseRow } from './rows.js';
 
@@ -72,4 +73,27 @@ export function appendRelease(db: Db, spec: NewRelease): ReleaseRow {
              @user_email, @build_id, @created_at, @status)`,
   ).run(row);
   return parse(row);
+}
+
+const releaseImageRow = z.object({
+  app_id: z.string(),
+  destroyed: z.number().transform((n) => n !== 0),
+  version: z.number().int().nullable(),
+  image_id: z.string().nullable(),
+  status: releaseRow.shape.status.nullable(),
+});
+export type ReleaseImageRow = z.infer<typeof releaseImageRow>;
+
+/**
+ * Every app, destroyed ones too, with the image of each of its releases (one row per release;
+ * one row with a null version for an app with none): what image collection decides from.
+ */
+export function releaseImages(db: Db): ReleaseImageRow[] {
+  return db
+    .prepare(
+      `SELECT a.id AS app_id, a.destroyed_at IS NOT NULL AS destroyed, r.version, r.image_id, r.status
+       FROM apps a LEFT JOIN releases r ON r.app_id = a.id`,
+    )
+    .all()
+    .map((row) => releaseImageRow.parse(row));
 }

@@ -4,9 +4,14 @@ import { defineCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { appLabel } from '../output.js';
 
+/** Set by the api on a release whose image was collected (and on a rollback that rebuilt it): the commit. */
+const REBUILD_HEADER = 'paas-image-rebuild';
+
 export default defineCommand({
   name: 'rollback',
-  description: "make a new release with an earlier release's image and config (default: the one before the current)",
+  description:
+    "make a new release with an earlier release's image and config (default: the one before the current); " +
+    'an image that was collected is rebuilt from its commit first',
   usage: 'rollback [vN]',
   examples: ['paas rollback', 'paas rollback v41'],
   args: [0, 1],
@@ -22,11 +27,25 @@ export default defineCommand({
         throw new CliError(`${appLabel(app)} has no earlier release to roll back to.`);
       target = String(current.version - 1);
     }
-    const release = await ctx.step(
-      `Rolling back ${appLabel(app)} to v${target}`,
-      () => ctx.api.post<Release>(appPath(app, '/releases'), { release: target }),
-      (r) => `done, v${r.version}`,
-    );
+    // Ask first whether the target's image is still there, to say what the wait is for.
+    const { headers } = await ctx.api.request<Release>('GET', appPath(app, `/releases/${target}`));
+    const short = (commit: string) => commit.slice(0, 7);
+    const rollBack = () => ctx.api.request<Release>('POST', appPath(app, '/releases'), { release: target });
+    const label = `Rolling back ${appLabel(app)} to v${target}`;
+    const willRebuild = headers.get(REBUILD_HEADER);
+    let release: Release;
+    if (willRebuild) {
+      ({ body: release } = await ctx.step(
+        `Rebuilding v${target} from commit ${short(willRebuild)} (its image was collected)`,
+        rollBack,
+      ));
+      ctx.err(`${label}... done, v${release.version}`);
+    } else {
+      const answer = await ctx.step(label, rollBack, (r) => `done, v${r.body.version}`);
+      release = answer.body;
+      const rebuilt = answer.headers.get(REBUILD_HEADER);
+      if (rebuilt) ctx.err(`v${target}'s image had been collected: it was rebuilt from commit ${short(rebuilt)}.`);
+    }
     if (ctx.wantsJson) ctx.json(release);
   },
 });
