@@ -104,9 +104,15 @@ it('streams every process, platform event and request to logs --tail, with filte
     expect(received.every((e) => e.process === 'router')).toBe(true);
     expect(received.map((e) => e.id)).toEqual([...received.map((e) => e.id)].sort((a, b) => a - b));
     ws.close();
+    // Without credentials the upgrade is refused with 401 (not some other failure).
     const refused = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/apps/${app}/log-stream`);
-    await new Promise((resolve) => refused.once('error', resolve).once('unexpected-response', resolve));
+    const refusal = await new Promise<number | string>((resolve) => {
+      refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      refused.once('open', () => resolve('opened'));
+      refused.once('error', (err) => resolve(String(err)));
+    });
     refused.terminate();
+    expect(refusal).toBe(401);
 
     // Bad input: clear messages.
     const tooMany = await cli('logs', '-n', '2000');

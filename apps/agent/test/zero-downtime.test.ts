@@ -72,9 +72,29 @@ it('serves every request while the app is deployed, reconfigured, rolled back, s
       'three answering',
     );
     expect((await cli('ps:scale', 'web=1')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 3000));
+    const dynos = async () =>
+      (await platform.api<{ name: string; state: string; id: string }[]>('GET', `/apps/${deployed.app}/dynos`)).body;
+    const one = await eventually(
+      async () => {
+        const list = await dynos();
+        return list.length === 1 && list[0]?.state === 'up' ? list[0] : undefined;
+      },
+      30_000,
+      'one web process',
+    );
     expect((await cli('ps:restart')).code).toBe(0);
-    await new Promise((r) => setTimeout(r, 5000));
+    // The restart replaced the process (another container), and the new one serves.
+    await eventually(
+      async () => {
+        const list = await dynos();
+        return list.length === 1 && list[0]?.state === 'up' && list[0]?.id !== one.id;
+      },
+      30_000,
+      'web.1 replaced',
+    );
+    const answering = new Set<string>();
+    for (let i = 0; i < 5; i++) answering.add(JSON.parse((await get(false)).body).dyno);
+    expect([...answering]).toEqual(['web.1']);
 
     running = false;
     await Promise.all(loops);

@@ -6,7 +6,18 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import type { App, Release } from '@paas/shared';
-import { admin, appName, git, loggedInHome, makeRepo, paas, ROOT, startPlatform, tempDir } from '@paas/testkit';
+import {
+  admin,
+  appName,
+  eventually,
+  git,
+  loggedInHome,
+  makeRepo,
+  paas,
+  ROOT,
+  startPlatform,
+  tempDir,
+} from '@paas/testkit';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 
@@ -175,11 +186,16 @@ describe('api process', () => {
     expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
 
     const push = git(['push', 'paas', 'main'], { cwd: repo, home });
-    for (let i = 0; i < 100; i++) {
-      const builds = await platform.api<{ status: string }[]>('GET', `/apps/${app}/builds`);
-      if (builds.body.some((b) => b.status === 'pending')) break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    // SIGTERM only once the build is running (it has a 3 s step), else this tests nothing.
+    await eventually(
+      async () =>
+        (await platform.api<{ status: string }[]>('GET', `/apps/${app}/builds`)).body.some(
+          (b) => b.status === 'pending',
+        ),
+      20_000,
+      'a running build',
+      50,
+    );
     const stopping = platform.stop('SIGTERM');
     const result = await push;
     expect(result.code, result.stderr).toBe(0);

@@ -6,7 +6,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Release } from '@paas/shared';
-import { appName, commitAll, git, loggedInHome, makeRepo, type Platform, paas, startPlatform } from '@paas/testkit';
+import {
+  appName,
+  commitAll,
+  eventually,
+  git,
+  loggedInHome,
+  makeRepo,
+  type Platform,
+  paas,
+  startPlatform,
+} from '@paas/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let platform: Platform;
@@ -217,7 +227,16 @@ describe('git push paas main', () => {
     await commitAll(other, home, 'second');
 
     const firstPush = git(['push', 'paas', 'main'], { cwd: repo, home });
-    await new Promise((r) => setTimeout(r, 1000));
+    // The second push starts once the first one's build runs (it holds the app's lock then).
+    await eventually(
+      async () =>
+        (await platform.api<{ status: string }[]>('GET', `/apps/${app}/builds`)).body.some(
+          (b) => b.status === 'pending',
+        ),
+      30_000,
+      'the first build running',
+      50,
+    );
     const second = await git(['push', 'paas', 'main'], { cwd: other, home });
     const first = await firstPush;
 

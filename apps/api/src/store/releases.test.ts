@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { tempDir } from '@paas/testkit';
 import { describe, expect, it } from 'vitest';
-import { rollbackTarget, setConfigVars } from '../core/releases.js';
+import { deploy, rollback, rollbackTarget, setConfigVars } from '../core/releases.js';
 import { insertApp } from './apps.js';
+import { insertBuild } from './builds.js';
 import { listMigrations, migrate, openDb, SCHEMA_VERSION } from './db.js';
 import { appendRelease, listReleases } from './releases.js';
 
@@ -28,7 +29,6 @@ describe('release store', () => {
     expect(() => db.prepare(`UPDATE releases SET version = 7`).run()).toThrow(/immutable/);
     expect(() => db.prepare(`UPDATE releases SET status = 'failed'`).run()).toThrow(/immutable/);
     expect(() => db.prepare(`DELETE FROM releases`).run()).toThrow(/immutable/);
-    expect(() => db.prepare(`DROP TRIGGER releases_no_delete`).run()).not.toThrow(); // only a schema change can
     const [release] = listReleases(db, app.id);
     expect(release?.description).toBe('Set A config vars');
     expect(release?.config).toEqual({ A: '1' });
@@ -70,7 +70,7 @@ describe('release store', () => {
     expect(() => insert(2)).not.toThrow();
   });
 
-  it('numbers releases 1, 2, 3 per app; rollback copies image and config', () => {
+  it('numbers releases 1, 2, 3 per app', () => {
     const db = freshStore();
     const a = insertApp(db, 'app-a');
     const b = insertApp(db, 'app-b');
@@ -85,5 +85,48 @@ describe('release store', () => {
     // v1 was made before any deploy: it has no image, so there is nothing to roll back to.
     expect(() => rollbackTarget(db, a, 1)).toThrow(/no image/);
     expect(listReleases(db, a.id)).toHaveLength(2);
+  });
+
+  it("rolls back: a new release with the old one's image, config and process types", () => {
+    const db = freshStore();
+    const app = insertApp(db, 'roll');
+    const build = (commit: string) => insertBuild(db, { appId: app.id, commit, userEmail: 'me' }).id;
+    deploy(
+      db,
+      app,
+      {
+        image: { id: 'sha256:one', tag: 'paas/roll:1' },
+        processTypes: { web: 'a' },
+        commit: 'c1',
+        buildId: build('c1'),
+      },
+      actor,
+    );
+    setConfigVars(db, app, { A: '1' }, actor);
+    deploy(
+      db,
+      app,
+      {
+        image: { id: 'sha256:two', tag: 'paas/roll:2' },
+        processTypes: { web: 'b', worker: 'w' },
+        commit: 'c2',
+        buildId: build('c2'),
+      },
+      actor,
+    );
+    setConfigVars(db, app, { A: '2' }, actor);
+    const v5 = rollback(db, app, rollbackTarget(db, app, 2), actor);
+    expect([v5.version, v5.description, v5.image_id, v5.config, v5.process_types]).toEqual([
+      5,
+      'Rollback to v2',
+      'sha256:one',
+      { A: '1' },
+      { web: 'a' },
+    ]);
+    // The release rolled back to is untouched, and so is the one before the rollback.
+    const [, v4, , v2] = listReleases(db, app.id);
+    expect([v2?.image_id, v2?.config]).toEqual(['sha256:one', { A: '1' }]);
+    expect([v4?.image_id, v4?.config]).toEqual(['sha256:two', { A: '2' }]);
+    expect(() => rollbackTarget(db, app, 9)).toThrow(/Couldn't find that release: 9/);
   });
 });
