@@ -12,8 +12,10 @@
  * `global-setup.ts` (vitest globalSetup) makes the run's record directory and names it in
  * PAAS_TESTKIT_RUN, which the forked test workers inherit; each worker appends JSON lines to
  * `<dir>/<worker pid>.jsonl`. `after-file.ts` (a vitest setup file) sweeps a worker's records
- * after its test file; the globalSetup teardown sweeps what is left. Outside such a run (the
- * benches) nothing is recorded.
+ * after its test file; the globalSetup teardown sweeps what is left, and so does a watchdog
+ * (`watchdog.ts`) if vitest itself dies first. At the run's end, a process whose environment
+ * holds this run's PAAS_TESTKIT_RUN (something a test started, directly or not) is this run's
+ * too. Outside such a run (the benches) nothing is recorded.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -106,6 +108,73 @@ function processTable(): Map<number, { ppid: number; start: string }> {
   return table;
 }
 
+/**
+ * SIGKILL to `targets` and all their descendants (git run by an api, …), found before any of
+ * them dies; returns once they are gone (or zombies), so that none acts after its containers
+ * are removed.
+ */
+async function killTrees(
+  table: Map<number, { ppid: number; start: string }>,
+  targets: Map<number, string>,
+): Promise<string[]> {
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, { ppid }] of table) {
+      if (!targets.has(pid) && targets.has(ppid)) {
+        targets.set(pid, `child ${pid} of ${targets.get(ppid)}`);
+        grew = true;
+      }
+    }
+  }
+  const killed: string[] = [];
+  for (const [pid, what] of targets) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed.push(what);
+    } catch {}
+  }
+  const deadline = Date.now() + 10_000;
+  for (const [pid] of targets) {
+    for (;;) {
+      const state = procStat(pid)?.state;
+      if (state === undefined || state === 'Z' || state === 'X' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+  return killed;
+}
+
+/**
+ * SIGKILL to every process (and its descendants) whose environment holds PAAS_TESTKIT_RUN=`runDir`:
+ * whatever this run's tests started, through the test kit or not, and vitest's own workers
+ * unless `spare` says otherwise. Run only when the run's test files are done.
+ */
+export async function killRunProcesses(
+  runDir: string,
+  spare: (pid: number, ppid: number) => boolean,
+): Promise<string[]> {
+  if (!fs.existsSync('/proc')) return [];
+  const marker = `${RUN_ENV}=${runDir}`;
+  const table = processTable();
+  const targets = new Map<number, string>();
+  for (const [pid, { ppid }] of table) {
+    if (pid === process.pid || spare(pid, ppid)) continue;
+    let environ: string;
+    try {
+      environ = fs.readFileSync(`/proc/${pid}/environ`, 'utf8');
+    } catch {
+      continue; // gone, or another user's
+    }
+    if (!environ.split('\0').includes(marker)) continue;
+    let cmdline = '';
+    try {
+      cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
+    } catch {}
+    targets.set(pid, `${pid} (${cmdline.slice(0, 80)})`);
+  }
+  return killTrees(table, targets);
+}
+
 async function docker(args: string[]): Promise<string[]> {
   const { stdout } = await run('docker', args, { maxBuffer: 16 * 1024 * 1024 });
   return stdout.split('\n').filter(Boolean);
@@ -127,31 +196,7 @@ export async function sweep(files: string[]): Promise<SweepResult> {
     for (const p of processes) {
       if (table.get(p.pid)?.start === p.start) targets.set(p.pid, `${p.what} ${p.pid}`);
     }
-    // Their descendants too (git run by an api, …), found before any of them dies.
-    for (let grew = true; grew; ) {
-      grew = false;
-      for (const [pid, { ppid }] of table) {
-        if (!targets.has(pid) && targets.has(ppid)) {
-          targets.set(pid, `child ${pid} of ${targets.get(ppid)}`);
-          grew = true;
-        }
-      }
-    }
-    for (const [pid, what] of targets) {
-      try {
-        process.kill(pid, 'SIGKILL');
-        result.killed.push(what);
-      } catch {}
-    }
-    // Wait until they are gone (or zombies), so none acts after its containers are removed.
-    const deadline = Date.now() + 10_000;
-    for (const [pid] of targets) {
-      for (;;) {
-        const state = procStat(pid)?.state;
-        if (state === undefined || state === 'Z' || state === 'X' || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    }
+    result.killed.push(...(await killTrees(table, targets)));
   }
 
   const platforms = [...new Set(entries.flatMap((e) => (e.kind === 'platform' ? [e.id] : [])))];
