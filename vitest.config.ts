@@ -14,5 +14,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: ['default', './tools/summary-reporter.ts'],
+    // What the test kit starts (processes, platforms' containers and images, temp dirs) is
+    // recorded and swept after each file and at the end of the run, passed or failed.
+    globalSetup: ['./packages/testkit/src/global-setup.ts'],
+    setupFiles: ['./packages/testkit/src/after-file.ts'],
   },
 });

@@ -1,5 +1,8 @@
-// `pnpm start`: brings the store up to date, then runs the platform in the foreground — the
-// api and one local agent — passing signals on. If one exits, the other is stopped too.
+// `pnpm start`: compiles what changed (`turbo run build`, cached: a no-op when dist/ is up to
+// date), brings the store up to date with the compiled `paas-admin migrate`, then runs the
+// platform in the foreground from the compiled JavaScript in each package's dist/ — the api
+// and one local agent — passing signals on. If one exits, the other is stopped too.
+// Without the `development` export condition, workspace packages resolve to their dist/ too.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -7,9 +10,19 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const node = process.execPath;
-const ts = (file) => ['--conditions=development', '--import', import.meta.resolve('tsx'), path.join(root, file)];
+const js = (file) => [path.join(root, file)];
 
-const migrate = spawnSync(node, [...ts('apps/api/src/admin.ts'), 'migrate'], { cwd: root, stdio: 'inherit' });
+// Build output goes to stderr: stdout carries only the platform's JSON log lines.
+const build = spawnSync(path.join(root, 'node_modules/.bin/turbo'), ['run', 'build', '--output-logs=errors-only'], {
+  cwd: root,
+  stdio: ['ignore', 2, 2],
+});
+if (build.status !== 0) {
+  process.stderr.write(`pnpm start: the build failed${build.error ? ` (${build.error.message})` : ''}\n`);
+  process.exit(build.status || 1);
+}
+
+const migrate = spawnSync(node, [...js('apps/api/dist/admin.js'), 'migrate'], { cwd: root, stdio: 'inherit' });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const dataDir = path.resolve(root, process.env.PAAS_DATA_DIR || '.paas');
@@ -26,8 +39,8 @@ const agentEnv = {
 };
 
 const children = [
-  spawn(node, ts('apps/api/src/main.ts'), { cwd: root, env, stdio: 'inherit' }),
-  spawn(node, ts('apps/agent/src/main.ts'), { cwd: root, env: agentEnv, stdio: 'inherit' }),
+  spawn(node, js('apps/api/dist/main.js'), { cwd: root, env, stdio: 'inherit' }),
+  spawn(node, js('apps/agent/dist/main.js'), { cwd: root, env: agentEnv, stdio: 'inherit' }),
 ];
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {

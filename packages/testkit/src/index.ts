@@ -14,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { recordDir, recordPlatform, recordProcess } from './sweep.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 // tsx's loader, by path: `--import tsx` would resolve from each child's cwd.
@@ -29,8 +30,11 @@ function collectOutput(child: ChildProcess, append: (text: string) => void): voi
   child.stderr?.on('data', (chunk: Buffer) => append(chunk.toString()));
 }
 
+/** A new directory under the OS temp dir; the run's sweep removes it (see sweep.ts). */
 export function tempDir(prefix = 'paas-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  recordDir(dir);
+  return dir;
 }
 
 export async function freePort(): Promise<number> {
@@ -125,6 +129,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    recordProcess('api', child.pid);
     collectOutput(child, (text) => {
       output += text;
     });
@@ -149,6 +154,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const platformId = (db.prepare(`SELECT value FROM settings WHERE key = 'platform_id'`).get() as { value: string })
     .value;
   db.close();
+  recordPlatform(platformId);
   const agents: Agent[] = [];
 
   const platform: Platform = {
@@ -224,6 +230,7 @@ export async function startAgent(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  recordProcess('agent', child.pid);
   collectOutput(child, (text) => {
     output += text;
   });
@@ -278,7 +285,7 @@ export interface CliOptions {
 
 /** Starts the real `paas` CLI. With `platform`, PAAS_API_URL/PAAS_API_TOKEN point at it. */
 function spawnCli(args: string[], options: CliOptions) {
-  return spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? options.home,
     env: {
       ...cleanEnv(),
@@ -288,6 +295,8 @@ function spawnCli(args: string[], options: CliOptions) {
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  recordProcess(`paas ${args[0] ?? ''}`.trim(), child.pid);
+  return child;
 }
 
 /** Runs the real `paas` CLI to its end. */
@@ -385,6 +394,7 @@ export function git(
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    recordProcess(`git ${args[0] ?? ''}`.trim(), child.pid);
     let stdout = '';
     let stderr = '';
     let partial = '';
