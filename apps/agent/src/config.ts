@@ -1,6 +1,7 @@
 /** The agent's configuration: read from the environment once, validated, frozen. */
 import os from 'node:os';
 import path from 'node:path';
+import { ConfigError, parseEnv } from '@paas/shared';
 import { z } from 'zod';
 
 const schema = z.object({
@@ -23,19 +24,10 @@ export type AgentConfig = Readonly<
   Omit<z.infer<typeof schema>, 'PAAS_AGENT_DATA_DIR'> & { dataDir: string; hostname: string }
 >;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
+export { ConfigError };
 
 export function parseConfig(env: NodeJS.ProcessEnv): AgentConfig {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const { PAAS_AGENT_DATA_DIR, ...rest } = result.data;
+  const { PAAS_AGENT_DATA_DIR, ...rest } = parseEnv(schema, env);
   return Object.freeze({
     ...rest,
     hostname: os.hostname(),

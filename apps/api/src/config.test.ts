@@ -23,6 +23,9 @@ describe('parseConfig', () => {
       expect(err).toBeInstanceOf(ConfigError);
       const message = (err as Error).message;
       for (const name of ['PORT', 'PAAS_DOMAIN', 'LOG_LEVEL', 'PAAS_API_TOKEN']) expect(message).toContain(name);
+      // Never a value: a bad token must not end up in a log.
+      expect(message).not.toContain('short');
+      expect(message).not.toContain('not a domain');
     }
   });
 });

@@ -3,6 +3,7 @@
  * This is the only module of the api that reads process.env.
  */
 import path from 'node:path';
+import { ConfigError, parseEnv } from '@paas/shared';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -36,25 +37,12 @@ const schema = z.object({
 
 export type Config = Readonly<z.infer<typeof schema> & { dataDir: string }>;
 
-export class ConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-  }
-}
+export { ConfigError };
 
-/** Parses an environment; throws ConfigError naming every bad variable. */
+/** Parses an environment; throws ConfigError naming every bad variable (never its value). */
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  // An empty variable counts as unset, as in most shells' `FOO= cmd`.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
-  const result = schema.safeParse(cleaned);
-  if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map(
-        (i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(env[String(i.path[0])])})`,
-      ),
-    );
-  }
-  return Object.freeze({ ...result.data, dataDir: path.resolve(result.data.PAAS_DATA_DIR) });
+  const data = parseEnv(schema, env);
+  return Object.freeze({ ...data, dataDir: path.resolve(data.PAAS_DATA_DIR) });
 }
 
 export function loadConfig(): Config {

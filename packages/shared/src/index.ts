@@ -1,5 +1,6 @@
 export * from './api.js';
 export * from './docker.js';
+export * from './env.js';
 export * from './logs.js';
 export * from './names.js';
 export * from './protocol.js';
