@@ -7,14 +7,23 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { appName, eventually, git, loggedInHome, makeRepo, NODE_DOCKERFILE, paas, startPlatform } from '@paas/testkit';
+import {
+  appName,
+  eventually,
+  git,
+  HELLO_SERVER,
+  loggedInHome,
+  makeRepo,
+  NODE_DOCKERFILE,
+  paas,
+  startPlatform,
+} from '@paas/testkit';
 
 const run = promisify(execFile);
 const SIZES = (process.env.BENCH_SIZES ?? '1,5,20').split(',').map(Number);
 
 const FILES = {
-  'server.js':
-    "require('node:http').createServer((_q, s) => s.end(process.env.DYNO || 'x')).listen(process.env.PORT);\nprocess.on('SIGTERM', () => process.exit(0));\n",
+  'server.js': HELLO_SERVER,
   Dockerfile: NODE_DOCKERFILE,
 };
 

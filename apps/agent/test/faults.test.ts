@@ -8,6 +8,7 @@ import {
   deployRouted,
   eventually,
   freePort,
+  HELLO_SERVER,
   loggedInHome,
   paas,
   routerGet,
@@ -18,15 +19,16 @@ import {
 import { expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 
-const SERVER = `require('node:http').createServer((_q, s) => s.end('ok')).listen(process.env.PORT);
-process.on('SIGTERM', () => process.exit(0));
-`;
 // Two lines a second, numbered; a crash of the agent or the api must not lose one.
 const WORKER = `let n = 0;
 setInterval(() => console.log('tick ' + ++n), 500);
 process.on('SIGTERM', () => process.exit(0));
 `;
-const FILES = { 'server.js': SERVER, 'worker.js': WORKER, Procfile: 'web: node server.js\nworker: node worker.js\n' };
+const FILES = {
+  'server.js': HELLO_SERVER,
+  'worker.js': WORKER,
+  Procfile: 'web: node server.js\nworker: node worker.js\n',
+};
 
 const ticksIn = (text: string) =>
   text

@@ -7,6 +7,7 @@ import {
   appName,
   eventually,
   git,
+  HELLO_SERVER,
   loggedInHome,
   makeRepo,
   NODE_DOCKERFILE,
@@ -25,8 +26,7 @@ interface Dyno {
 }
 
 const FILES = {
-  'server.js':
-    "require('node:http').createServer((_q, s) => s.end(process.env.DYNO)).listen(process.env.PORT);\nprocess.on('SIGTERM', () => process.exit(0));\n",
+  'server.js': HELLO_SERVER,
   Dockerfile: NODE_DOCKERFILE,
 };
 

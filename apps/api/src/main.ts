@@ -139,6 +139,7 @@ async function main(): Promise<void> {
     log.warn({ err: (err as Error).message }, 'Docker is not reachable: /healthz answers 503 until it is');
   }
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
+  log.info({ platform: platformId(db), port: config.PORT }, 'api ready');
   // Whatever an earlier run left (an image in use then, a collection cut short) goes now.
   images.collect();
 }

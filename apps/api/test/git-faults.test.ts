@@ -14,6 +14,7 @@ import {
   cleanEnv,
   commitAll,
   git,
+  HELLO_SERVER,
   loggedInHome,
   makeRepo,
   NODE_DOCKERFILE,
@@ -24,7 +25,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const SERVICES = ['git-upload-pack', 'git-receive-pack'] as const;
-const SERVER_JS = "require('http').createServer((q, s) => s.end('ok')).listen(process.env.PORT);\n";
 
 let platform: Platform;
 let home: string;
@@ -90,7 +90,7 @@ async function gitChildrenOf(repoPath: string): Promise<string[]> {
 /** Creates an app from a small Node app repository; returns its name, repository and git path on the api. */
 async function createApp(prefix: string, extra: Record<string, string> = {}) {
   const app = appName(prefix);
-  const repo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': SERVER_JS, ...extra } });
+  const repo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': HELLO_SERVER, ...extra } });
   const created = await paas(['apps:create', app], { home, cwd: repo });
   expect(created.code, created.stderr).toBe(0);
   const info = await platform.api<{ id: string }>('GET', `/apps/${app}`);

@@ -20,6 +20,7 @@ import {
 } from '@paas/testkit';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../src/store/db.js';
 
 /** Runs the api and expects it to refuse to start; returns what it printed. */
 function refusesToStart(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
@@ -60,7 +61,7 @@ describe('api process', () => {
     const dataDir = tempDir();
     const fresh = await refusesToStart({ PAAS_DATA_DIR: dataDir });
     expect(fresh.code).toBe(1);
-    expect(fresh.output).toContain('schema version 0, this api needs version 4');
+    expect(fresh.output).toContain(`schema version 0, this api needs version ${SCHEMA_VERSION}`);
     expect(fresh.output).toContain('pnpm paas-admin migrate');
 
     await admin(dataDir, 'migrate');

@@ -1,0 +1,75 @@
+/** Fixtures: a logged-in home, small apps, a routed deploy, requests through a router. */
+import http from 'node:http';
+import { type CliResult, paas } from './cli.js';
+import { appName, tempDir } from './env.js';
+import { git, makeRepo } from './git.js';
+import type { Agent, Platform } from './platform.js';
+import { eventually } from './wait.js';
+
+/** A home directory for one test: the CLI logged in to `platform` (token in ~/.netrc). */
+export async function loggedInHome(platform: Platform): Promise<string> {
+  const home = tempDir('paas-home-');
+  const login = await paas(['login', '--api-url', platform.url, '--token', platform.token], { home });
+  if (login.code !== 0) throw new Error(`paas login failed: ${login.stderr}`);
+  return home;
+}
+
+/** A GET to a router on 127.0.0.1 with a given Host header (fetch cannot set Host). */
+export function routerGet(
+  port: number,
+  host: string,
+  options: { path?: string; headers?: Record<string, string>; agent?: http.Agent | false } = {},
+): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: options.path ?? '/',
+        headers: { host, ...options.headers },
+        agent: options.agent,
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * The tests' and benches' hello server (`server.js`): answers every request with its process
+ * name ($DYNO) on $PORT, and exits at once on SIGTERM.
+ */
+export const HELLO_SERVER =
+  "require('node:http').createServer((_q, s) => s.end(process.env.DYNO || 'x')).listen(process.env.PORT);\nprocess.on('SIGTERM', () => process.exit(0));\n";
+
+/** The Dockerfile of the tests' small Node apps: their `server.js` on paas/node:20. */
+export const NODE_DOCKERFILE = 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\nCMD ["node", "server.js"]\n';
+
+/**
+ * Creates an app (named `<prefix>-…`) from `files` (plus NODE_DOCKERFILE unless they bring a
+ * Dockerfile), pushes it, and waits until the given agent's router answers for it with 200.
+ */
+export async function deployRouted(
+  home: string,
+  agent: Pick<Agent, 'routerPort'>,
+  prefix: string,
+  files: Record<string, string>,
+  timeoutMs = 30_000,
+): Promise<{ app: string; host: string; repo: string; cli: (...args: string[]) => Promise<CliResult> }> {
+  const app = appName(prefix);
+  const host = `${app}.localhost`;
+  const repo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, ...files } });
+  const created = await paas(['apps:create', app], { home, cwd: repo });
+  if (created.code !== 0) throw new Error(`apps:create failed: ${created.stderr}`);
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  if (push.code !== 0) throw new Error(`git push failed: ${push.stderr}`);
+  await eventually(async () => (await routerGet(agent.routerPort, host)).status === 200, timeoutMs, `${app} routed`);
+  return { app, host, repo, cli: (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo }) };
+}

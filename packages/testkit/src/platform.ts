@@ -1,0 +1,211 @@
+/** The api and agents as their own processes, on free loopback ports with their own data dirs. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { collectOutput, freePort, NODE_TS, ROOT, run, tempDir } from './env.js';
+import { recordPlatform, recordProcess } from './sweep.js';
+
+export interface Agent {
+  id: string;
+  /** Port of this agent's HTTP router on 127.0.0.1. */
+  routerPort: number;
+  process: ChildProcess;
+  logs(): string;
+  /** Stops the agent (SIGTERM by default; SIGKILL to simulate a crash). Containers stay. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface Platform {
+  url: string;
+  port: number;
+  token: string;
+  agentToken: string;
+  dataDir: string;
+  platformId: string;
+  /** Starts an agent of this platform (its own id and data dir), with extra env if given. */
+  startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
+  /** Removes every container this platform's agents made. */
+  removeContainers(): Promise<void>;
+  /** Restarts the api on the same data dir and port (agents reconnect); SIGKILL to crash it. */
+  restart(signal?: NodeJS.Signals): Promise<void>;
+  process: ChildProcess;
+  /** Everything the api printed (JSON log lines). */
+  logs(): string;
+  api<T = unknown>(
+    method: string,
+    apiPath: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T; headers: Headers }>;
+  /** SIGTERM, wait for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface PlatformOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  migrate?: boolean;
+  /** 'healthy' (default): wait for /healthz 200; 'listening': for any answer. */
+  waitFor?: 'healthy' | 'listening';
+  /** Agents to start with the api (default 0: nothing runs). */
+  agents?: number;
+}
+
+/** Runs `paas-admin` (migrate/status) against a data dir. */
+export async function admin(dataDir: string, command: string, env: Record<string, string> = {}) {
+  return run(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/admin.ts'), command], {
+    env: { ...process.env, PAAS_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+  });
+}
+
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const dataDir = options.dataDir ?? tempDir('paas-data-');
+  if (options.migrate !== false) await admin(dataDir, 'migrate');
+  const port = await freePort();
+  const token = `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const agentToken = `agent-${Math.random().toString(36).slice(2)}-${Date.now()}`;
+  const url = `http://127.0.0.1:${port}`;
+  let output = '';
+  let child: ChildProcess;
+  let exited: Promise<unknown[]>;
+
+  const launch = async () => {
+    child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/main.ts')], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        PAAS_DATA_DIR: dataDir,
+        PAAS_API_TOKEN: token,
+        PAAS_AGENT_TOKEN: agentToken,
+        LOG_LEVEL: 'info',
+        ...options.env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    recordProcess('api', child.pid);
+    collectOutput(child, (text) => {
+      output += text;
+    });
+    exited = once(child, 'exit');
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`api exited with ${child.exitCode}:\n${output}`);
+      try {
+        const res = await fetch(`${url}/healthz`);
+        if (res.status === 200 || options.waitFor === 'listening') break;
+      } catch {}
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`api did not become healthy within 30 s:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  await launch();
+
+  // The api names its platform in its ready line (the test kit does not read the store).
+  const platformId = await readyPlatformId(() => output);
+  recordPlatform(platformId);
+  const agents: Agent[] = [];
+
+  const platform: Platform = {
+    url,
+    port,
+    token,
+    agentToken,
+    dataDir,
+    platformId,
+    get process() {
+      return child;
+    },
+    logs: () => output,
+    async startAgent(id = `agent-${agents.length + 1}`, env: Record<string, string> = {}) {
+      const agent = await startAgent({ url, agentToken, id, dataDir: path.join(dataDir, 'agents', id), env });
+      agents.push(agent);
+      return agent;
+    },
+    async removeContainers() {
+      for (const agent of agents) await agent.stop('SIGKILL');
+      const ids = (await run('docker', ['ps', '-aq', '--filter', `label=paas.platform=${platformId}`])).stdout
+        .split('\n')
+        .filter(Boolean);
+      if (ids.length) await run('docker', ['rm', '-f', ...ids]);
+    },
+    async restart(signal: NodeJS.Signals = 'SIGTERM') {
+      await platform.stop(signal);
+      await launch();
+    },
+    async api<T>(method: string, apiPath: string, body?: unknown) {
+      const res = await fetch(`${url}${apiPath}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/vnd.heroku+json; version=3',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T, headers: res.headers };
+    },
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+  for (let i = 0; i < (options.agents ?? 0); i++) await platform.startAgent();
+  return platform;
+}
+
+export async function startAgent(options: {
+  url: string;
+  agentToken: string;
+  id: string;
+  dataDir: string;
+  env?: Record<string, string>;
+}): Promise<Agent> {
+  let output = '';
+  const routerPort = await freePort();
+  const child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/agent/src/main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PAAS_API_URL: options.url,
+      PAAS_AGENT_TOKEN: options.agentToken,
+      PAAS_AGENT_ID: options.id,
+      PAAS_AGENT_DATA_DIR: options.dataDir,
+      PAAS_ROUTER_PORT: String(routerPort),
+      LOG_LEVEL: 'info',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  recordProcess('agent', child.pid);
+  collectOutput(child, (text) => {
+    output += text;
+  });
+  const exited = once(child, 'exit');
+  return {
+    id: options.id,
+    routerPort,
+    process: child,
+    logs: () => output,
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** The platform id from the api's `api ready` log line, once it is printed. */
+async function readyPlatformId(output: () => string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const id = /"platform":"([^"]+)"[^\n]*"msg":"api ready"/.exec(output())?.[1];
+    if (id) return id;
+    if (Date.now() > deadline) throw new Error(`the api never said it was ready:\n${output()}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
