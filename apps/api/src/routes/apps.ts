@@ -1,7 +1,7 @@
 import { appCreateBody } from '@paas/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Deps } from '../app.js';
 import { createApp, destroyApp, requireApp } from '../core/apps.js';
+import type { Deps } from '../deps.js';
 import { presentApp } from '../present.js';
 import { listApps } from '../store/apps.js';
 import { currentRelease } from '../store/releases.js';

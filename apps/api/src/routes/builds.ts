@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { presentBuild } from '../present.js';
 import { findBuild, listBuilds } from '../store/builds.js';

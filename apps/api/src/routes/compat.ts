@@ -3,8 +3,8 @@
  * empty, so that unmodified clients work (an app's add-ons, collaborators, pipeline).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 
 export function compatRoutes(app: FastifyInstance, { db }: Deps): void {

@@ -1,9 +1,9 @@
 import { configVarsPatch } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
 import { releaseCreated } from '../core/events.js';
 import { currentConfig, setConfigVars } from '../core/releases.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { findRelease } from '../store/releases.js';
 import { parseBody } from './parse.js';

@@ -1,8 +1,8 @@
 /** Domains (Heroku shape): the app's default <app>.<PAAS_DOMAIN> and custom host names. */
 import { domainCreateBody } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { addDomain, type DomainRow, listDomains, removeDomain } from '../store/domains.js';
 import type { AppRow } from '../store/rows.js';

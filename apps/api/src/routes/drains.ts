@@ -1,8 +1,8 @@
 /** Log drains (Heroku's shape): where else an app's log lines go. */
 import { drainCreateBody } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { addDrain, type DrainRow, findDrain, listDrains, removeDrain } from '../store/drains.js';
 import type { AppRow } from '../store/rows.js';

@@ -1,10 +1,10 @@
 /** Dynos (Heroku's name for processes): list, restart, stop. */
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
 import { restarted, stopped } from '../core/events.js';
 import type { Dyno } from '../core/orchestrator.js';
 import type { Actor } from '../core/releases.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import type { AppRow } from '../store/rows.js';
 

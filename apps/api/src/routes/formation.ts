@@ -1,9 +1,9 @@
 import { formationBatchUpdate, formationUpdate } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
 import { scaled } from '../core/events.js';
 import { appFormation, scale } from '../core/formation.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { presentFormation } from '../present.js';
 import type { Db } from '../store/db.js';

@@ -7,7 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { PassThrough, pipeline, Readable, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
-import type { Deps } from '../app.js';
+import type { Deps } from '../deps.js';
 import type { GitService } from '../git/repos.js';
 import { findApp } from '../store/apps.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
+import type { Deps } from '../deps.js';
 
 export function healthRoutes(app: FastifyInstance, deps: Deps): void {
   app.get('/healthz', { config: { auth: false }, logLevel: 'warn' }, async (_request, reply) => {

@@ -11,9 +11,9 @@ import type { ServerResponse } from 'node:http';
 import { formatLogLine, LOG_HISTORY_LINES, logSessionBody, logSource } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
 import type { AppRef, LogEntry, LogFilter, LogSink } from '../core/logs.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { baseUrl, parseBody } from './parse.js';
 

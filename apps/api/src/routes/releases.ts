@@ -1,9 +1,9 @@
 import { releaseCreateBody } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
 import { releaseCreated } from '../core/events.js';
 import { rebuildCommit, rollbackTo } from '../core/images.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 import { presentRelease } from '../present.js';
 import { currentRelease, findRelease, listReleases } from '../store/releases.js';
