@@ -6,7 +6,8 @@
  */
 
 import { once } from 'node:events';
-import { BuildFailed, type ImageEngine } from '../docker.js';
+import type { ImageEngine } from '../docker.js';
+import { BuildFailed } from '../errors.js';
 import type { GitRepos, QuarantineEnv } from '../git/repos.js';
 import type { Logger } from '../logger.js';
 import { finishBuild, insertBuild } from '../store/builds.js';

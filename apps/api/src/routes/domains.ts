@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../core/apps.js';
 import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { addDomain, type DomainRow, listDomains, removeDomain } from '../store/domains.js';
-import type { AppRow } from '../store/rows.js';
+import { addDomain, listDomains, removeDomain } from '../store/domains.js';
+import type { AppRow, DomainRow } from '../store/rows.js';
 import { parseBody } from './parse.js';
 
 export function domainRoutes(app: FastifyInstance, { db, config, orchestrator, log }: Deps): void {

@@ -4,8 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../core/apps.js';
 import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
-import { addDrain, type DrainRow, findDrain, listDrains, removeDrain } from '../store/drains.js';
-import type { AppRow } from '../store/rows.js';
+import { addDrain, findDrain, listDrains, removeDrain } from '../store/drains.js';
+import type { AppRow, DrainRow } from '../store/rows.js';
 import { parseBody } from './parse.js';
 
 const present = (app: AppRow, d: DrainRow) => ({
