@@ -72,7 +72,7 @@ export function buildApp(deps: Deps): FastifyInstance {
       if (authenticateAgent(deps.config.PAAS_AGENT_TOKEN, request.headers.authorization)) return;
       throw new PaasError('unauthorized', 'Invalid agent token.');
     }
-    const actor = authenticate(deps.db, request.headers.authorization);
+    const actor = authenticate(deps, request.headers.authorization);
     if (actor) {
       request.actor = actor;
       return;

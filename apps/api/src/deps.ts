@@ -7,10 +7,12 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import { Builder } from './core/builds.js';
+import type { CoreDeps } from './core/context.js';
 import { DrainManager } from './core/drains.js';
 import { ImageCollector } from './core/images.js';
 import { KeyedMutex } from './core/locks.js';
 import { LogIntake } from './core/log-intake.js';
+import { LogSessions } from './core/log-sessions.js';
 import { LogRouter } from './core/logs.js';
 import { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
@@ -22,20 +24,15 @@ import type { Presenter } from './present.js';
 import { type Db, platformId } from './store/db.js';
 import { accountId } from './store/settings.js';
 
-export interface Deps {
+/** Core's parts (the use cases are given these) and the api's own. */
+export interface Deps extends CoreDeps {
   config: Config;
-  db: Db;
-  log: Logger;
   docker: ImageEngine;
-  images: ImageCollector;
-  repos: GitRepos;
-  builder: Builder;
   pushes: Pushes;
   presenter: Presenter;
   orchestrator: Orchestrator;
-  logs: LogRouter;
   intake: LogIntake;
-  drains: DrainManager;
+  sessions: LogSessions;
 }
 
 declare module 'fastify' {
@@ -56,6 +53,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   const routerPort = config.PAAS_ROUTER_PORT === 80 ? '' : `:${config.PAAS_ROUTER_PORT}`;
   const presenter: Presenter = {
     account: { id: accountId(db), email: `admin@${config.PAAS_DOMAIN}`, name: null },
+    appHost: (app) => `${app}.${config.PAAS_DOMAIN}`,
     webUrl: (app) => `http://${app}.${config.PAAS_DOMAIN}${routerPort}/`,
     gitUrl: (base, app) => `${base}/${app}.git`,
   };
@@ -87,17 +85,30 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     repos,
     platformId: platformId(db),
     log,
-    webUrl: presenter.webUrl,
-    onRelease: () => {
-      orchestrator.poke();
-      images.collect();
-    },
     logs,
-    guard: (fn) => images.exclusive(fn),
+    webUrl: presenter.webUrl,
+    orchestrator,
+    images,
   });
   const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
   await pushes.listen();
-  return { config, db, log, docker, images, repos, builder, pushes, presenter, orchestrator, logs, intake, drains };
+  const sessions = new LogSessions({ logs });
+  return {
+    config,
+    db,
+    log,
+    docker,
+    images,
+    repos,
+    builder,
+    pushes,
+    presenter,
+    orchestrator,
+    logs,
+    intake,
+    drains,
+    sessions,
+  };
 }
 
 /**
@@ -107,6 +118,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
 export async function closeDeps(deps: Deps): Promise<void> {
   await deps.pushes.close();
   await deps.images.close();
+  deps.sessions.close();
   deps.drains.close();
   deps.logs.close();
 }
