@@ -5,20 +5,9 @@
 
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
-import type { Config } from './config.js';
-import type { Builder } from './core/builds.js';
-import type { DrainManager } from './core/drains.js';
-import type { ImageCollector } from './core/images.js';
-import type { LogIntake } from './core/log-intake.js';
-import type { LogRouter } from './core/logs.js';
-import type { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
-import type { ImageEngine } from './docker.js';
+import type { Deps } from './deps.js';
 import { ERROR_STATUS, PaasError } from './errors.js';
-import type { Pushes } from './git/pushes.js';
-import type { GitRepos } from './git/repos.js';
-import type { Logger } from './logger.js';
-import type { Presenter } from './present.js';
 import { accountRoutes } from './routes/account.js';
 import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
@@ -35,33 +24,8 @@ import { healthRoutes } from './routes/healthz.js';
 import { logRoutes } from './routes/logs.js';
 import { rangeHook } from './routes/range.js';
 import { releaseRoutes } from './routes/releases.js';
-import type { Db } from './store/db.js';
 
-export interface Deps {
-  config: Config;
-  db: Db;
-  log: Logger;
-  docker: ImageEngine;
-  images: ImageCollector;
-  repos: GitRepos;
-  builder: Builder;
-  pushes: Pushes;
-  presenter: Presenter;
-  orchestrator: Orchestrator;
-  logs: LogRouter;
-  intake: LogIntake;
-  drains: DrainManager;
-}
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    actor: Actor;
-  }
-  interface FastifyContextConfig {
-    /** false: no token (healthz); 'git': HTTP basic with a challenge, text errors; 'agent': the agent token. */
-    auth?: false | 'git' | 'agent';
-  }
-}
+export type { Deps } from './deps.js';
 
 const statusIds = new Map<number, string>(Object.entries(ERROR_STATUS).map(([id, status]) => [status, id]));
 
@@ -108,7 +72,7 @@ export function buildApp(deps: Deps): FastifyInstance {
       if (authenticateAgent(deps.config.PAAS_AGENT_TOKEN, request.headers.authorization)) return;
       throw new PaasError('unauthorized', 'Invalid agent token.');
     }
-    const actor = authenticate(deps.db, request.headers.authorization);
+    const actor = authenticate(deps, request.headers.authorization);
     if (actor) {
       request.actor = actor;
       return;

@@ -5,6 +5,7 @@
 import type { Readable } from 'node:stream';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
+import { BuildFailed } from './errors.js';
 
 export interface BuildImageOptions {
   context: Readable;
@@ -49,8 +50,6 @@ export interface ImageEngine {
    */
   remove(imageId: string): Promise<RemoveOutcome>;
 }
-
-export class BuildFailed extends Error {}
 
 interface BuildEvent {
   stream?: string;

@@ -31,6 +31,14 @@ export class PaasError extends Error {
   }
 }
 
+/** A build that failed for a reason its output should show (not a crash of ours). */
+export class BuildFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildFailed';
+  }
+}
+
 export const notFound = (message: string) => new PaasError('not_found', message);
 export const invalid = (message: string) => new PaasError('invalid_params', message);
 export const conflict = (message: string) => new PaasError('conflict', message);

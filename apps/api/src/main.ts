@@ -3,26 +3,14 @@
  * on SIGTERM stops taking requests, lets in-flight ones (pushes and their builds included)
  * finish within PAAS_SHUTDOWN_TIMEOUT, closes the store and exits 0.
  */
-import path from 'node:path';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { Builder } from './core/builds.js';
-import { DrainManager } from './core/drains.js';
-import { ImageCollector } from './core/images.js';
-import { KeyedMutex } from './core/locks.js';
-import { LogIntake } from './core/log-intake.js';
-import { LogRouter } from './core/logs.js';
-import { Orchestrator } from './core/orchestrator.js';
-import { DockerImageEngine } from './docker.js';
-import { Pushes } from './git/pushes.js';
-import { GitRepos } from './git/repos.js';
+import { closeDeps, createDeps } from './deps.js';
 import { createLogger } from './logger.js';
-import type { Presenter } from './present.js';
 import { failInterruptedBuilds } from './store/builds.js';
-import { openStore, platformId, SchemaMismatchError } from './store/db.js';
+import { openStore, SchemaMismatchError } from './store/db.js';
 import { pruneCursors } from './store/log-intake.js';
-import { accountId } from './store/settings.js';
 import { ensureBootstrapToken } from './store/tokens.js';
 
 async function main(): Promise<void> {
@@ -56,79 +44,20 @@ async function main(): Promise<void> {
   const interrupted = failInterruptedBuilds(db);
   if (interrupted) log.warn({ builds: interrupted }, 'marked builds interrupted by the last stop as failed');
 
-  const routerPort = config.PAAS_ROUTER_PORT === 80 ? '' : `:${config.PAAS_ROUTER_PORT}`;
-  const presenter: Presenter = {
-    account: { id: accountId(db), email, name: null },
-    webUrl: (app) => `http://${app}.${config.PAAS_DOMAIN}${routerPort}/`,
-    gitUrl: (base, app) => `${base}/${app}.git`,
-  };
-  const logs = new LogRouter({ db, log });
-  const intake = new LogIntake({ db, logs, log });
   const pruned = pruneCursors(db);
   if (pruned) log.info({ cursors: pruned }, 'forgot log positions of containers gone for a week');
-  const drains = new DrainManager({ db, logs, log });
-  drains.start();
-  const docker = new DockerImageEngine(config.DOCKER_HOST);
-  const images = new ImageCollector({
-    db,
-    docker,
-    platformId: platformId(db),
-    keepReleases: config.PAAS_KEEP_RELEASES,
-    log: log.child({ component: 'images' }),
-  });
-  const repos = new GitRepos(path.join(config.dataDir, 'repos'));
-  const orchestrator = new Orchestrator({
-    db,
-    log,
-    platformId: platformId(db),
-    agentTimeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
-    defaultStopTimeout: config.PAAS_STOP_TIMEOUT,
-    defaultBootTimeout: config.PAAS_BOOT_TIMEOUT,
-    domain: config.PAAS_DOMAIN,
-  });
-  if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
-  const builder = new Builder({
-    db,
-    docker,
-    repos,
-    platformId: platformId(db),
-    log,
-    webUrl: presenter.webUrl,
-    onRelease: () => {
-      orchestrator.poke();
-      images.collect();
-    },
-    logs,
-    guard: (fn) => images.exclusive(fn),
-  });
-  const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
-  await pushes.listen();
 
-  const app = buildApp({
-    config,
-    db,
-    log,
-    docker,
-    images,
-    repos,
-    builder,
-    pushes,
-    presenter,
-    orchestrator,
-    logs,
-    intake,
-    drains,
-  });
+  const deps = await createDeps(config, db, log);
+  const { docker, images, orchestrator } = deps;
+  if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
+  const app = buildApp(deps);
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
     else log.info({ signal }, 'stopping: finishing in-flight requests and builds');
     orchestrator.close();
     await app.close();
-    await pushes.close();
-    await images.close();
-    drains.close();
-    logs.close();
+    await closeDeps(deps);
     db.close();
     log.info('stopped');
   });

@@ -1,9 +1,18 @@
-/** Store rows → the public API's JSON shapes (Heroku Platform API v3). */
+/**
+ * What core returns → the public API's JSON shapes (Heroku Platform API v3, plus a few fields
+ * of our own). Every answer's shape is made here; routes only pick which.
+ */
 import type { Account, App, Build, Formation, Release } from '@paas/shared';
-import type { AppRow, BuildRow, FormationRow, ReleaseRow } from './store/rows.js';
+import type { Dyno } from './core/dynos.js';
+import type { FormationView } from './core/formation.js';
+import type { LogSession } from './core/log-sessions.js';
+import type { AppRef } from './core/logs.js';
+import type { AppRow, BuildRow, DomainRow, DrainRow, FormationRow, LogEntry, ReleaseRow } from './store/rows.js';
 
 export interface Presenter {
   account: Account;
+  /** The app's own host name: <app>.<PAAS_DOMAIN>. */
+  appHost(app: string): string;
   webUrl(app: string): string;
   gitUrl(base: string, app: string): string;
 }
@@ -92,4 +101,79 @@ export function presentFormation(app: AppRow, row: FormationRow, command: string
     created_at: row.created_at,
     updated_at: row.updated_at,
   };
+}
+
+export function presentFormationList(app: AppRow, formation: FormationView): Formation[] {
+  return formation.rows.map((row) => presentFormation(app, row, formation.commands[row.type] ?? null));
+}
+
+const appRef = (app: AppRow) => ({ id: app.id, name: app.name });
+
+/** The app's own domain, <app>.<PAAS_DOMAIN> (Heroku's kind `heroku`), first in the list. */
+export function presentBuiltInDomain(p: Presenter, app: AppRow) {
+  return {
+    id: app.id,
+    hostname: p.appHost(app.name),
+    kind: 'heroku',
+    cname: null,
+    status: 'none',
+    app: appRef(app),
+    created_at: app.created_at,
+    updated_at: app.created_at,
+  };
+}
+
+export function presentDomain(p: Presenter, app: AppRow, d: DomainRow) {
+  return {
+    id: d.id,
+    hostname: d.hostname,
+    kind: 'custom',
+    cname: p.appHost(app.name),
+    status: 'succeeded',
+    app: appRef(app),
+    created_at: d.created_at,
+    updated_at: d.created_at,
+  };
+}
+
+export function presentDrain(app: AppRow, d: DrainRow) {
+  return {
+    id: d.id,
+    url: d.url,
+    token: d.token,
+    addon: null,
+    app: appRef(app),
+    created_at: d.created_at,
+    updated_at: d.updated_at,
+  };
+}
+
+export function presentDyno(app: AppRow, d: Dyno, size = 'Basic') {
+  return {
+    id: d.containerId ?? d.key,
+    name: d.name,
+    type: d.type,
+    state: d.state,
+    command: d.command ?? '(image CMD)',
+    size,
+    attach_url: null,
+    app: appRef(app),
+    release: d.release,
+    created_at: d.since,
+    updated_at: d.since,
+    // paas
+    agent: d.agent,
+    exit_code: d.exitCode,
+    restarts: d.restarts,
+    endpoint: d.endpoint,
+  };
+}
+
+export function presentLogSession(session: LogSession, url: string) {
+  return { id: session.id, logplex_url: url, created_at: session.createdAt, updated_at: session.createdAt };
+}
+
+/** One log line as NDJSON and the WebSocket stream carry it; `id` is what a reconnect resumes after. */
+export function presentLogEntry(app: AppRef, e: LogEntry) {
+  return { id: e.seq, app: app.name, ts: e.ts, source: e.source, process: e.process, line: e.line };
 }

@@ -1,12 +1,14 @@
+/** Apps: names, lookup, create and destroy. */
 import { randomInt } from 'node:crypto';
 import { notFound } from '../errors.js';
-import type { GitRepos } from '../git/repos.js';
-import { findApp, insertApp, markAppDestroyed } from '../store/apps.js';
+import { findApp, insertApp, markAppDestroyed, listApps as storedApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { removeAppDomains } from '../store/domains.js';
 import { removeAppDrains } from '../store/drains.js';
 import { removeAppLogLines } from '../store/logs.js';
-import type { AppRow } from '../store/rows.js';
+import { currentRelease } from '../store/releases.js';
+import type { AppRow, ReleaseRow } from '../store/rows.js';
+import type { CoreDeps } from './context.js';
 
 const ADJECTIVES = [
   'ancient',
@@ -69,22 +71,67 @@ export function generateAppName(db: Db): string {
   }
 }
 
-export function requireApp(db: Db, nameOrId: string): AppRow {
-  const app = findApp(db, nameOrId);
+/** A live app by name or id, if there is one. */
+export function lookupApp(core: Pick<CoreDeps, 'db'>, nameOrId: string): AppRow | undefined {
+  return findApp(core.db, nameOrId);
+}
+
+export function requireApp(core: Pick<CoreDeps, 'db'>, nameOrId: string): AppRow {
+  const app = findApp(core.db, nameOrId);
   if (!app) throw notFound("Couldn't find that app.");
   return app;
 }
 
-export async function createApp(db: Db, repos: GitRepos, name: string | undefined): Promise<AppRow> {
-  const app = insertApp(db, name ?? generateAppName(db));
-  await repos.ensure(app.id);
+/** An app and its live release (none before the first). */
+export interface AppView {
+  app: AppRow;
+  current?: ReleaseRow;
+}
+
+const view = (core: Pick<CoreDeps, 'db'>, app: AppRow): AppView => ({ app, current: currentRelease(core.db, app.id) });
+
+/** Every live app, by name. */
+export function listApps(core: Pick<CoreDeps, 'db'>): AppView[] {
+  return storedApps(core.db).map((app) => view(core, app));
+}
+
+export function showApp(core: Pick<CoreDeps, 'db'>, nameOrId: string): AppView {
+  return view(core, requireApp(core, nameOrId));
+}
+
+/** A new app (named, or given a free name) and its empty repository. */
+export async function createApp(
+  core: Pick<CoreDeps, 'db' | 'repos' | 'log'>,
+  name: string | undefined,
+): Promise<AppRow> {
+  const app = insertApp(core.db, name ?? generateAppName(core.db));
+  await core.repos.ensure(app.id);
+  core.log.info({ app: app.name }, 'app created');
   return app;
 }
 
-export async function destroyApp(db: Db, repos: GitRepos, app: AppRow): Promise<void> {
-  markAppDestroyed(db, app.id);
-  removeAppDomains(db, app.id);
-  removeAppLogLines(db, app.id);
-  removeAppDrains(db, app.id);
-  await repos.remove(app.id);
+/**
+ * Destroys an app: its log subscribers and drains end, the app is marked destroyed (its
+ * releases stay) and its domains, stored log lines and drains go, in one transaction; then
+ * its repository. Its processes are no longer wanted (the runtime stops and removes them) and
+ * its images go once no container uses them. Returns what it was, for the answer.
+ */
+export async function destroyApp(core: CoreDeps, nameOrId: string): Promise<AppView> {
+  const destroyed = showApp(core, nameOrId);
+  const { app } = destroyed;
+  core.logs.forget(app.id);
+  core.drains.removedApp(app.id);
+  core.db
+    .transaction(() => {
+      markAppDestroyed(core.db, app.id);
+      removeAppDomains(core.db, app.id);
+      removeAppLogLines(core.db, app.id);
+      removeAppDrains(core.db, app.id);
+    })
+    .immediate();
+  await core.repos.remove(app.id);
+  core.log.info({ app: app.name }, 'app destroyed');
+  core.orchestrator.poke();
+  core.images.collect();
+  return destroyed;
 }

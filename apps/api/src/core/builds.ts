@@ -6,15 +6,16 @@
  */
 
 import { once } from 'node:events';
-import { BuildFailed, type ImageEngine } from '../docker.js';
+import type { ImageEngine } from '../docker.js';
+import { BuildFailed } from '../errors.js';
 import type { GitRepos, QuarantineEnv } from '../git/repos.js';
-import type { Logger } from '../logger.js';
 import { finishBuild, insertBuild } from '../store/builds.js';
 import type { Db } from '../store/db.js';
 import type { AppRow, BuildRow, ProcessTypes, ReleaseRow } from '../store/rows.js';
-import { buildEvent, releaseCreated } from './events.js';
-import type { LogRouter } from './logs.js';
+import { buildEvent } from './events.js';
+import type { ImageCollector } from './images.js';
 import { ProcfileError, parseProcfile } from './procfile.js';
+import { type ReleaseFollowUp, released } from './released.js';
 import { type Actor, deploy } from './releases.js';
 
 export interface BuildRequest {
@@ -47,22 +48,17 @@ export interface BuildResult {
   error?: string;
 }
 
-/** Runs `fn` while no image is being removed (see core/images.ts). */
-export type ImageGuard = <T>(fn: () => Promise<T>) => Promise<T>;
-
-export interface BuilderDeps {
+export interface BuilderDeps extends ReleaseFollowUp {
   db: Db;
   docker: ImageEngine;
   repos: GitRepos;
   platformId: string;
-  log: Logger;
   webUrl: (app: string) => string;
-  /** A release was made: the processes should change (and old images may go). */
-  onRelease?: (app: AppRow) => void;
-  /** The app's log, for build and release events. */
-  logs?: LogRouter;
-  /** Keeps image collection from removing a just-built image before its release names it. */
-  guard?: ImageGuard;
+  /**
+   * Image collection: kept from removing a just-built image before its release names it
+   * (`exclusive`), and kicked after the release (`collect`).
+   */
+  images: Pick<ImageCollector, 'collect' | 'exclusive'>;
 }
 
 const INDENT = '       ';
@@ -138,15 +134,14 @@ export class Builder {
     };
     const blog = log.child({ app: req.app.name, build: build.id, commit: req.commit });
     blog.info('build started');
-    if (this.deps.logs) buildEvent(this.deps.logs, req.app, req.startedEvent);
+    buildEvent(this.deps.logs, req.app, req.startedEvent);
     try {
       if (req.intro) out(req.intro);
       if (req.checkCommit && !(await this.deps.repos.revParse(req.repo, req.commit))) {
         throw new BuildFailed(`commit ${req.commit.slice(0, 7)} is no longer in ${req.app.name}'s repository`);
       }
       const image = await this.buildImage(req, out);
-      const guard: ImageGuard = this.deps.guard ?? ((fn) => fn());
-      const release = await guard(async () => {
+      const release = await this.deps.images.exclusive(async () => {
         // Collection may have removed an old release's image with this very id (a cache hit)
         // while it was built; under the guard nothing is removed, so this check holds.
         if (!(await docker.inspect(image.image.id))) {
@@ -154,11 +149,8 @@ export class Builder {
         }
         return req.release(image.image, image.processTypes, build.id);
       });
-      this.deps.onRelease?.(req.app);
-      if (this.deps.logs) {
-        buildEvent(this.deps.logs, req.app, 'Build succeeded');
-        releaseCreated(this.deps.logs, req.app, release, req.actor);
-      }
+      buildEvent(this.deps.logs, req.app, 'Build succeeded');
+      released(this.deps, req.app, release, req.actor);
       out(`-----> Released v${release.version}`);
       out(`${INDENT}${this.deps.webUrl(req.app.name)} deployed to paas`);
       finishBuild(db, build.id, {
@@ -175,7 +167,7 @@ export class Builder {
       out(`-----> Build failed: ${message}`);
       out(`${INDENT}${req.failedNote}`);
       finishBuild(db, build.id, { status: 'failed', output: lines.join('\n') });
-      if (this.deps.logs) buildEvent(this.deps.logs, req.app, `Build failed: ${message}`);
+      buildEvent(this.deps.logs, req.app, `Build failed: ${message}`);
       blog.info({ reason: message }, 'build failed');
       return { build: { ...build, status: 'failed' }, ok: false, error: message };
     } finally {

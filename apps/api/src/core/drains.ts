@@ -13,8 +13,9 @@ import net from 'node:net';
 import type { Logger } from '../logger.js';
 import { findApp } from '../store/apps.js';
 import type { Db } from '../store/db.js';
-import { type DrainRow, listDrains } from '../store/drains.js';
-import type { AppRef, LogEntry, LogRouter } from './logs.js';
+import { listDrains } from '../store/drains.js';
+import type { DrainRow, LogEntry } from '../store/rows.js';
+import type { AppRef, LogRouter } from './logs.js';
 import { octetFrame, syslogMessage } from './syslog.js';
 
 const MAX_QUEUE = 10_000;

@@ -1,6 +1,6 @@
 /**
  * The platform's events in an app's log (source `paas`, process `api`), worded as Heroku's:
- * what changed and who did it. Routes and the builder call these after the change is stored.
+ * what changed and who did it. Core's use cases and the builder call these once the change is stored.
  */
 
 import type { Db } from '../store/db.js';

@@ -5,6 +5,9 @@ import type { Db } from '../store/db.js';
 import { listFormation, setFormation } from '../store/formation.js';
 import { currentRelease } from '../store/releases.js';
 import type { AppRow, FormationRow } from '../store/rows.js';
+import type { CoreDeps } from './context.js';
+import { scaled } from './events.js';
+import type { Actor } from './releases.js';
 
 export interface ScaleChange {
   type: string;
@@ -25,17 +28,23 @@ export function resolveQuantity(current: number, given: number | string): number
   return next;
 }
 
+/** An app's formation rows, and each type's command (null: the image's CMD). */
+export interface FormationView {
+  rows: FormationRow[];
+  commands: Record<string, string | null>;
+}
+
 /** The formation of the app's current release: one row per process type it has. */
-export function appFormation(db: Db, app: AppRow): { rows: FormationRow[]; commands: Record<string, string | null> } {
-  const release = currentRelease(db, app.id);
+export function appFormation(core: Pick<CoreDeps, 'db'>, app: AppRow): FormationView {
+  const release = currentRelease(core.db, app.id);
   const commands = release?.process_types ?? {};
-  return { rows: listFormation(db, app.id).filter((r) => Object.hasOwn(commands, r.type)), commands };
+  return { rows: listFormation(core.db, app.id).filter((r) => Object.hasOwn(commands, r.type)), commands };
 }
 
 /** Applies scale changes all or nothing; an unknown type is an error naming the app's types. */
-export function scale(db: Db, app: AppRow, changes: ScaleChange[]): void {
+function applyScale(db: Db, app: AppRow, changes: ScaleChange[]): void {
   db.transaction(() => {
-    const { rows } = appFormation(db, app);
+    const { rows } = appFormation({ db }, app);
     const byType = new Map(rows.map((r) => [r.type, r]));
     const planned = changes.map((change) => {
       const row = byType.get(change.type);
@@ -55,4 +64,16 @@ export function scale(db: Db, app: AppRow, changes: ScaleChange[]): void {
     });
     for (const p of planned) setFormation(db, app.id, p.type, { quantity: p.quantity, size: p.size });
   }).immediate();
+}
+
+/**
+ * Scales the app's process types (all changes or none), says so in the app's log and tells
+ * the runtime. Returns the formation after.
+ */
+export function scale(core: CoreDeps, app: AppRow, changes: ScaleChange[], actor: Actor): FormationView {
+  applyScale(core.db, app, changes);
+  core.log.info({ app: app.name, changes }, 'formation changed');
+  scaled(core.logs, core.db, app, actor);
+  core.orchestrator.poke();
+  return appFormation(core, app);
 }

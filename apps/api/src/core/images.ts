@@ -5,18 +5,13 @@
  * labelled with this platform's id. Docker refuses to remove an image any container uses
  * (a 409), which here means "keep it for now": the collection is tried again later.
  *
- * A rollback to a release whose image is gone builds it again from the release's commit.
+ * A rollback to a release whose image is gone builds it again (core/release-history.ts).
  */
 import type { ImageEngine, ImageSummary } from '../docker.js';
-import { invalid, PaasError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { findBuild } from '../store/builds.js';
 import type { Db } from '../store/db.js';
 import { releaseImages } from '../store/releases.js';
-import type { AppRow, ReleaseRow } from '../store/rows.js';
-import type { Builder } from './builds.js';
 import { KeyedMutex } from './locks.js';
-import { type Actor, rollback, rollbackTarget } from './releases.js';
 
 export interface AppImages {
   appId: string;
@@ -195,77 +190,4 @@ export class ImageCollector {
     log.info({ removed, inUse, candidates: remove.length }, 'images collected');
     return inUse;
   }
-}
-
-export interface RollbackDeps {
-  db: Db;
-  images: ImageCollector;
-  builder: Builder;
-}
-
-/** The commit a rollback to `to` would rebuild from, if its image is gone (null: it is there, or unknown). */
-export async function rebuildCommit(
-  deps: Pick<RollbackDeps, 'db' | 'images'>,
-  app: AppRow,
-  to: ReleaseRow,
-): Promise<string | null> {
-  if (!to.image_id || !to.build_id) return null;
-  try {
-    if (await deps.images.exists(to.image_id)) return null;
-  } catch {
-    return null;
-  }
-  return findBuild(deps.db, app.id, to.build_id)?.commit_sha ?? null;
-}
-
-/**
- * Rolls back to `target`. When the target's image is there (the usual case) this is one
- * Docker inspect and one store write. When it was collected, the image is built again from
- * the commit of the target's build and the new release takes it; `rebuiltFrom` says so.
- * A failed rebuild makes no release and throws `build_failed`.
- */
-export async function rollbackTo(
-  deps: RollbackDeps,
-  app: AppRow,
-  target: string | number,
-  actor: Actor,
-  signal: AbortSignal,
-): Promise<{ release: ReleaseRow; rebuiltFrom?: string }> {
-  const { db, images, builder } = deps;
-  const to = rollbackTarget(db, app, target);
-  const fast = await images.exclusive(async () => {
-    let present: boolean;
-    try {
-      present = await images.exists(to.image_id);
-    } catch (err) {
-      throw new PaasError(
-        'unavailable',
-        `Docker is not reachable, so v${to.version}'s image cannot be checked: ${(err as Error).message}`,
-      );
-    }
-    return present ? rollback(db, app, to, actor) : undefined;
-  });
-  if (fast) return { release: fast };
-
-  const commit = to.build_id ? findBuild(db, app.id, to.build_id)?.commit_sha : undefined;
-  if (!commit) {
-    throw invalid(`v${to.version}'s image was collected and no build of it is recorded, so it cannot be rebuilt.`);
-  }
-  const result = await builder.rebuild({
-    app,
-    commit,
-    actor,
-    what: `v${to.version}'s image (it was collected)`,
-    signal,
-    release: (image, buildId) => rollback(db, app, to, actor, { image, buildId }),
-  });
-  if (!result.ok || !result.release) {
-    const reason = result.error ?? 'the build failed';
-    throw new PaasError(
-      'build_failed',
-      `Could not rebuild v${to.version}'s image from commit ${commit.slice(0, 7)}: ${reason}. ` +
-        `No release was made (the build's output: paas builds:output ${result.build.id}).`,
-    );
-  }
-  return { release: result.release, rebuiltFrom: commit };
 }

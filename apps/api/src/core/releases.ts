@@ -76,7 +76,7 @@ export function rollbackTarget(db: Db, app: AppRow, target: string | number): Re
  * collected and built again from the same commit; the new release takes the new image (and
  * that build), while `to` itself stays as it was.
  */
-export function rollback(
+export function appendRollback(
   db: Db,
   app: AppRow,
   to: ReleaseRow & { image_id: string },

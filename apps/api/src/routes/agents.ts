@@ -1,7 +1,7 @@
 /** The agent protocol's transport: one WebSocket per agent at /agents/connect. */
 import { type ApiMessage, agentMessage } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
+import type { Deps } from '../deps.js';
 
 export function agentRoutes(app: FastifyInstance, { orchestrator, log, intake }: Deps): void {
   app.get('/agents/connect', { websocket: true, config: { auth: 'agent' } }, (socket) => {

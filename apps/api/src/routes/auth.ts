@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
+import { actorOf } from '../core/auth.js';
 import type { Actor } from '../core/releases.js';
-import type { Db } from '../store/db.js';
-import { verifyToken } from '../store/tokens.js';
+import type { Deps } from '../deps.js';
 
 /** The token of an `Authorization` header: Bearer, or Basic with the token as password. */
 export function tokenOf(header: string | undefined): string | undefined {
@@ -17,11 +17,8 @@ export function tokenOf(header: string | undefined): string | undefined {
   return undefined;
 }
 
-export function authenticate(db: Db, header: string | undefined): Actor | undefined {
-  const token = tokenOf(header);
-  if (!token) return undefined;
-  const owner = verifyToken(db, token);
-  return owner ? { email: owner.email } : undefined;
+export function authenticate(deps: Pick<Deps, 'db'>, header: string | undefined): Actor | undefined {
+  return actorOf(deps, tokenOf(header));
 }
 
 /** Agents present the platform's agent token (PAAS_AGENT_TOKEN); none is accepted without one. */

@@ -1,25 +1,19 @@
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
-import { notFound } from '../errors.js';
+import { listBuilds, showBuild } from '../core/build-history.js';
+import type { Deps } from '../deps.js';
 import { presentBuild } from '../present.js';
-import { findBuild, listBuilds } from '../store/builds.js';
-import { findRelease } from '../store/releases.js';
 
-export function buildRoutes(app: FastifyInstance, { db, presenter, builder }: Deps): void {
-  const releaseOf = (appId: string, releaseId: string | null) =>
-    releaseId ? findRelease(db, appId, releaseId) : undefined;
-
+export function buildRoutes(app: FastifyInstance, deps: Deps): void {
+  const { presenter } = deps;
   app.get<{ Params: { app: string } }>('/apps/:app/builds', async (request) => {
-    const found = requireApp(db, request.params.app);
-    return listBuilds(db, found.id).map((b) => presentBuild(presenter, found, b, releaseOf(found.id, b.release_id)));
+    const found = requireApp(deps, request.params.app);
+    return listBuilds(deps, found).map((b) => presentBuild(presenter, found, b.build, b.release));
   });
 
   app.get<{ Params: { app: string; build: string } }>('/apps/:app/builds/:build', async (request) => {
-    const found = requireApp(db, request.params.app);
-    const build = findBuild(db, found.id, request.params.build);
-    if (!build) throw notFound("Couldn't find that build.");
-    const output = builder.liveOutput(build.id) ?? build.output;
-    return presentBuild(presenter, found, build, releaseOf(found.id, build.release_id), output);
+    const found = requireApp(deps, request.params.app);
+    const { build, release, output } = showBuild(deps, found, request.params.build);
+    return presentBuild(presenter, found, build, release, output);
   });
 }

@@ -3,21 +3,21 @@
  * empty, so that unmodified clients work (an app's add-ons, collaborators, pipeline).
  */
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
+import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 
-export function compatRoutes(app: FastifyInstance, { db }: Deps): void {
+export function compatRoutes(app: FastifyInstance, deps: Deps): void {
   app.get<{ Params: { app: string } }>('/apps/:app/addons', async (request) => {
-    requireApp(db, request.params.app);
+    requireApp(deps, request.params.app);
     return [];
   });
   app.get<{ Params: { app: string } }>('/apps/:app/collaborators', async (request) => {
-    requireApp(db, request.params.app);
+    requireApp(deps, request.params.app);
     return [];
   });
   app.get<{ Params: { app: string } }>('/apps/:app/pipeline-couplings', async (request) => {
-    requireApp(db, request.params.app);
+    requireApp(deps, request.params.app);
     throw notFound('This app is not in a pipeline.');
   });
 }

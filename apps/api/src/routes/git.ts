@@ -7,9 +7,9 @@ import type { ChildProcess } from 'node:child_process';
 import { PassThrough, pipeline, Readable, type Writable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
-import type { Deps } from '../app.js';
+import { lookupApp } from '../core/apps.js';
+import type { Deps } from '../deps.js';
 import type { GitService } from '../git/repos.js';
-import { findApp } from '../store/apps.js';
 
 const SERVICES = new Set<GitService>(['git-receive-pack', 'git-upload-pack']);
 
@@ -23,7 +23,8 @@ function appNameOf(repo: string): string | undefined {
   return /^([a-z][a-z0-9-]*)\.git$/.exec(repo)?.[1];
 }
 
-export function gitRoutes(app: FastifyInstance, { db, repos, pushes }: Deps): void {
+export function gitRoutes(app: FastifyInstance, deps: Deps): void {
+  const { repos, pushes } = deps;
   app.addContentTypeParser(
     ['application/x-git-receive-pack-request', 'application/x-git-upload-pack-request'],
     (_request, payload, done) => done(null, payload),
@@ -31,7 +32,7 @@ export function gitRoutes(app: FastifyInstance, { db, repos, pushes }: Deps): vo
 
   const resolve = (reply: FastifyReply, repo: string) => {
     const name = appNameOf(repo);
-    const found = name ? findApp(db, name) : undefined;
+    const found = name ? lookupApp(deps, name) : undefined;
     if (!found) {
       gitError(reply, 404, "Couldn't find that app.");
       return undefined;

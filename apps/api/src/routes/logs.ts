@@ -6,37 +6,23 @@
  * Heroku CLI (Accept: text/event-stream; each line's id is its number, so a reconnect with
  * Last-Event-ID resumes after it).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { formatLogLine, LOG_HISTORY_LINES, logSessionBody, logSource } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
 import type { AppRef, LogEntry, LogFilter, LogSink } from '../core/logs.js';
-import { notFound } from '../errors.js';
+import type { Deps } from '../deps.js';
+import { presentLogEntry, presentLogSession } from '../present.js';
 import { baseUrl, parseBody } from './parse.js';
 
-/** A log session's URL may be opened (and reopened) for this long after it was made. */
-const SESSION_TTL_MS = 5 * 60_000;
 const KEEPALIVE_MS = 15_000;
 /** Bytes a WebSocket subscriber may have unsent before it counts as congested. */
 const WS_HIGH_WATER = 1024 * 1024;
 
-interface Session {
-  id: string;
-  app: AppRef;
-  lines: number;
-  tail: boolean;
-  filter: LogFilter;
-  createdAt: string;
-  expires: number;
-}
-
 type Format = 'text' | 'ndjson' | 'sse';
 
-const entryJson = (app: AppRef, e: LogEntry) =>
-  JSON.stringify({ id: e.seq, app: app.name, ts: e.ts, source: e.source, process: e.process, line: e.line });
+const entryJson = (app: AppRef, e: LogEntry) => JSON.stringify(presentLogEntry(app, e));
 
 function render(format: Format, app: AppRef, e: LogEntry): string {
   if (format === 'ndjson') return `${entryJson(app, e)}\n`;
@@ -53,54 +39,28 @@ const streamQuery = z
   })
   .strict();
 
-export function logRoutes(app: FastifyInstance, { db, logs }: Deps): void {
-  const sessions = new Map<string, Session>();
-  const sweep = setInterval(() => {
-    const now = Date.now();
-    for (const [token, s] of sessions) if (s.expires < now) sessions.delete(token);
-  }, 60_000);
-  sweep.unref();
-  app.addHook('onClose', async () => clearInterval(sweep));
+export function logRoutes(app: FastifyInstance, deps: Deps): void {
+  const { logs, sessions } = deps;
 
   app.post<{ Params: { app: string } }>('/apps/:app/log-sessions', async (request, reply) => {
-    const found = requireApp(db, request.params.app);
+    const found = requireApp(deps, request.params.app);
     const body = parseBody(logSessionBody, request.body);
-    const token = randomBytes(24).toString('base64url');
-    const createdAt = new Date().toISOString();
-    const session: Session = {
-      id: randomUUID(),
-      app: { id: found.id, name: found.name },
-      lines: body.lines ?? 100,
-      tail: body.tail ?? false,
-      filter: { ps: body.dyno, source: body.source },
-      createdAt,
-      expires: Date.now() + SESSION_TTL_MS,
-    };
-    sessions.set(token, session);
-    return reply.status(201).send({
-      id: session.id,
-      logplex_url: `${baseUrl(request)}/log-sessions/${token}`,
-      created_at: createdAt,
-      updated_at: createdAt,
-    });
+    const { token, session } = sessions.start(found, body);
+    return reply.status(201).send(presentLogSession(session, `${baseUrl(request)}/log-sessions/${token}`));
   });
 
   app.get<{ Params: { token: string } }>(
     '/log-sessions/:token',
     { config: { auth: false } },
     async (request, reply) => {
-      const session = sessions.get(request.params.token);
-      if (!session || session.expires < Date.now()) throw notFound('This log session has expired: start a new one.');
+      const lastId = Number(request.headers['last-event-id']);
+      const { session, history } = sessions.open(request.params.token, Number.isInteger(lastId) ? lastId : undefined);
       const accept = request.headers.accept ?? '';
       const format: Format = accept.includes('text/event-stream')
         ? 'sse'
         : accept.includes('application/x-ndjson')
           ? 'ndjson'
           : 'text';
-      const lastId = Number(request.headers['last-event-id']);
-      const history = Number.isInteger(lastId)
-        ? logs.since(session.app, session.filter, lastId)
-        : logs.recent(session.app, session.filter, session.lines);
       const raw = reply.raw;
       reply.hijack();
       raw.writeHead(200, {
@@ -148,7 +108,7 @@ export function logRoutes(app: FastifyInstance, { db, logs }: Deps): void {
       let ref: AppRef;
       let query: z.infer<typeof streamQuery>;
       try {
-        const found = requireApp(db, request.params.app);
+        const found = requireApp(deps, request.params.app);
         ref = { id: found.id, name: found.name };
         query = parseBody(streamQuery, request.query);
       } catch (err) {

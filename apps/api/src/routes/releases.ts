@@ -1,12 +1,9 @@
 import { releaseCreateBody } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import type { Deps } from '../app.js';
 import { requireApp } from '../core/apps.js';
-import { releaseCreated } from '../core/events.js';
-import { rebuildCommit, rollbackTo } from '../core/images.js';
-import { notFound } from '../errors.js';
+import { listReleases, rollback, showRelease } from '../core/release-history.js';
+import type { Deps } from '../deps.js';
 import { presentRelease } from '../present.js';
-import { currentRelease, findRelease, listReleases } from '../store/releases.js';
 import { parseBody } from './parse.js';
 
 /**
@@ -15,28 +12,24 @@ import { parseBody } from './parse.js';
  */
 export const REBUILD_HEADER = 'paas-image-rebuild';
 
-export function releaseRoutes(
-  app: FastifyInstance,
-  { db, presenter, log, orchestrator, logs, images, builder }: Deps,
-): void {
+export function releaseRoutes(app: FastifyInstance, deps: Deps): void {
+  const { presenter } = deps;
   app.get<{ Params: { app: string } }>('/apps/:app/releases', async (request) => {
-    const found = requireApp(db, request.params.app);
-    const current = currentRelease(db, found.id)?.version;
-    return listReleases(db, found.id).map((r) => presentRelease(presenter, found, r, current));
+    const found = requireApp(deps, request.params.app);
+    const { releases, current } = listReleases(deps, found);
+    return releases.map((r) => presentRelease(presenter, found, r, current));
   });
 
   app.get<{ Params: { app: string; release: string } }>('/apps/:app/releases/:release', async (request, reply) => {
-    const found = requireApp(db, request.params.app);
-    const release = findRelease(db, found.id, request.params.release);
-    if (!release) throw notFound("Couldn't find that release.");
-    const commit = await rebuildCommit({ db, images }, found, release);
-    if (commit) reply.header(REBUILD_HEADER, commit);
-    return presentRelease(presenter, found, release, currentRelease(db, found.id)?.version);
+    const found = requireApp(deps, request.params.app);
+    const { release, current, rebuildFrom } = await showRelease(deps, found, request.params.release);
+    if (rebuildFrom) reply.header(REBUILD_HEADER, rebuildFrom);
+    return presentRelease(presenter, found, release, current);
   });
 
   // Creating a release from an existing one is a rollback (Heroku's shape).
   app.post<{ Params: { app: string } }>('/apps/:app/releases', async (request, reply) => {
-    const found = requireApp(db, request.params.app);
+    const found = requireApp(deps, request.params.app);
     const body = parseBody(releaseCreateBody, request.body);
     // A rebuild takes a while: a client that hangs up meanwhile cancels it (and no release is made).
     const hangUp = new AbortController();
@@ -45,21 +38,8 @@ export function releaseRoutes(
     };
     reply.raw.on('close', onClose);
     try {
-      const { release, rebuiltFrom } = await rollbackTo(
-        { db, images, builder },
-        found,
-        body.release,
-        request.actor,
-        hangUp.signal,
-      );
-      log.info({ app: found.name, release: `v${release.version}`, rebuiltFrom }, release.description);
-      if (rebuiltFrom) {
-        reply.header(REBUILD_HEADER, rebuiltFrom); // the builder logged the release and poked
-      } else {
-        releaseCreated(logs, found, release, request.actor);
-        orchestrator.poke();
-        images.collect();
-      }
+      const { release, rebuiltFrom } = await rollback(deps, found, body.release, request.actor, hangUp.signal);
+      if (rebuiltFrom) reply.header(REBUILD_HEADER, rebuiltFrom);
       return reply.status(201).send(presentRelease(presenter, found, release, release.version));
     } finally {
       reply.raw.off('close', onClose);

@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { z } from 'zod';
+import { settingRow } from './rows.js';
 
 export type Db = Database.Database;
 
@@ -50,7 +52,10 @@ export function openDb(file: string): Db {
 }
 
 export function schemaVersion(db: Db): number {
-  return db.pragma('user_version', { simple: true }) as number;
+  return z
+    .number()
+    .int()
+    .parse(db.pragma('user_version', { simple: true }));
 }
 
 /** Applies every migration newer than the store's version. Returns the ones applied. */
@@ -94,9 +99,9 @@ export function openStore(dataDir: string): Db {
 }
 
 export function platformId(db: Db): string {
-  const row = db.prepare(`SELECT value FROM settings WHERE key = 'platform_id'`).get() as { value: string } | undefined;
-  if (!row) throw new Error('store has no platform_id: run `pnpm paas-admin migrate`');
-  return row.value;
+  const row = db.prepare(`SELECT value FROM settings WHERE key = 'platform_id'`).get();
+  if (row === undefined) throw new Error('store has no platform_id: run `pnpm paas-admin migrate`');
+  return settingRow.parse(row).value;
 }
 
 export const now = (): string => new Date().toISOString();

@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { conflict } from '../errors.js';
 import { type Db, now } from './db.js';
+import { type DomainRow, domainRow } from './rows.js';
 
-export interface DomainRow {
-  id: string;
-  app_id: string;
-  hostname: string;
-  created_at: string;
-}
+const parse = (row: unknown) => domainRow.parse(row);
 
 export function listDomains(db: Db, appId?: string): DomainRow[] {
   return (
     appId === undefined
       ? db.prepare(`SELECT * FROM domains ORDER BY hostname`).all()
       : db.prepare(`SELECT * FROM domains WHERE app_id = ? ORDER BY hostname`).all(appId)
-  ) as DomainRow[];
+  ).map(parse);
 }
 
 export function addDomain(db: Db, appId: string, hostname: string): DomainRow {
@@ -32,10 +28,12 @@ export function addDomain(db: Db, appId: string, hostname: string): DomainRow {
 }
 
 export function removeDomain(db: Db, appId: string, hostnameOrId: string): DomainRow | undefined {
-  const row = db
+  const found = db
     .prepare(`SELECT * FROM domains WHERE app_id = ? AND (hostname = ? OR id = ?)`)
-    .get(appId, hostnameOrId.toLowerCase(), hostnameOrId) as DomainRow | undefined;
-  if (row) db.prepare(`DELETE FROM domains WHERE id = ?`).run(row.id);
+    .get(appId, hostnameOrId.toLowerCase(), hostnameOrId);
+  if (found === undefined) return undefined;
+  const row = parse(found);
+  db.prepare(`DELETE FROM domains WHERE id = ?`).run(row.id);
   return row;
 }
 

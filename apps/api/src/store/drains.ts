@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { conflict } from '../errors.js';
 import { type Db, now } from './db.js';
+import { type DrainRow, drainRow } from './rows.js';
 
-export interface DrainRow {
-  id: string;
-  app_id: string;
-  url: string;
-  token: string;
-  created_at: string;
-  updated_at: string;
-}
+const parse = (row: unknown) => drainRow.parse(row);
 
 export function listDrains(db: Db, appId?: string): DrainRow[] {
   return (
     appId === undefined
       ? db.prepare(`SELECT * FROM drains ORDER BY created_at`).all()
       : db.prepare(`SELECT * FROM drains WHERE app_id = ? ORDER BY created_at`).all(appId)
-  ) as DrainRow[];
+  ).map(parse);
 }
 
 export function findDrain(db: Db, appId: string, idOrUrl: string): DrainRow | undefined {
-  return db.prepare(`SELECT * FROM drains WHERE app_id = ? AND (id = ? OR url = ?)`).get(appId, idOrUrl, idOrUrl) as
-    | DrainRow
-    | undefined;
+  const row = db.prepare(`SELECT * FROM drains WHERE app_id = ? AND (id = ? OR url = ?)`).get(appId, idOrUrl, idOrUrl);
+  return row === undefined ? undefined : parse(row);
 }
 
 export function addDrain(db: Db, appId: string, url: string): DrainRow {

@@ -1,12 +1,13 @@
-import type { LogEntry } from '../core/logs.js';
 import type { Db } from './db.js';
+import { type LogEntry, logEntryRow } from './rows.js';
 
 /** The last `limit` stored lines of an app, oldest first. */
 export function lastLogLines(db: Db, appId: string, limit: number): LogEntry[] {
-  const rows = db
+  return db
     .prepare(`SELECT seq, ts, source, process, line FROM log_lines WHERE app_id = ? ORDER BY seq DESC LIMIT ?`)
-    .all(appId, limit) as LogEntry[];
-  return rows.reverse();
+    .all(appId, limit)
+    .map((row) => logEntryRow.parse(row))
+    .reverse();
 }
 
 export function appendLogLines(db: Db, batches: { appId: string; entries: LogEntry[] }[]): void {

@@ -1,16 +1,13 @@
 /** The scheduler's persistent state: agents last seen, placements, restart requests. */
 import type { Db } from './db.js';
 import { now } from './db.js';
-
-export interface AgentRow {
-  id: string;
-  hostname: string;
-  capacity: number;
-  last_seen: string;
-}
+import { type AgentRow, agentRow, placementRow, restartRow } from './rows.js';
 
 export function listAgents(db: Db): AgentRow[] {
-  return db.prepare(`SELECT * FROM agents`).all() as AgentRow[];
+  return db
+    .prepare(`SELECT * FROM agents`)
+    .all()
+    .map((row) => agentRow.parse(row));
 }
 
 export function saveAgent(db: Db, agent: Omit<AgentRow, 'last_seen'>, lastSeen = now()): void {
@@ -25,7 +22,10 @@ export function touchAgent(db: Db, id: string, lastSeen = now()): void {
 }
 
 export function loadPlacements(db: Db): Map<string, string> {
-  const rows = db.prepare(`SELECT key, agent_id FROM placements`).all() as { key: string; agent_id: string }[];
+  const rows = db
+    .prepare(`SELECT key, agent_id FROM placements`)
+    .all()
+    .map((row) => placementRow.parse(row));
   return new Map(rows.map((r) => [r.key, r.agent_id]));
 }
 
@@ -45,10 +45,10 @@ export function savePlacements(db: Db, placed: Map<string, { agentId: string; ap
 }
 
 export function restartsOf(db: Db, appId: string): Map<string, string> {
-  const rows = db.prepare(`SELECT scope, at FROM restarts WHERE app_id = ?`).all(appId) as {
-    scope: string;
-    at: string;
-  }[];
+  const rows = db
+    .prepare(`SELECT scope, at FROM restarts WHERE app_id = ?`)
+    .all(appId)
+    .map((row) => restartRow.parse(row));
   return new Map(rows.map((r) => [r.scope, r.at]));
 }
 

@@ -15,6 +15,7 @@ export interface NewRelease {
 }
 
 const parse = (row: unknown) => releaseRow.parse(row);
+const lastVersion = z.object({ v: z.number().int().nullable() });
 
 export function latestRelease(db: Db, appId: string): ReleaseRow | undefined {
   const row = db.prepare(`SELECT * FROM releases WHERE app_id = ? ORDER BY version DESC LIMIT 1`).get(appId);
@@ -49,9 +50,7 @@ export function findRelease(db: Db, appId: string, idOrVersion: string | number)
  * the store's trigger refuses a gap or a duplicate either way.
  */
 export function appendRelease(db: Db, spec: NewRelease): ReleaseRow {
-  const last = db.prepare(`SELECT MAX(version) AS v FROM releases WHERE app_id = ?`).get(spec.appId) as {
-    v: number | null;
-  };
+  const last = lastVersion.parse(db.prepare(`SELECT MAX(version) AS v FROM releases WHERE app_id = ?`).get(spec.appId));
   const row = {
     id: randomUUID(),
     app_id: spec.appId,

@@ -1,4 +1,5 @@
 /** Rows as read from the store, parsed by zod so that a bad row fails loudly at the boundary. */
+import { logLine } from '@paas/shared';
 import { z } from 'zod';
 
 const json = <T extends z.ZodType>(inner: T) =>
@@ -66,3 +67,41 @@ export const formationRow = z.object({
   updated_at: z.string(),
 });
 export type FormationRow = z.infer<typeof formationRow>;
+
+/** One line of an app's log as the log router numbers and the store keeps it. */
+export const logEntryRow = logLine.extend({
+  /** Per app, increasing: the id a subscriber resumes after. */
+  seq: z.number().int(),
+});
+export type LogEntry = z.infer<typeof logEntryRow>;
+
+export const domainRow = z.object({
+  id: z.string(),
+  app_id: z.string(),
+  hostname: z.string(),
+  created_at: z.string(),
+});
+export type DomainRow = z.infer<typeof domainRow>;
+
+export const drainRow = z.object({
+  id: z.string(),
+  app_id: z.string(),
+  url: z.string(),
+  token: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type DrainRow = z.infer<typeof drainRow>;
+
+export const agentRow = z.object({
+  id: z.string(),
+  hostname: z.string(),
+  capacity: z.number().int(),
+  last_seen: z.string(),
+});
+export type AgentRow = z.infer<typeof agentRow>;
+
+export const placementRow = z.object({ key: z.string(), agent_id: z.string() });
+export const restartRow = z.object({ scope: z.string(), at: z.string() });
+export const tokenRow = z.object({ id: z.string(), token_hash: z.string(), email: z.string() });
+export const settingRow = z.object({ value: z.string() });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { type Db, now } from './db.js';
+import { tokenRow } from './rows.js';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -14,9 +15,8 @@ export interface TokenOwner {
  * only, and returned so that the caller can print it once.
  */
 export function ensureBootstrapToken(db: Db, email: string, configured?: string): { generated?: string } {
-  const existing = db.prepare(`SELECT id, token_hash FROM api_tokens WHERE description = 'bootstrap'`).get() as
-    | { id: string; token_hash: string }
-    | undefined;
+  const found = db.prepare(`SELECT id, token_hash, email FROM api_tokens WHERE description = 'bootstrap'`).get();
+  const existing = found === undefined ? undefined : tokenRow.parse(found);
   if (configured !== undefined) {
     const h = hash(configured);
     if (existing?.token_hash === h) return {};
@@ -38,9 +38,8 @@ export function ensureBootstrapToken(db: Db, email: string, configured?: string)
 
 export function verifyToken(db: Db, token: string): TokenOwner | undefined {
   const h = hash(token);
-  const row = db.prepare(`SELECT id, token_hash, email FROM api_tokens WHERE token_hash = ?`).get(h) as
-    | { id: string; token_hash: string; email: string }
-    | undefined;
+  const found = db.prepare(`SELECT id, token_hash, email FROM api_tokens WHERE token_hash = ?`).get(h);
+  const row = found === undefined ? undefined : tokenRow.parse(found);
   if (!row || !timingSafeEqual(Buffer.from(row.token_hash), Buffer.from(h))) return undefined;
   return { id: row.id, email: row.email };
 }

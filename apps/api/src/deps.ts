@@ -1,0 +1,124 @@
+/**
+ * What the api is made of, in one place: `Deps` (what buildApp and the routes are given) and
+ * `createDeps`, which builds them from the config and an open store. main.ts and the api tests
+ * both use it, so a test's app is wired exactly as the real one. Routes import the type from
+ * here, not from app.ts, so there is no cycle between the app and its routes.
+ */
+import path from 'node:path';
+import type { Config } from './config.js';
+import { Builder } from './core/builds.js';
+import type { CoreDeps } from './core/context.js';
+import { DrainManager } from './core/drains.js';
+import { ImageCollector } from './core/images.js';
+import { KeyedMutex } from './core/locks.js';
+import { LogIntake } from './core/log-intake.js';
+import { LogSessions } from './core/log-sessions.js';
+import { LogRouter } from './core/logs.js';
+import { Orchestrator } from './core/orchestrator.js';
+import type { Actor } from './core/releases.js';
+import { DockerImageEngine, type ImageEngine } from './docker.js';
+import { Pushes } from './git/pushes.js';
+import { GitRepos } from './git/repos.js';
+import type { Logger } from './logger.js';
+import type { Presenter } from './present.js';
+import { type Db, platformId } from './store/db.js';
+import { accountId } from './store/settings.js';
+
+/** Core's parts (the use cases are given these) and the api's own. */
+export interface Deps extends CoreDeps {
+  config: Config;
+  docker: ImageEngine;
+  pushes: Pushes;
+  presenter: Presenter;
+  orchestrator: Orchestrator;
+  intake: LogIntake;
+  sessions: LogSessions;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor;
+  }
+  interface FastifyContextConfig {
+    /** false: no token (healthz); 'git': HTTP basic with a challenge, text errors; 'agent': the agent token. */
+    auth?: false | 'git' | 'agent';
+  }
+}
+
+/**
+ * Builds every part of the api on an open (migrated) store, and starts what runs in the
+ * background (drains, the push hook's loopback server). `closeDeps` stops them again.
+ */
+export async function createDeps(config: Config, db: Db, log: Logger): Promise<Deps> {
+  const routerPort = config.PAAS_ROUTER_PORT === 80 ? '' : `:${config.PAAS_ROUTER_PORT}`;
+  const presenter: Presenter = {
+    account: { id: accountId(db), email: `admin@${config.PAAS_DOMAIN}`, name: null },
+    appHost: (app) => `${app}.${config.PAAS_DOMAIN}`,
+    webUrl: (app) => `http://${app}.${config.PAAS_DOMAIN}${routerPort}/`,
+    gitUrl: (base, app) => `${base}/${app}.git`,
+  };
+  const logs = new LogRouter({ db, log });
+  const intake = new LogIntake({ db, logs, log });
+  const drains = new DrainManager({ db, logs, log });
+  drains.start();
+  const docker = new DockerImageEngine(config.DOCKER_HOST);
+  const images = new ImageCollector({
+    db,
+    docker,
+    platformId: platformId(db),
+    keepReleases: config.PAAS_KEEP_RELEASES,
+    log: log.child({ component: 'images' }),
+  });
+  const repos = new GitRepos(path.join(config.dataDir, 'repos'));
+  const orchestrator = new Orchestrator({
+    db,
+    log,
+    platformId: platformId(db),
+    agentTimeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
+    defaultStopTimeout: config.PAAS_STOP_TIMEOUT,
+    defaultBootTimeout: config.PAAS_BOOT_TIMEOUT,
+    domain: config.PAAS_DOMAIN,
+  });
+  const builder = new Builder({
+    db,
+    docker,
+    repos,
+    platformId: platformId(db),
+    log,
+    logs,
+    webUrl: presenter.webUrl,
+    orchestrator,
+    images,
+  });
+  const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
+  await pushes.listen();
+  const sessions = new LogSessions({ logs });
+  return {
+    config,
+    db,
+    log,
+    docker,
+    images,
+    repos,
+    builder,
+    pushes,
+    presenter,
+    orchestrator,
+    logs,
+    intake,
+    drains,
+    sessions,
+  };
+}
+
+/**
+ * Stops what createDeps started, after the app has stopped taking requests: pushes in flight
+ * and a collection under way finish first. The store stays open (its owner closes it).
+ */
+export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.pushes.close();
+  await deps.images.close();
+  deps.sessions.close();
+  deps.drains.close();
+  deps.logs.close();
+}

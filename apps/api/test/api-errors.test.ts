@@ -1,0 +1,404 @@
+/**
+ * The API's error paths, through buildApp() and app.inject(): the app is wired by createDeps
+ * as main.ts wires it (a migrated SQLite store in a temp dir, the real log router, orchestrator,
+ * image collector and Docker port), with no port and no agent. Each bad request must answer its
+ * error id, status and message, and leave what a user could see as it was.
+ */
+import { tempDir } from '@paas/testkit';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { parseConfig } from '../src/config.js';
+import { deploy } from '../src/core/releases.js';
+import { closeDeps, createDeps, type Deps } from '../src/deps.js';
+import { createLogger } from '../src/logger.js';
+import { findApp } from '../src/store/apps.js';
+import { insertBuild } from '../src/store/builds.js';
+import { migrate, openDb, storePath } from '../src/store/db.js';
+import { ensureBootstrapToken } from '../src/store/tokens.js';
+
+const TOKEN = 'api-errors-test-token-0123456789';
+const actor = { email: 'admin@localhost' };
+
+let app: FastifyInstance;
+let deps: Deps;
+
+/** A request with the API token (unless headers say otherwise). */
+function call(method: InjectOptions['method'], url: string, payload?: unknown, headers: Record<string, string> = {}) {
+  return app.inject({
+    method,
+    url,
+    headers: { authorization: `Bearer ${TOKEN}`, ...headers },
+    ...(payload === undefined ? {} : typeof payload === 'string' ? { payload } : { payload: payload as object }),
+  });
+}
+
+function expectError(res: LightMyRequestResponse, status: number, id: string, message: string) {
+  expect({ status: res.statusCode, body: res.json() }).toEqual({ status, body: { id, message } });
+}
+
+const json = async (url: string) => (await call('GET', url)).json();
+const names = async (url: string, field: string) =>
+  ((await json(url)) as Record<string, unknown>[]).map((x) => x[field]);
+
+/** What a user sees of the app `shop`: a bad request must change none of it. */
+async function state() {
+  return {
+    apps: await names('/apps', 'name'),
+    releases: await names('/apps/shop/releases', 'version'),
+    config: await json('/apps/shop/config-vars'),
+    formation: ((await json('/apps/shop/formation')) as { type: string; quantity: number }[]).map(
+      (f) => `${f.type}=${f.quantity}`,
+    ),
+    domains: await names('/apps/shop/domains', 'hostname'),
+    drains: await names('/apps/shop/log-drains', 'url'),
+  };
+}
+
+beforeAll(async () => {
+  const dataDir = tempDir('paas-api-errors-');
+  const db = openDb(storePath(dataDir));
+  migrate(db);
+  const config = parseConfig({ PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: TOKEN, LOG_LEVEL: 'silent' });
+  ensureBootstrapToken(db, actor.email, TOKEN);
+  deps = await createDeps(config, db, createLogger('silent'));
+  app = buildApp(deps);
+  await app.ready();
+
+  // `shop`: one config change, then a deploy (seeded in the store: building needs Docker) with web and worker.
+  expect((await call('POST', '/apps', { name: 'shop' })).statusCode).toBe(201);
+  expect((await call('PATCH', '/apps/shop/config-vars', { GREETING: 'hi' })).statusCode).toBe(200);
+  const shop = findApp(db, 'shop');
+  if (!shop) throw new Error('no app shop');
+  const build = insertBuild(db, { appId: shop.id, commit: 'a'.repeat(40), userEmail: actor.email });
+  deploy(
+    db,
+    shop,
+    {
+      image: { id: `sha256:${'b'.repeat(64)}`, tag: 'paas/shop:aaaaaaaaaaaa' },
+      processTypes: { web: 'node server.js', worker: 'node worker.js' },
+      commit: 'a'.repeat(40),
+      buildId: build.id,
+    },
+    actor,
+  );
+  expect((await call('POST', '/apps/shop/domains', { hostname: 'www.example.com' })).statusCode).toBe(201);
+  expect((await call('POST', '/apps/shop/log-drains', { url: 'https://logs.example.com/shop' })).statusCode).toBe(201);
+  expect((await call('POST', '/apps', { name: 'other' })).statusCode).toBe(201);
+});
+
+afterAll(async () => {
+  deps.orchestrator.close();
+  await app.close();
+  await closeDeps(deps);
+  deps.db.close();
+});
+
+describe('API errors (buildApp + inject)', () => {
+  it('the seeded app is as the other tests expect it', async () => {
+    expect(await state()).toEqual({
+      apps: ['other', 'shop'],
+      releases: [2, 1],
+      config: { GREETING: 'hi' },
+      formation: ['web=1', 'worker=0'],
+      domains: ['shop.localhost', 'www.example.com'],
+      drains: ['https://logs.example.com/shop'],
+    });
+  });
+
+  it('refuses a request without a valid token', async () => {
+    const before = await state();
+    expectError(
+      await call('GET', '/apps', undefined, { authorization: '' }),
+      401,
+      'unauthorized',
+      'Invalid credentials provided.',
+    );
+    expectError(
+      await call('POST', '/apps', { name: 'sneaky' }, { authorization: 'Bearer not-the-token' }),
+      401,
+      'unauthorized',
+      'Invalid credentials provided.',
+    );
+    expectError(
+      await call('GET', '/agents/connect', undefined, { authorization: `Bearer ${TOKEN}` }),
+      401,
+      'unauthorized',
+      'Invalid agent token.',
+    );
+    const git = await call('GET', '/shop.git/info/refs?service=git-upload-pack', undefined, { authorization: '' });
+    expect(git.statusCode).toBe(401);
+    expect(git.headers['www-authenticate']).toBe('Basic realm="paas"');
+    expect(git.body).toMatch(/^Invalid credentials provided: use your paas API token as the password/);
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses a body that is not JSON', async () => {
+    const before = await state();
+    expectError(
+      await call('POST', '/apps', '{"name": "half', { 'content-type': 'application/json' }),
+      400,
+      'bad_request',
+      'Request body is not valid JSON.',
+    );
+    expectError(
+      await call('PATCH', '/apps/shop/config-vars', '{A: 1}', { 'content-type': 'application/json' }),
+      400,
+      'bad_request',
+      'Request body is not valid JSON.',
+    );
+    expect(await state()).toEqual(before);
+  });
+
+  it('answers 404 for an app that does not exist, whatever is asked of it', async () => {
+    const before = await state();
+    const missing = "Couldn't find that app.";
+    expectError(await call('GET', '/apps/nope'), 404, 'not_found', missing);
+    expectError(await call('DELETE', '/apps/nope'), 404, 'not_found', missing);
+    expectError(await call('PATCH', '/apps/nope/config-vars', { A: '1' }), 404, 'not_found', missing);
+    expectError(await call('POST', '/apps/nope/releases', { release: 1 }), 404, 'not_found', missing);
+    expectError(
+      await call('PATCH', '/apps/nope/formation', { updates: [{ type: 'web', quantity: 1 }] }),
+      404,
+      'not_found',
+      missing,
+    );
+    expectError(await call('POST', '/apps/nope/log-sessions', {}), 404, 'not_found', missing);
+    expectError(await call('GET', '/apps/nope/dynos'), 404, 'not_found', missing);
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses a bad app name, and a name already taken', async () => {
+    const before = await state();
+    expectError(
+      await call('POST', '/apps', { name: 'Bad_Name' }),
+      422,
+      'invalid_params',
+      'name: must start with a lowercase letter and contain only lowercase letters, digits and dashes (2 to 30 characters)',
+    );
+    expectError(await call('POST', '/apps', { name: 'shop' }), 409, 'conflict', 'Name shop is already taken.');
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses bad config keys and values, making no release', async () => {
+    const before = await state();
+    expectError(
+      await call('PATCH', '/apps/shop/config-vars', { 'bad-key': 'x', GOOD: 'y' }),
+      422,
+      'invalid_params',
+      'bad-key: must start with a letter or underscore and contain only letters, digits and underscores',
+    );
+    expectError(
+      await call('PATCH', '/apps/shop/config-vars', { PORT: '80' }),
+      422,
+      'invalid_params',
+      'PORT: PORT is set by the platform and cannot be changed',
+    );
+    expectError(
+      await call('PATCH', '/apps/shop/config-vars', { PAAS_HEALTHCHECK_PATH: 'healthz' }),
+      422,
+      'invalid_params',
+      'PAAS_HEALTHCHECK_PATH: must be a path that starts with /, like /healthz',
+    );
+    for (const value of ['0', '3601', 'soon']) {
+      expectError(
+        await call('PATCH', '/apps/shop/config-vars', { PAAS_BOOT_TIMEOUT: value }),
+        422,
+        'invalid_params',
+        'PAAS_BOOT_TIMEOUT: must be a whole number of seconds from 1 to 3600',
+      );
+    }
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses a rollback to a release that does not exist', async () => {
+    const before = await state();
+    expectError(
+      await call('POST', '/apps/shop/releases', { release: 9 }),
+      404,
+      'not_found',
+      "Couldn't find that release: 9.",
+    );
+    expectError(
+      await call('POST', '/apps/shop/releases', { release: 'v9' }),
+      404,
+      'not_found',
+      "Couldn't find that release: v9.",
+    );
+    expectError(
+      await call('POST', '/apps/shop/releases', { release: 1 }),
+      422,
+      'invalid_params',
+      "v1 has no image (it was made before the app's first deploy), so it cannot be rolled back to.",
+    );
+    expectError(await call('GET', '/apps/shop/releases/9'), 404, 'not_found', "Couldn't find that release.");
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses to scale a process type the app does not have, all or nothing', async () => {
+    const before = await state();
+    const noClock = 'No such process type clock defined in Procfile. This app has: web, worker.';
+    expectError(
+      await call('PATCH', '/apps/shop/formation', {
+        updates: [
+          { type: 'web', quantity: 3 },
+          { type: 'clock', quantity: 1 },
+        ],
+      }),
+      422,
+      'invalid_params',
+      noClock,
+    );
+    expectError(await call('PATCH', '/apps/shop/formation/clock', { quantity: 1 }), 422, 'invalid_params', noClock);
+    expectError(
+      await call('PATCH', '/apps/other/formation', { updates: [{ type: 'web', quantity: 1 }] }),
+      422,
+      'invalid_params',
+      'No such process type web: other has no process types yet (deploy it first).',
+    );
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses a quantity out of range, all or nothing', async () => {
+    const before = await state();
+    expectError(
+      await call('PATCH', '/apps/shop/formation', {
+        updates: [
+          { type: 'web', quantity: 2 },
+          { type: 'worker', quantity: '+101' },
+        ],
+      }),
+      422,
+      'invalid_params',
+      'quantity: must be between 0 and 100 (+101 would make it 101)',
+    );
+    expectError(
+      await call('PATCH', '/apps/shop/formation/web', { quantity: '-2' }),
+      422,
+      'invalid_params',
+      'quantity: must be between 0 and 100 (-2 would make it -1)',
+    );
+    const tooMany = await call('PATCH', '/apps/shop/formation/web', { quantity: 101 });
+    expect(tooMany.statusCode).toBe(422);
+    expect(tooMany.json()).toMatchObject({ id: 'invalid_params', message: expect.stringMatching(/^quantity: /) });
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses to stop or restart a process the app does not have', async () => {
+    const before = await state();
+    const has = 'This app has: web, worker.';
+    expectError(
+      await call('POST', '/apps/shop/dynos/clock.1/actions/stop'),
+      404,
+      'not_found',
+      `Couldn't find that process: clock.1. ${has}`,
+    );
+    expectError(
+      await call('POST', '/apps/shop/formations/clock/actions/stop'),
+      404,
+      'not_found',
+      `Couldn't find that process: clock. ${has}`,
+    );
+    expectError(
+      await call('POST', '/apps/shop/dynos/web.x/actions/stop'),
+      404,
+      'not_found',
+      `Couldn't find that process: web.x. ${has}`,
+    );
+    expectError(
+      await call('DELETE', '/apps/shop/dynos/clock'),
+      404,
+      'not_found',
+      `Couldn't find that process: clock. ${has}`,
+    );
+    expectError(
+      await call('POST', '/apps/other/dynos/web.1/actions/stop'),
+      404,
+      'not_found',
+      "Couldn't find that process: web.1. This app has: no process types.",
+    );
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses a bad domain, and one another app has', async () => {
+    const before = await state();
+    expectError(
+      await call('POST', '/apps/shop/domains', { hostname: 'not a host' }),
+      422,
+      'invalid_params',
+      'hostname: must be a host name like www.example.com',
+    );
+    expectError(
+      await call('POST', '/apps/other/domains', { hostname: 'WWW.example.com' }),
+      409,
+      'conflict',
+      'www.example.com is already in use by an app.',
+    );
+    expectError(
+      await call('DELETE', '/apps/other/domains/www.example.com'),
+      404,
+      'not_found',
+      "Couldn't find that domain: www.example.com.",
+    );
+    expect(await names('/apps/other/domains', 'hostname')).toEqual(['other.localhost']);
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses a bad drain URL, and a drain twice', async () => {
+    const before = await state();
+    expectError(
+      await call('POST', '/apps/shop/log-drains', { url: 'ftp://logs.example.com/' }),
+      422,
+      'invalid_params',
+      'url: must start with https://, http:// or syslog+tcp://',
+    );
+    expectError(
+      await call('POST', '/apps/shop/log-drains', { url: 'syslog+tcp://logs.example.com' }),
+      422,
+      'invalid_params',
+      'url: syslog+tcp:// needs a port, like syslog+tcp://host:514',
+    );
+    expectError(
+      await call('POST', '/apps/shop/log-drains', { url: 'https://logs.example.com/shop' }),
+      409,
+      'conflict',
+      'https://logs.example.com/shop is already a drain of this app.',
+    );
+    expectError(
+      await call('DELETE', '/apps/shop/log-drains/https%3A%2F%2Fnowhere.example.com'),
+      404,
+      'not_found',
+      'https://nowhere.example.com is not a drain of shop.',
+    );
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses a bad log-session body, and an unknown session', async () => {
+    const before = await state();
+    expectError(
+      await call('POST', '/apps/shop/log-sessions', { lines: -1 }),
+      422,
+      'invalid_params',
+      'lines: Too small: expected number to be >=0',
+    );
+    expectError(
+      await call('POST', '/apps/shop/log-sessions', { source: 'kernel' }),
+      422,
+      'invalid_params',
+      'source: Invalid option: expected one of "app"|"paas"',
+    );
+    expectError(
+      await call('POST', '/apps/shop/log-sessions', { colour: 'red' }),
+      422,
+      'invalid_params',
+      'Unrecognized key: "colour"',
+    );
+    expectError(
+      await call('GET', '/log-sessions/not-a-session', undefined, { authorization: '' }),
+      404,
+      'not_found',
+      'This log session has expired: start a new one.',
+    );
+    expect(await state()).toEqual(before);
+  });
+});
