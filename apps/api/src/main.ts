@@ -9,7 +9,7 @@ import { ConfigError, loadConfig } from './config.js';
 import { closeDeps, createDeps } from './deps.js';
 import { createLogger } from './logger.js';
 import { failInterruptedBuilds } from './store/builds.js';
-import { openStore, SchemaMismatchError } from './store/db.js';
+import { openStore, platformId, SchemaMismatchError } from './store/db.js';
 import { pruneCursors } from './store/log-intake.js';
 import { ensureBootstrapToken } from './store/tokens.js';
 

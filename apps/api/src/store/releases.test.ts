@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { tempDir } from '@paas/testkit';
 import { describe, expect, it } from 'vitest';
-import { deploy, rollback, rollbackTarget, setConfigVars } from '../core/releases.js';
+import { appendRollback, deploy, rollbackTarget, setConfigVars } from '../core/releases.js';
 import { insertApp } from './apps.js';
 import { insertBuild } from './builds.js';
 import { listMigrations, migrate, openDb, SCHEMA_VERSION } from './db.js';
@@ -115,7 +115,7 @@ describe('release store', () => {
       actor,
     );
     setConfigVars(db, app, { A: '2' }, actor);
-    const v5 = rollback(db, app, rollbackTarget(db, app, 2), actor);
+    const v5 = appendRollback(db, app, rollbackTarget(db, app, 2), actor);
     expect([v5.version, v5.description, v5.image_id, v5.config, v5.process_types]).toEqual([
       5,
       'Rollback to v2',
