@@ -2,7 +2,17 @@
  * What core returns → the public API's JSON shapes (Heroku Platform API v3, plus a few fields
  * of our own). Every answer's shape is made here; routes only pick which.
  */
-import type { Account, App, Build, Formation, Release } from '@paas/shared';
+import type {
+  Account,
+  App,
+  Build,
+  DomainResponse,
+  DrainResponse,
+  DynoResponse,
+  Formation,
+  LogEntryResponse,
+  Release,
+} from '@paas/shared';
 import type { Dyno } from './core/dynos.js';
 import type { FormationView } from './core/formation.js';
 import type { LogSession } from './core/log-sessions.js';
@@ -110,7 +120,7 @@ export function presentFormationList(app: AppRow, formation: FormationView): For
 const appRef = (app: AppRow) => ({ id: app.id, name: app.name });
 
 /** The app's own domain, <app>.<PAAS_DOMAIN> (Heroku's kind `heroku`), first in the list. */
-export function presentBuiltInDomain(p: Presenter, app: AppRow) {
+export function presentBuiltInDomain(p: Presenter, app: AppRow): DomainResponse {
   return {
     id: app.id,
     hostname: p.appHost(app.name),
@@ -123,7 +133,7 @@ export function presentBuiltInDomain(p: Presenter, app: AppRow) {
   };
 }
 
-export function presentDomain(p: Presenter, app: AppRow, d: DomainRow) {
+export function presentDomain(p: Presenter, app: AppRow, d: DomainRow): DomainResponse {
   return {
     id: d.id,
     hostname: d.hostname,
@@ -136,7 +146,7 @@ export function presentDomain(p: Presenter, app: AppRow, d: DomainRow) {
   };
 }
 
-export function presentDrain(app: AppRow, d: DrainRow) {
+export function presentDrain(app: AppRow, d: DrainRow): DrainResponse {
   return {
     id: d.id,
     url: d.url,
@@ -148,7 +158,7 @@ export function presentDrain(app: AppRow, d: DrainRow) {
   };
 }
 
-export function presentDyno(app: AppRow, d: Dyno, size = 'Basic') {
+export function presentDyno(app: AppRow, d: Dyno, size = 'Basic'): DynoResponse {
   return {
     id: d.containerId ?? d.key,
     name: d.name,
@@ -174,6 +184,6 @@ export function presentLogSession(session: LogSession, url: string) {
 }
 
 /** One log line as NDJSON and the WebSocket stream carry it; `id` is what a reconnect resumes after. */
-export function presentLogEntry(app: AppRef, e: LogEntry) {
+export function presentLogEntry(app: AppRef, e: LogEntry): LogEntryResponse {
   return { id: e.seq, app: app.name, ts: e.ts, source: e.source, process: e.process, line: e.line };
 }

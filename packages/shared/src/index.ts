@@ -4,3 +4,4 @@ export * from './env.js';
 export * from './logs.js';
 export * from './names.js';
 export * from './protocol.js';
+export * from './responses.js';

@@ -1,16 +1,8 @@
-import { formatLogLine, type LogSource } from '@paas/shared';
+import { formatLogLine, type LogEntryResponse } from '@paas/shared';
 import { appPath } from '../api.js';
 import { defineCommand } from '../command.js';
 import { env } from '../env.js';
 import { CliError } from '../errors.js';
-
-interface Entry {
-  id: number;
-  ts: string;
-  source: LogSource;
-  process: string;
-  line: string;
-}
 
 const COLOURS = [36, 33, 32, 35, 34, 91, 92, 93, 94, 95, 96];
 
@@ -54,7 +46,7 @@ export default defineCommand({
     if (!response.ok || !response.body) throw new CliError(`The log stream answered ${response.status}.`);
     const print = (text: string) => {
       if (!text) return;
-      const entry = JSON.parse(text) as Entry;
+      const entry = JSON.parse(text) as LogEntryResponse;
       if (ctx.wantsJson) return ctx.out(JSON.stringify(entry));
       const line = formatLogLine(entry);
       ctx.out(env.color ? colour(line, entry.process) : line);

@@ -1,11 +1,7 @@
+import type { DomainResponse } from '@paas/shared';
 import { appPath } from '../../api.js';
 import { defineCommand } from '../../command.js';
 import { header } from '../../output.js';
-
-interface Domain {
-  hostname: string;
-  kind: string;
-}
 
 export default defineCommand({
   name: 'domains',
@@ -14,7 +10,7 @@ export default defineCommand({
   json: true,
   async run(ctx) {
     const app = await ctx.app();
-    const domains = await ctx.api.get<Domain[]>(appPath(app, '/domains'));
+    const domains = await ctx.api.get<DomainResponse[]>(appPath(app, '/domains'));
     if (ctx.wantsJson) return ctx.json(domains);
     ctx.out(header(`${app} Default Domain`));
     for (const d of domains.filter((x) => x.kind !== 'custom')) ctx.out(d.hostname);

@@ -1,11 +1,7 @@
+import type { DrainResponse } from '@paas/shared';
 import { appPath } from '../../api.js';
 import { defineCommand } from '../../command.js';
 import { header } from '../../output.js';
-
-interface Drain {
-  url: string;
-  token: string;
-}
 
 export default defineCommand({
   name: 'drains',
@@ -14,7 +10,7 @@ export default defineCommand({
   json: true,
   async run(ctx) {
     const app = await ctx.app();
-    const drains = await ctx.api.get<Drain[]>(appPath(app, '/log-drains'));
+    const drains = await ctx.api.get<DrainResponse[]>(appPath(app, '/log-drains'));
     if (ctx.wantsJson) return ctx.json(drains);
     if (drains.length === 0) return ctx.out(`${app} has no drains.`);
     ctx.out(header('Drains'));

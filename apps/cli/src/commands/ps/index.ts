@@ -1,17 +1,7 @@
+import type { DynoResponse } from '@paas/shared';
 import { appPath } from '../../api.js';
 import { defineCommand } from '../../command.js';
 import { columns, header, shortTime } from '../../output.js';
-
-interface Dyno {
-  name: string;
-  type: string;
-  state: string;
-  command: string;
-  updated_at: string;
-  agent: string;
-  exit_code: number | null;
-  release: { version: number };
-}
 
 export default defineCommand({
   name: 'ps',
@@ -20,11 +10,11 @@ export default defineCommand({
   json: true,
   async run(ctx) {
     const app = await ctx.app();
-    const dynos = await ctx.api.get<Dyno[]>(appPath(app, '/dynos'));
+    const dynos = await ctx.api.get<DynoResponse[]>(appPath(app, '/dynos'));
     if (ctx.wantsJson) return ctx.json(dynos);
     if (dynos.length === 0)
       return ctx.out(`No processes are running for ${app}: scale one up with paas ps:scale web=1`);
-    const byType = new Map<string, Dyno[]>();
+    const byType = new Map<string, DynoResponse[]>();
     for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
     for (const [type, list] of byType) {
       ctx.out(header(`${type} (${list.length}): ${list[0]?.command ?? ''}`));
