@@ -3,7 +3,7 @@
  * the router's lines reach `paas logs --tail` live and in order; --ps, --source and --num
  * filter; history survives an api restart.
  */
-import { deployRouted, eventually, loggedInHome, paas, paasStream, routerGet, startPlatform } from '@paas/testkit';
+import { deployRouted, eventually, loggedInHome, paas, paasStream, routerGet, run, startPlatform } from '@paas/testkit';
 import { expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -144,6 +144,40 @@ it('streams every process, platform event and request to logs --tail, with filte
       return n.length > 0 && (n.at(-1) as number) > (ticks.at(-1) as number) + 30 ? n : undefined;
     }, 30_000);
     const gaps = restartTicks.filter((n, i) => i > 0 && n !== (restartTicks[i - 1] as number) + 1);
+    if (gaps.length) {
+      // Say what happened around the gap: our log, Docker's, and what the agent and api said.
+      const ours = (await paas(['logs', '-n', '1500', '-a', app], { home })).stdout;
+      const near = (text: string) =>
+        text.split('\n').filter((l) => gaps.some((g) => new RegExp(`tick (${g - 2}|${g - 1}|${g}|${g + 1})$`).test(l)));
+      const worker =
+        (
+          await run('docker', [
+            'ps',
+            '-aq',
+            '--filter',
+            `label=paas.app=${app}`,
+            '--filter',
+            'label=paas.process=worker.1',
+          ])
+        ).stdout
+          .trim()
+          .split('\n')[0] ?? '';
+      const docker = worker ? (await run('docker', ['logs', '-t', worker])).stdout : '';
+      const said = (text: string) => text.split('\n').filter((l) => /"level":(40|50)|ended early|lost the api/.test(l));
+      console.log(
+        JSON.stringify(
+          {
+            gaps,
+            ours: near(ours),
+            docker: near(docker),
+            agent: said(agent.logs()),
+            api: said(platform.logs()).slice(-20),
+          },
+          null,
+          1,
+        ),
+      );
+    }
     expect(gaps).toEqual([]);
   } finally {
     await platform.removeContainers();

@@ -166,6 +166,7 @@ export class LogShipper {
     } catch (err) {
       this.deps.log.warn({ err, container: t.containerId }, 'log stream broke; following again soon');
     }
+    if (!exited) this.deps.log.info({ container: t.containerId }, 'log stream ended early; following again');
     if (exited) {
       for (const name of ['stdout', 'stderr'] as const) {
         const s = streams[name];
