@@ -214,3 +214,21 @@ describe('plan', () => {
     expect(plan([], [], memory({ history }), NOW).history.size).toBe(0);
   });
 });
+
+describe('containerSpec', () => {
+  it('labels the container so an agent can adopt it, and publishes only web on loopback', async () => {
+    const { containerSpec } = await import('./container-spec.js');
+    const web = containerSpec(want('web.1'), 'plat', 'agent-1');
+    expect(web.labels).toMatchObject({
+      [LABELS.platform]: 'plat',
+      [LABELS.agent]: 'agent-1',
+      [LABELS.key]: 'app1:web.1',
+      [LABELS.releaseId]: 'r2',
+      [LABELS.stopTimeout]: '30',
+    });
+    expect(web.publish).toBe(5000);
+    expect(web.cmd).toEqual(['/bin/sh', '-c', 'exec node server.js']);
+    expect(containerSpec(want('worker.1'), 'plat', 'agent-1').publish).toBeUndefined();
+    expect(containerSpec(want('web.1', { command: null }), 'p', 'a').cmd).toBeNull();
+  });
+});

@@ -6,9 +6,8 @@
  * touches a container without this platform's and this agent's labels, and no failure here is
  * fatal: a failed Docker call is logged and the next pass tries again.
  */
-import { randomBytes } from 'node:crypto';
-import { type DesiredProcess, LABELS, type ProcessStatus, WEB_PORT } from '@paas/shared';
-import { shellArgv } from './command.js';
+import { type DesiredProcess, LABELS, type ProcessStatus } from '@paas/shared';
+import { containerSpec } from './container-spec.js';
 import type { Logger } from './logger.js';
 import { EVENTS } from './logs/events.js';
 import { type AgentMemory, type CrashHistory, type Plan, plan, recordCrash, type StopReason } from './plan.js';
@@ -241,31 +240,7 @@ export class Reconciler {
   }
 
   private async start(d: DesiredProcess): Promise<ContainerInfo> {
-    const platformId = this.platformId ?? '';
-    const web = d.type === 'web';
-    return this.deps.runtime.run({
-      name: `paas-${d.app}-${d.name}-v${d.release.version}-${randomBytes(3).toString('hex')}`,
-      image: d.image,
-      cmd: d.command === null ? null : shellArgv(d.command),
-      env: { ...d.env, TINI_KILL_PROCESS_GROUP: '1' },
-      labels: {
-        [LABELS.platform]: platformId,
-        [LABELS.agent]: this.deps.agentId,
-        [LABELS.key]: d.key,
-        [LABELS.app]: d.app,
-        [LABELS.appId]: d.appId,
-        [LABELS.type]: d.type,
-        [LABELS.index]: String(d.index),
-        [LABELS.name]: d.name,
-        [LABELS.releaseId]: d.release.id,
-        [LABELS.releaseVersion]: String(d.release.version),
-        [LABELS.generation]: d.generation,
-        [LABELS.stopTimeout]: String(d.stopTimeout),
-        [LABELS.command]: d.command ?? '',
-      },
-      ...(web ? { publish: WEB_PORT } : {}),
-      stopTimeout: d.stopTimeout,
-    });
+    return this.deps.runtime.run(containerSpec(d, this.platformId ?? '', this.deps.agentId));
   }
 
   /**

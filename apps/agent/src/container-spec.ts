@@ -1,0 +1,35 @@
+/**
+ * A desired process → the container that runs it, pure: name, image, command (a Procfile
+ * command through /bin/sh, exec'd when simple), env, the labels an agent adopts it by, the web
+ * port published on 127.0.0.1, and the stop timeout.
+ */
+import { randomBytes } from 'node:crypto';
+import { type DesiredProcess, LABELS, WEB_PORT } from '@paas/shared';
+import { shellArgv } from './command.js';
+import type { ContainerSpec } from './runtime/runtime.js';
+
+export function containerSpec(d: DesiredProcess, platformId: string, agentId: string): ContainerSpec {
+  return {
+    name: `paas-${d.app}-${d.name}-v${d.release.version}-${randomBytes(3).toString('hex')}`,
+    image: d.image,
+    cmd: d.command === null ? null : shellArgv(d.command),
+    env: { ...d.env, TINI_KILL_PROCESS_GROUP: '1' },
+    labels: {
+      [LABELS.platform]: platformId,
+      [LABELS.agent]: agentId,
+      [LABELS.key]: d.key,
+      [LABELS.app]: d.app,
+      [LABELS.appId]: d.appId,
+      [LABELS.type]: d.type,
+      [LABELS.index]: String(d.index),
+      [LABELS.name]: d.name,
+      [LABELS.releaseId]: d.release.id,
+      [LABELS.releaseVersion]: String(d.release.version),
+      [LABELS.generation]: d.generation,
+      [LABELS.stopTimeout]: String(d.stopTimeout),
+      [LABELS.command]: d.command ?? '',
+    },
+    ...(d.type === 'web' ? { publish: WEB_PORT } : {}),
+    stopTimeout: d.stopTimeout,
+  };
+}
