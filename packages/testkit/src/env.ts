@@ -34,14 +34,38 @@ export function tempDir(prefix = 'paas-test-'): string {
   return dir;
 }
 
-export async function freePort(): Promise<number> {
+/**
+ * A port for a server a test starts (an api, a router), free when asked. Taken below the
+ * kernel's ephemeral range (32768–60999 here), never from it: a port the kernel hands out for
+ * `listen(0)` is free only until the next outgoing connection or Docker-published port takes
+ * it, and an api restarted on its port would race them (seen: EADDRINUSE at start). Each
+ * vitest worker walks its own block of 500 from a random offset, so parallel files don't meet.
+ */
+const PORT_BASE = 20_000;
+const PORT_BLOCK = 500;
+let nextPort = -1;
+
+async function canListen(port: number): Promise<boolean> {
   const server = net.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as net.AddressInfo;
-  server.close();
-  await once(server, 'close');
-  return port;
+  try {
+    server.listen(port, '0.0.0.0');
+    await once(server, 'listening');
+  } catch {
+    return false;
+  }
+  await new Promise((resolve) => server.close(resolve));
+  return true;
+}
+
+export async function freePort(): Promise<number> {
+  const worker = Number(process.env.VITEST_POOL_ID ?? process.env.VITEST_WORKER_ID ?? 0) % 24;
+  const block = PORT_BASE + worker * PORT_BLOCK;
+  if (nextPort < 0) nextPort = Math.floor(Math.random() * PORT_BLOCK);
+  for (let tries = 0; tries < PORT_BLOCK; tries++) {
+    const port = block + (nextPort++ % PORT_BLOCK);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${block}–${block + PORT_BLOCK - 1}`);
 }
 
 /** A unique app name for a test (tests share one Docker engine). */
