@@ -16,6 +16,8 @@ import { LogSessions } from './core/log-sessions.js';
 import { LogRouter } from './core/logs.js';
 import { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
+import { AgentRegistry } from './core/runtime/agent-registry.js';
+import { AgentsDriver } from './core/runtime/agents-driver.js';
 import { DockerImageEngine, type ImageEngine } from './docker.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
@@ -31,6 +33,7 @@ export interface Deps extends CoreDeps {
   pushes: Pushes;
   presenter: Presenter;
   orchestrator: Orchestrator;
+  agents: AgentRegistry;
   intake: LogIntake;
   sessions: LogSessions;
 }
@@ -70,14 +73,19 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     log: log.child({ component: 'images' }),
   });
   const repos = new GitRepos(path.join(config.dataDir, 'repos'));
-  const orchestrator = new Orchestrator({
+  const agents = new AgentRegistry({
     db,
     log,
     platformId: platformId(db),
-    agentTimeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
-    defaultStopTimeout: config.PAAS_STOP_TIMEOUT,
-    defaultBootTimeout: config.PAAS_BOOT_TIMEOUT,
+    timeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
+  });
+  const orchestrator = new Orchestrator({
+    db,
+    log,
+    defaults: { stopTimeout: config.PAAS_STOP_TIMEOUT, bootTimeout: config.PAAS_BOOT_TIMEOUT },
     domain: config.PAAS_DOMAIN,
+    agents,
+    driver: new AgentsDriver({ db, log, agents }),
   });
   const builder = new Builder({
     db,
@@ -104,6 +112,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     pushes,
     presenter,
     orchestrator,
+    agents,
     logs,
     intake,
     drains,

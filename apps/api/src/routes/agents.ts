@@ -3,7 +3,7 @@ import { type ApiMessage, agentMessage } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import type { Deps } from '../deps.js';
 
-export function agentRoutes(app: FastifyInstance, { orchestrator, log, intake }: Deps): void {
+export function agentRoutes(app: FastifyInstance, { agents, log, intake }: Deps): void {
   app.get('/agents/connect', { websocket: true, config: { auth: 'agent' } }, (socket) => {
     let agentId: string | undefined;
     const send = (message: ApiMessage) => {
@@ -30,17 +30,17 @@ export function agentRoutes(app: FastifyInstance, { orchestrator, log, intake }:
       const message = parsed.data;
       if (message.type === 'hello') {
         agentId = message.agentId;
-        orchestrator.connect(message, send);
+        agents.connect(message, send);
       } else if (!agentId) {
         return;
       } else if (message.type === 'status') {
-        orchestrator.report(agentId, message.processes);
+        agents.report(agentId, message.processes);
       } else {
         intake.receive(agentId, message, (run, seq) => send({ type: 'logs-ack', run, seq }));
       }
     };
     socket.on('close', () => {
-      if (agentId) orchestrator.disconnect(agentId, send);
+      if (agentId) agents.disconnect(agentId, send);
     });
   });
 }

@@ -1,4 +1,4 @@
-/** The scheduler's persistent state: agents last seen, placements, restart requests. */
+/** What the agents runtime keeps: agents last seen, placements, restart requests. */
 import type { Db } from './db.js';
 import { now } from './db.js';
 import { type AgentRow, agentRow, placementRow, restartRow } from './rows.js';

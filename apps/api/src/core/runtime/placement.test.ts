@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { place, type Slot } from './scheduler.js';
+import { place, type Slot } from './placement.js';
 
 const web = (n: number): Slot[] =>
   Array.from({ length: n }, (_, i) => ({ key: `a:web.${i + 1}`, appId: 'a', type: 'web' }));

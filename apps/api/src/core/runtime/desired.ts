@@ -1,0 +1,75 @@
+/**
+ * What should run: each app's current release × its formation → one DesiredProcess per
+ * process (`web.1`, `web.2`, `worker.1`…). Pure: the orchestrator loads the inputs from the
+ * store and hands the result to the runtime driver, whichever it is.
+ */
+import { type DesiredProcess, WEB_PORT } from '@paas/shared';
+
+export interface DesiredInput {
+  app: { id: string; name: string };
+  release: {
+    id: string;
+    version: number;
+    image: string;
+    config: Record<string, string>;
+    processTypes: Record<string, string | null>;
+  };
+  formation: { type: string; quantity: number }[];
+  /** Restart requests: scope ('' = the app, a type, or a process name) → when. */
+  restarts: Map<string, string>;
+}
+
+export interface DesiredDefaults {
+  /** Seconds between SIGTERM and SIGKILL (an app's PAAS_STOP_TIMEOUT overrides). */
+  stopTimeout: number;
+  /** Seconds a new web process has to answer on $PORT (an app's PAAS_BOOT_TIMEOUT overrides). */
+  bootTimeout: number;
+}
+
+const seconds = (value: string | undefined, fallback: number): number => {
+  const n = Number(value);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+};
+
+/** The latest restart request that covers this process, or '' if none ever did. */
+export function generationOf(restarts: Map<string, string>, type: string, name: string): string {
+  return (
+    [restarts.get(''), restarts.get(type), restarts.get(name)]
+      .filter((at): at is string => at !== undefined)
+      .sort()
+      .at(-1) ?? ''
+  );
+}
+
+export function desiredProcesses(inputs: DesiredInput[], defaults: DesiredDefaults): DesiredProcess[] {
+  const processes: DesiredProcess[] = [];
+  for (const { app, release, formation, restarts } of inputs) {
+    const stopTimeout = seconds(release.config.PAAS_STOP_TIMEOUT, defaults.stopTimeout);
+    const bootTimeout = seconds(release.config.PAAS_BOOT_TIMEOUT, defaults.bootTimeout);
+    for (const row of formation) {
+      // A formation row for a type the current release does not have runs nothing.
+      if (!Object.hasOwn(release.processTypes, row.type)) continue;
+      const web = row.type === 'web';
+      for (let index = 1; index <= row.quantity; index++) {
+        const name = `${row.type}.${index}`;
+        processes.push({
+          key: `${app.id}:${name}`,
+          app: app.name,
+          appId: app.id,
+          type: row.type,
+          index,
+          name,
+          release: { id: release.id, version: release.version },
+          image: release.image,
+          command: release.processTypes[row.type] ?? null,
+          env: { ...release.config, PORT: String(WEB_PORT), DYNO: name, PAAS_RELEASE: `v${release.version}` },
+          stopTimeout,
+          generation: generationOf(restarts, row.type, name),
+          healthCheckPath: web ? (release.config.PAAS_HEALTHCHECK_PATH ?? null) : null,
+          ...(web ? { bootTimeout } : {}),
+        });
+      }
+    }
+  }
+  return processes;
+}

@@ -1,0 +1,19 @@
+/**
+ * The seam between "what should run" (the orchestrator: desired set, routes, `ps`) and "who
+ * runs it". `AgentsDriver` places processes on paas agents; a Swarm driver would turn the same
+ * desired set into services. Every call is level-triggered: `apply` is given the whole desired
+ * set each time and must converge to it, however often it is called.
+ */
+import type { DesiredProcess } from '@paas/shared';
+import type { Dyno } from './dyno-view.js';
+
+export interface RuntimeDriver {
+  /** Run exactly these processes (start what is missing, stop what is not in the set). */
+  apply(wanted: DesiredProcess[]): void;
+  /** The processes as the runtime reports them now, every app. */
+  reported(): Dyno[];
+  /** Where each desired process (by key) was placed, for processes not reported yet. */
+  placements(): Map<string, string>;
+  /** Stop an app's processes now (a type or one process name); they come back if still wanted. */
+  stop(appId: string, scope: string): number;
+}
