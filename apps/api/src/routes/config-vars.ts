@@ -13,7 +13,7 @@ export function configVarRoutes(app: FastifyInstance, deps: Deps): void {
   app.patch<{ Params: { app: string } }>('/apps/:app/config-vars', async (request, reply) => {
     const found = requireApp(deps, request.params.app);
     const patch = parseBody(configVarsPatch, request.body);
-    const release = setConfig(deps, found, patch, request.actor);
+    const release = await setConfig(deps, found, patch, request.actor);
     // The release this change made, so that clients need not guess it from the list.
     reply.header('paas-release-version', `v${release.version}`);
     return release.config;
