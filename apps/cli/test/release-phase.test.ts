@@ -178,7 +178,9 @@ it('fails, after a restart, a release whose command the api was killed in the mi
   expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
   expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
 
-  const { status, body } = await platform.api<Record<string, string>>('PATCH', `/apps/${app}/config-vars`, { RELEASE_SLEEP: '60' });
+  const { status, body } = await platform.api<Record<string, string>>('PATCH', `/apps/${app}/config-vars`, {
+    RELEASE_SLEEP: '60',
+  });
   expect(status).toBe(200);
   const pending = await platform.api<Release>('GET', `/apps/${app}/releases/2`);
   expect(pending.body.status).toBe('pending');
