@@ -167,6 +167,29 @@ it('runs the release command before a release goes live, and a failing one chang
   expect(back.stderr).toContain(`to v3... done, v5`);
   expect(back.stderr).toContain('Release command of v5 succeeded');
   expect((await cli('releases:output', 'v5')).stdout).toContain('migrating as release.5');
+
+  // A push while a config change's release command runs (v6: 4 s, v3's config) waits for it,
+  // says so, then builds and releases v7 (its own release command succeeding).
+  const running = cli('config:set', 'AGAIN=1');
+  for (let i = 0; i < 100; i++) {
+    const [newest] = JSON.parse((await cli('releases', '--json')).stdout) as Release[];
+    if (newest?.version === 6) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  fs.writeFileSync(path.join(repo, 'Procfile'), PROCFILE);
+  fs.writeFileSync(path.join(repo, 'server.js'), server('three'));
+  await commitAll(repo, home, 'v7, fixed');
+  const queued = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  expect(queued.code, queued.stderr).toBe(0);
+  expect(queued.stderr).toContain(`Another change to ${app} is in progress (a build or a release command); waiting`);
+  expect(queued.stderr).toContain('-----> Released v7');
+  expect((await running).code).toBe(0);
+  expect(
+    (JSON.parse((await cli('releases', '--json')).stdout) as Release[]).slice(0, 2).map((r) => [r.version, r.status]),
+  ).toEqual([
+    [7, 'succeeded'],
+    [6, 'succeeded'],
+  ]);
 }, 240_000);
 
 it('fails, after a restart, a release whose command the api was killed in the middle of', async () => {
