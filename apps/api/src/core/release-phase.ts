@@ -67,6 +67,7 @@ interface Live {
 }
 
 const MAX_OUTPUT = 1024 * 1024;
+const MAX_LINE = 10 * 1024;
 
 export class ReleasePhases {
   private readonly live = new Map<string, Live>();
@@ -95,9 +96,11 @@ export class ReleasePhases {
     const emit = (complete: string[]) => {
       if (complete.length === 0) return;
       for (const line of complete) out(line);
+      // As the agent ships container lines: a line over 10 KiB is cut.
+      const cut = (line: string) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} [line cut]` : line);
       logs.publish(
         ref,
-        complete.map((line) => ({ ts: preciseNow(), source: 'app' as const, process: name, line })),
+        complete.map((line) => ({ ts: preciseNow(), source: 'app' as const, process: name, line: cut(line) })),
       );
     };
     const onOutput = (text: string) => {
