@@ -21,15 +21,17 @@ export function releaseConfig(core: Pick<CoreDeps, 'db'>, app: AppRow, ref: stri
 /**
  * Sets and unsets config vars: one new release (whose config becomes the app's config once it
  * is current). Waits for a change in progress (the app's lock); with a release command the
- * new release is answered `pending` and its release phase runs on, holding the lock.
+ * new release is answered `pending` and its release phase runs on, holding the lock. `signal`
+ * (the client hung up) gives up the wait, and then nothing changes.
  */
 export async function setConfig(
   core: CoreDeps,
   app: AppRow,
   patch: ConfigVarsPatch,
   actor: Actor,
+  signal?: AbortSignal,
 ): Promise<ReleaseRow> {
-  const unlock = await lockApp(core, app, `Config change by user ${actor.email}`);
+  const unlock = await lockApp(core, app, `Config change by user ${actor.email}`, signal);
   let release: ReleaseRow;
   try {
     release = setConfigVars(core.db, app, patch, actor);

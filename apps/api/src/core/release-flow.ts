@@ -6,6 +6,7 @@
  * and stays current). Each change to an app holds the app's lock until this is done, so a
  * second change waits for the first one's release phase.
  */
+import { PaasError } from '../errors.js';
 import type { AppRow, ReleaseRow } from '../store/rows.js';
 import { buildEvent, releaseCreated } from './events.js';
 import type { KeyedMutex } from './locks.js';
@@ -79,5 +80,10 @@ export async function lockApp(
   if (deps.locks.isLocked(app.id)) {
     buildEvent(deps.logs, app, `${what} waits for the change in progress (a build or a release command) to finish`);
   }
-  return deps.locks.acquire(app.id, signal);
+  try {
+    return await deps.locks.acquire(app.id, signal);
+  } catch (err) {
+    if (!signal?.aborted) throw err;
+    throw new PaasError('conflict', `${what} was given up: the request ended while it waited; nothing was changed.`);
+  }
 }
