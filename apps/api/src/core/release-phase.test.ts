@@ -116,6 +116,23 @@ describe('release phase in a real container', () => {
     await running;
   });
 
+  it('a follower of a failing command sees why it failed, last', async () => {
+    const { phases, app, release } = await setup();
+    const v2 = release('echo started; sleep 1; exit 4');
+    let started!: () => void;
+    const seen = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const running = phases.run(app, v2, (line) => line === 'started' && started());
+    await seen;
+    const follow = phases.follow(v2.id);
+    if (follow.state !== 'running') throw new Error(`expected running, got ${follow.state}`);
+    let rest = '';
+    await new Promise<void>((resolve) => follow.listen((t) => (rest += t), resolve));
+    expect(`${follow.text}${rest}`).toBe('started\nthe release command exited with status 4\n');
+    expect((await running).ok).toBe(false);
+  });
+
   it('an image that is gone: the release fails and says the command could not run', async () => {
     const { db, phases, app, release } = await setup();
     const v2 = release('true');

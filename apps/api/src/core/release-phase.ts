@@ -111,10 +111,14 @@ export class ReleasePhases {
 
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.deps.timeoutMs);
-    const saver = setInterval(
-      () => saveReleaseOutput(db, release.id, live.buffer.snapshot()),
-      this.deps.saveMs ?? 1000,
-    );
+    const save = () => {
+      try {
+        saveReleaseOutput(db, release.id, live.buffer.snapshot());
+      } catch (err) {
+        plog.warn({ err }, 'could not save the release output so far');
+      }
+    };
+    const saver = setInterval(save, this.deps.saveMs ?? 1000);
     logs.event(ref, 'api', `Running release command of v${release.version} as ${name}: ${command}`);
     plog.info({ command }, 'release phase started');
     let result: PhaseResult;
@@ -144,16 +148,26 @@ export class ReleasePhases {
       clearInterval(saver);
     }
     if (partial) emit([partial]);
-    if (result.reason) live.buffer.append(`${live.buffer.endsInLine() ? '' : '\n'}${result.reason}\n`);
-    const decided = decideRelease(db, release.id, {
-      status: result.ok ? 'succeeded' : 'failed',
-      exitCode: result.exitCode,
-      reason: result.reason,
-      output: live.buffer.snapshot(),
-    });
-    if (!decided) result = { ok: false, exitCode: result.exitCode, reason: 'the release was decided elsewhere' };
-    this.live.delete(release.id);
-    for (const l of live.listeners) l.onEnd();
+    if (result.reason) {
+      // The reason ends the output, for followers and the store alike.
+      const note = `${live.buffer.endsInLine() ? '' : '\n'}${result.reason}\n`;
+      live.buffer.append(note);
+      for (const l of live.listeners) l.onText(note);
+    }
+    try {
+      const decided = decideRelease(db, release.id, {
+        status: result.ok ? 'succeeded' : 'failed',
+        exitCode: result.exitCode,
+        reason: result.reason,
+        output: live.buffer.snapshot(),
+      });
+      if (!decided) result = { ok: false, exitCode: result.exitCode, reason: 'the release was decided elsewhere' };
+    } finally {
+      // Followers end even if the store failed (the release then stays pending until the
+      // next start fails it).
+      this.live.delete(release.id);
+      for (const l of live.listeners) l.onEnd();
+    }
     logs.event(
       ref,
       'api',
