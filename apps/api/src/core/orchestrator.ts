@@ -13,6 +13,7 @@ import { listFormation } from '../store/formation.js';
 import { requestRestart, restartsOf } from '../store/processes.js';
 import { currentRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
+import { formationTypes } from './procfile.js';
 import type { AgentRegistry } from './runtime/agent-registry.js';
 import { type DesiredDefaults, type DesiredInput, desiredProcesses } from './runtime/desired.js';
 import type { RuntimeDriver } from './runtime/driver.js';
@@ -107,6 +108,6 @@ export class Orchestrator {
   /** The current release's process types, for validating requests. */
   processTypes(app: AppRow): Set<string> {
     const release = currentRelease(this.deps.db, app.id);
-    return new Set(Object.keys(release?.process_types ?? {}));
+    return new Set(formationTypes(release?.process_types ?? {}));
   }
 }

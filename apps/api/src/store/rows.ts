@@ -105,3 +105,18 @@ export const placementRow = z.object({ key: z.string(), agent_id: z.string() });
 export const restartRow = z.object({ scope: z.string(), at: z.string() });
 export const tokenRow = z.object({ id: z.string(), token_hash: z.string(), email: z.string() });
 export const settingRow = z.object({ value: z.string() });
+
+/** What a release phase printed and how it ended (one row per release that ran its command). */
+export const releaseOutputRow = z.object({
+  release_id: z.string(),
+  app_id: z.string(),
+  process: z.string(),
+  command: z.string(),
+  output: z.string(),
+  dropped: z.number().int(),
+  exit_code: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+export type ReleaseOutputRow = z.infer<typeof releaseOutputRow>;
