@@ -3,6 +3,8 @@
 # reachable, so they are made here:
 #   paas/debian:bookworm  debootstrap --variant=minbase bookworm, imported into Docker
 #   paas/node:20          paas/debian:bookworm + this host's Node.js and npm
+#   paas/postgres:15      paas/debian:bookworm + Debian's postgresql-15 (heroku-postgresql add-ons)
+#   paas/redis:7          paas/debian:bookworm + Debian's redis-server 7 (heroku-redis add-ons)
 # Both carry the host's CA bundle (PAAS_CA_BUNDLE, default /etc/ssl/certs/ca-certificates.crt)
 # with SSL_CERT_FILE and NODE_EXTRA_CA_CERTS pointing at it, so HTTPS behind an intercepting
 # proxy works inside builds. An image is rebuilt only when its inputs change (label paas.inputs).
@@ -55,4 +57,24 @@ if [ "$(current_inputs paas/node:20)" != "$node_inputs" ]; then
   docker build -q --label "paas.inputs=$node_inputs" -t paas/node:20 "$ctx" >/dev/null
   rm -rf "$ctx"
 fi
-say "stack images: paas/debian:bookworm paas/node:20"
+# --- paas/postgres:15, paas/redis:7 (add-on services) ------------------------------------
+# Inputs: the Dockerfile, the entrypoint and the base image's id. Debian's package versions
+# are not inputs: a host rebuilds them when the base image is re-imported (bump its inputs).
+base_id="$(docker image inspect -f '{{.Id}}' paas/debian:bookworm | cut -c8-23)"
+service_image() { # tag dockerfile entrypoint
+  local tag="$1" dockerfile="$2" entry="$3" inputs
+  inputs="$(cat "$here/$dockerfile" "$here/$entry" | sha256sum | cut -c1-16)-base-$base_id"
+  if [ "$(current_inputs "$tag")" != "$inputs" ]; then
+    say "building $tag from Debian's packages"
+    local ctx; ctx="$(mktemp -d)"
+    cp "$here/$dockerfile" "$ctx/Dockerfile"
+    cp "$here/$entry" "$ctx/$entry"
+    docker build -q --label "paas.inputs=$inputs" -t "$tag" "$ctx" >/dev/null
+    rm -rf "$ctx"
+  fi
+}
+service_image paas/postgres:15 postgres.Dockerfile postgres-entrypoint.sh &
+pg_build=$!
+service_image paas/redis:7 redis.Dockerfile redis-entrypoint.sh
+wait "$pg_build"
+say "stack images: paas/debian:bookworm paas/node:20 paas/postgres:15 paas/redis:7"
