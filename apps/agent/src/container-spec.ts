@@ -1,7 +1,7 @@
 /**
  * A desired process → the container that runs it, pure: name, image, command (a Procfile
  * command through /bin/sh, exec'd when simple), env, the labels an agent adopts it by, the web
- * port published on 127.0.0.1, and the stop timeout.
+ * port published on 127.0.0.1, the stop timeout, and the app's network.
  */
 import { randomBytes } from 'node:crypto';
 import { type DesiredProcess, LABELS, WEB_PORT } from '@paas/shared';
@@ -31,5 +31,8 @@ export function containerSpec(d: DesiredProcess, platformId: string, agentId: st
     },
     ...(d.type === 'web' ? { publish: WEB_PORT } : {}),
     stopTimeout: d.stopTimeout,
+    // The app's own network (when it has add-ons): they answer there by name, other apps
+    // are not on it.
+    ...(d.network ? { network: d.network } : {}),
   };
 }

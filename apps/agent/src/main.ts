@@ -14,6 +14,7 @@ import { Router } from './router/server.js';
 import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
 import type { ContainerInfo } from './runtime/runtime.js';
+import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
 
 let config: ReturnType<typeof loadConfig>;
@@ -38,7 +39,7 @@ const connection: Connection = new Connection({
       hostname: config.hostname,
       capacity: config.PAAS_AGENT_CAPACITY,
     });
-    connection.send({ type: 'status', processes: reconciler.currentStatus() });
+    sendStatus();
     shipper.resend();
   },
   onMessage: (message) => {
@@ -48,6 +49,7 @@ const connection: Connection = new Connection({
         break;
       case 'desired':
         reconciler.setDesired(message.processes);
+        services.setDesired(message.services);
         persist();
         break;
       case 'routes':
@@ -118,7 +120,7 @@ const reconciler = new Reconciler({
       local.set(p.app, [...(local.get(p.app) ?? []), { ...p.endpoint, name: p.name }]);
     }
     table.setLocal(local);
-    connection.send({ type: 'status', processes });
+    sendStatus();
   },
   onPass: (processes) => {
     const containers = processes.flatMap((p) =>
@@ -145,16 +147,36 @@ const reconciler = new Reconciler({
   },
 });
 
+const services = new ServiceKeeper({
+  runtime,
+  log: log.child({ component: 'services' }),
+  labels: () => reconciler.labels,
+  onStatus: () => sendStatus(),
+  onEvent: (app, line) => shipper.line(app, 'paas', 'addons', line),
+});
+
+function sendStatus(): void {
+  connection.send({ type: 'status', processes: reconciler.currentStatus(), services: services.currentStatus() });
+}
+
 /** What the api last said, kept so that with the api down after a restart the agent goes on. */
 function persist(): void {
   const platformId = reconciler.labels?.['paas.platform'];
-  if (platformId) saveState(config.dataDir, { platformId, desired: reconciler.desiredList(), routes: table.all() });
+  if (!platformId) return;
+  const state = {
+    platformId,
+    desired: reconciler.desiredList(),
+    routes: table.all(),
+    services: services.desiredList(),
+  };
+  saveState(config.dataDir, state);
 }
 
 const saved = loadState(config.dataDir);
 if (saved) {
   reconciler.setPlatform(saved.platformId);
   reconciler.setDesired(saved.desired);
+  services.setDesired(saved.services);
   table.replace(saved.routes);
   log.info({ processes: saved.desired.length }, 'resuming the last desired set');
 }
@@ -163,10 +185,14 @@ if (router) {
   log.info({ port }, 'router listening');
 }
 
-const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, () => void reconciler.trigger());
-const tick = setInterval(() => void reconciler.trigger(), 2000);
+const converge = () => {
+  void reconciler.trigger();
+  void services.trigger();
+};
+const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
+const tick = setInterval(converge, 2000);
 // Heartbeat: the whole status, even unchanged, so the api knows this agent is alive.
-const heartbeat = setInterval(() => connection.send({ type: 'status', processes: reconciler.currentStatus() }), 5000);
+const heartbeat = setInterval(sendStatus, 5000);
 connection.start();
 log.info({ api: config.PAAS_API_URL, dataDir: config.dataDir }, 'agent started');
 
@@ -177,6 +203,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   clearInterval(heartbeat);
   unwatch();
   reconciler.close();
+  services.close();
   // Lines not yet acknowledged get a moment; container lines would be read again anyway.
   shipper.flush();
   const until = Date.now() + 2000;

@@ -119,7 +119,8 @@ export class Reconciler {
   private async reconcile(): Promise<void> {
     const labels = this.labels;
     if (!labels) return; // not yet told which platform we serve: touch nothing
-    const observed = await this.deps.runtime.list(labels);
+    // Add-on containers are services.ts's, never a process's: not even "extra".
+    const observed = (await this.deps.runtime.list(labels)).filter((c) => !c.labels[LABELS.service]);
     const now = Date.now();
     const next = plan([...this.desired.values()], observed, this.memory(), now);
     this.history = next.history;

@@ -4,13 +4,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { appRoutes, desiredProcess } from '@paas/shared';
+import { appRoutes, desiredProcess, desiredService } from '@paas/shared';
 import { z } from 'zod';
 
 const stateFile = z.object({
   platformId: z.string(),
   desired: z.array(desiredProcess),
   routes: z.array(appRoutes).default([]),
+  /** Add-on services (absent in a state saved before the api sent any). */
+  services: z.array(desiredService).optional(),
 });
 export type AgentState = z.infer<typeof stateFile>;
 

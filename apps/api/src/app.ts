@@ -9,6 +9,7 @@ import type { Actor } from './core/releases.js';
 import type { Deps } from './deps.js';
 import { ERROR_STATUS, PaasError } from './errors.js';
 import { accountRoutes } from './routes/account.js';
+import { addonRoutes } from './routes/addons.js';
 import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
 import { authenticate, authenticateAgent } from './routes/auth.js';
@@ -52,7 +53,8 @@ export function buildApp(deps: Deps): FastifyInstance {
 
   app.setErrorHandler((err: FastifyError | PaasError, request, reply) => {
     if (err instanceof PaasError) {
-      return reply.status(err.status).send({ id: err.code, message: err.message });
+      const resource = err.resource ? { resource: err.resource } : {};
+      return reply.status(err.status).send({ id: err.code, message: err.message, ...resource });
     }
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status === 500) request.log.error({ err }, 'request failed');
@@ -93,6 +95,7 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.register(async (scope) => agentRoutes(scope, deps));
   app.register(async (scope) => dynoRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));
+  app.register(async (scope) => addonRoutes(scope, deps));
   app.register(async (scope) => logRoutes(scope, deps));
   app.register(async (scope) => drainRoutes(scope, deps));
   app.register(async (scope) => compatRoutes(scope, deps));

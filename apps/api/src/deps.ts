@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Config } from './config.js';
+import { AddonKeeper } from './core/addon-provisioning.js';
 import { Builder } from './core/builds.js';
 import type { CoreDeps } from './core/context.js';
 import { DockerOneOffRunner } from './core/docker-one-off.js';
@@ -42,6 +43,8 @@ export interface Deps extends CoreDeps {
   agents: AgentRegistry;
   intake: LogIntake;
   sessions: LogSessions;
+  /** Finishes provisioning (and attach releases) as agents report add-on containers up. */
+  addons: AddonKeeper;
 }
 
 declare module 'fastify' {
@@ -112,7 +115,10 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   const pushes = new Pushes({ builder, repos, locks, log });
   await pushes.listen();
   const sessions = new LogSessions({ logs });
-  return {
+  const addons = new AddonKeeper(() => agents.reportedServices());
+  agents.subscribe(() => addons.settle());
+  const deps: Deps = {
+    addons,
     config,
     db,
     log,
@@ -133,6 +139,8 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     drains,
     sessions,
   };
+  addons.bind(deps);
+  return deps;
 }
 
 /**

@@ -65,6 +65,8 @@ export interface RunContainerOptions {
   /** Aborted: stop the container (SIGTERM, SIGKILL after `stopTimeout` s). */
   signal: AbortSignal;
   stopTimeout: number;
+  /** A Docker network to run on, if it exists (an app's, made when its add-ons started). */
+  network?: string;
 }
 
 /** Runs containers to their end and removes them. */
@@ -179,7 +181,13 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine {
     return { imageId };
   }
 
+  private async hasNetwork(name: string): Promise<boolean> {
+    const found = await this.docker.listNetworks({ filters: { name: [name] } });
+    return found.some((n) => n.Name === name);
+  }
+
   async run(o: RunContainerOptions): Promise<{ exitCode: number }> {
+    const network = o.network && (await this.hasNetwork(o.network)) ? o.network : undefined;
     const container = await this.docker.createContainer({
       name: o.name,
       Image: o.image,
@@ -190,7 +198,7 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine {
       AttachStdout: true,
       AttachStderr: true,
       StopTimeout: o.stopTimeout,
-      HostConfig: { Init: true },
+      HostConfig: { Init: true, ...(network ? { NetworkMode: network } : {}) },
     });
     try {
       // Attached before it starts, so no output is missed.

@@ -21,6 +21,8 @@ export class PaasError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** Heroku's `resource` of a 404 (`add_on`), which its CLI's resolvers look at. */
+    readonly resource?: string,
   ) {
     super(message);
     this.name = 'PaasError';

@@ -1,3 +1,4 @@
+export * from './addons.js';
 export * from './api.js';
 export * from './docker.js';
 export * from './env.js';

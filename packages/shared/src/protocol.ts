@@ -35,8 +35,48 @@ export const desiredProcess = z.object({
   healthCheckPath: z.string().nullable().optional(),
   /** Web only: seconds a new process has to answer on $PORT before it is stopped (R10). */
   bootTimeout: z.number().positive().optional(),
+  /** The app's own network (appNetwork), when it has add-ons; else Docker's default bridge. */
+  network: z.string().optional(),
 });
 export type DesiredProcess = z.infer<typeof desiredProcess>;
+
+/** The Docker network of one app: its processes and the add-ons attached to it, nothing else. */
+export const appNetwork = (appId: string) => `paas-app-${appId}`;
+
+export const SERVICE_KINDS = ['postgres', 'redis'] as const;
+export const serviceKind = z.enum(SERVICE_KINDS);
+export type ServiceKind = z.infer<typeof serviceKind>;
+
+/**
+ * One add-on's service container an agent keeps running (on the host holding its volume).
+ * It joins the network of each app it is attached to, reachable there as `name`; it publishes
+ * no port. Deploys, config changes and restarts of those apps never touch it.
+ */
+export const desiredService = z.object({
+  /** The add-on's id: the container's `paas.service` label and its volume's name. */
+  id: z.string(),
+  /** The add-on's name (postgresql-shaped-12345): its host name on the apps' networks. */
+  name: z.string(),
+  kind: serviceKind,
+  image: z.string(),
+  env: z.record(z.string(), z.string()),
+  /** The apps (ids) whose networks it joins: the owner's first, then each attached app's. */
+  appIds: z.array(z.string()).min(1),
+  /** The owning app's name (for the agent's log lines). */
+  app: z.string(),
+});
+export type DesiredService = z.infer<typeof desiredService>;
+
+export const SERVICE_STATES = ['starting', 'up', 'crashed'] as const;
+export const serviceStatus = z.object({
+  id: z.string(),
+  name: z.string(),
+  state: z.enum(SERVICE_STATES),
+  since: z.string(),
+  restarts: z.number().int(),
+  containerId: z.string().nullable(),
+});
+export type ServiceStatus = z.infer<typeof serviceStatus>;
 
 export const processStatus = z.object({
   key: z.string(),
@@ -87,7 +127,12 @@ export const agentMessage = z.discriminatedUnion('type', [
     hostname: z.string(),
     capacity: z.number().int().positive(),
   }),
-  z.object({ type: z.literal('status'), processes: z.array(processStatus) }),
+  /** `services`: this agent's add-on containers (absent from agents that keep none). */
+  z.object({
+    type: z.literal('status'),
+    processes: z.array(processStatus),
+    services: z.array(serviceStatus).optional(),
+  }),
   /**
    * Log lines of this host's processes, router and events, in order. Each carries the agent's
    * sequence number (per agent run); the api acknowledges (`logs-ack`) once it has stored them,
@@ -113,7 +158,15 @@ export type AppRoutesMessage = z.infer<typeof appRoutes>;
 
 export const apiMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('welcome'), platformId: z.string() }),
-  z.object({ type: z.literal('desired'), processes: z.array(desiredProcess) }),
+  /**
+   * The agent's whole share. `services` absent: keep the add-on containers as they are (an
+   * older api); present: exactly these (a service container not in it is removed, volume too).
+   */
+  z.object({
+    type: z.literal('desired'),
+    processes: z.array(desiredProcess),
+    services: z.array(desiredService).optional(),
+  }),
   /** Stop these processes now (gracefully); being still desired, they come back. */
   z.object({ type: z.literal('stop'), keys: z.array(z.string()) }),
   /** Every app's routes, for the router on each agent's host. */
@@ -138,4 +191,8 @@ export const LABELS = {
   generation: 'paas.generation',
   stopTimeout: 'paas.stop-timeout',
   command: 'paas.command',
+  /** On add-on containers, volumes and app networks instead of the process labels. */
+  service: 'paas.service',
+  serviceKind: 'paas.service-kind',
+  network: 'paas.network',
 } as const;

@@ -209,6 +209,11 @@ export async function sweep(files: string[]): Promise<SweepResult> {
       const unique = [...new Set(images)];
       if (unique.length) await docker(['rmi', '-f', ...unique]);
       result.images += unique.length;
+      // Add-ons: their volumes and the apps' networks (after the containers on them).
+      const volumes = await docker(['volume', 'ls', '-q', '--filter', `label=paas.platform=${id}`]);
+      if (volumes.length) await docker(['volume', 'rm', '-f', ...volumes]);
+      const networks = await docker(['network', 'ls', '-q', '--filter', `label=paas.platform=${id}`]);
+      if (networks.length) await docker(['network', 'rm', ...networks]);
     } catch (err) {
       result.errors.push(`platform ${id}: ${(err as Error).message.trim()}`);
     }

@@ -10,6 +10,19 @@ export interface ContainerSpec {
   /** A container port to publish on 127.0.0.1 (on a free host port). */
   publish?: number;
   stopTimeout: number;
+  /** A Docker network to join instead of the default bridge (made if missing). */
+  network?: string;
+}
+
+/** An add-on's service container: its volume, the networks it joins and its name on them. */
+export interface ServiceSpec {
+  name: string;
+  image: string;
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  volume: { name: string; target: string };
+  networks: string[];
+  alias: string;
 }
 
 export interface ContainerInfo {
@@ -21,6 +34,8 @@ export interface ContainerInfo {
   finishedAt: string | null;
   /** Host port (on 127.0.0.1) of the published port, if any. */
   hostPort: number | null;
+  /** The Docker networks it is on. */
+  networks?: string[];
 }
 
 export interface Runtime {
@@ -39,6 +54,18 @@ export interface Runtime {
    * the stream broke). Returns a function that stops following.
    */
   follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void;
+  /** Makes a bridge network (labelled) unless one of that name exists. */
+  ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
+  /** Joins a running container to a network, reachable there by `alias`. */
+  connect(id: string, network: string, alias: string): Promise<void>;
+  disconnect(id: string, network: string): Promise<void>;
+  /** Creates (volume and networks too) and starts an add-on's container. */
+  runService(spec: ServiceSpec): Promise<ContainerInfo>;
+  /** Starts an existing (exited) container again. */
+  restart(id: string): Promise<void>;
+  /** Runs a command in a running container; its exit code. */
+  exec(id: string, argv: string[]): Promise<number>;
+  removeVolume(name: string): Promise<void>;
   /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
   watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
 }

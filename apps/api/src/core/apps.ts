@@ -1,6 +1,7 @@
 /** Apps: names, lookup, create and destroy. */
 import { randomInt } from 'node:crypto';
 import { notFound } from '../errors.js';
+import { removeAppAddons } from '../store/addons.js';
 import { findApp, insertApp, markAppDestroyed, listApps as storedApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { removeAppDomains } from '../store/domains.js';
@@ -127,6 +128,7 @@ export async function destroyApp(core: CoreDeps, nameOrId: string): Promise<AppV
       removeAppDomains(core.db, app.id);
       removeAppLogLines(core.db, app.id);
       removeAppDrains(core.db, app.id);
+      removeAppAddons(core.db, app.id);
     })
     .immediate();
   await core.repos.remove(app.id);

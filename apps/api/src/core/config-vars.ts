@@ -1,8 +1,9 @@
 /** An app's config vars: read them (now, or as a release had them) and change them. */
 import type { ConfigVarsPatch } from '@paas/shared';
-import { notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import { findRelease } from '../store/releases.js';
 import type { AppRow, ConfigMap, ReleaseRow } from '../store/rows.js';
+import { attachmentVars } from './addon-config.js';
 import type { CoreDeps } from './context.js';
 import { lockApp, settleInBackground } from './release-flow.js';
 import { type Actor, currentConfig, setConfigVars } from './releases.js';
@@ -31,6 +32,12 @@ export async function setConfig(
   actor: Actor,
   signal?: AbortSignal,
 ): Promise<ReleaseRow> {
+  const attached = [...attachmentVars(core.db, app.id)].filter((name) => Object.hasOwn(patch, name));
+  if (attached.length) {
+    throw invalid(
+      `Cannot overwrite attachment values ${attached.join(', ')}: they belong to attached add-ons (paas addons:detach first).`,
+    );
+  }
   const unlock = await lockApp(core, app, `Config change by user ${actor.email}`, signal);
   let release: ReleaseRow;
   try {

@@ -7,7 +7,7 @@
  * agent-backed OneOffRunner replaces this one in deps.ts; nothing else changes.
  */
 import { randomBytes } from 'node:crypto';
-import { LABELS } from '@paas/shared';
+import { appNetwork, LABELS } from '@paas/shared';
 import type { ContainerEngine } from '../docker.js';
 import type { OneOffRequest, OneOffRunner } from './release-phase.js';
 
@@ -45,6 +45,8 @@ export class DockerOneOffRunner implements OneOffRunner {
         [LABELS.releaseVersion]: String(release.version),
         [RUNNER_LABEL]: 'api',
       },
+      // The app's network: the release phase reaches the app's add-ons (migrations).
+      network: appNetwork(app.id),
       onOutput: req.onOutput,
       signal: req.signal,
       stopTimeout: this.deps.stopTimeout,

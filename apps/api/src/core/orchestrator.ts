@@ -5,7 +5,9 @@
  * table built from what the runtime reports (runtime/route-table.ts). It also answers `ps`
  * (runtime/dyno-view.ts) and takes restart and stop requests.
  */
+import { appNetwork } from '@paas/shared';
 import type { Logger } from '../logger.js';
+import { listAttachments, liveAddons, setAddonAgent } from '../store/addons.js';
 import { listApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { listDomains } from '../store/domains.js';
@@ -16,9 +18,10 @@ import type { AppRow } from '../store/rows.js';
 import { formationTypes } from './procfile.js';
 import type { AgentRegistry } from './runtime/agent-registry.js';
 import { type DesiredDefaults, type DesiredInput, desiredProcesses } from './runtime/desired.js';
-import type { RuntimeDriver } from './runtime/driver.js';
+import type { PlacedService, RuntimeDriver } from './runtime/driver.js';
 import { type Dyno, dynoView } from './runtime/dyno-view.js';
 import { routeTable } from './runtime/route-table.js';
+import { desiredServices } from './runtime/services.js';
 
 export type { Dyno } from './runtime/dyno-view.js';
 
@@ -57,7 +60,7 @@ export class Orchestrator {
 
   converge(): void {
     try {
-      this.deps.driver.apply(this.wanted());
+      this.deps.driver.apply(this.wanted(), this.wantedServices());
       const { db, domain, agents, driver } = this.deps;
       agents.sendRoutes(routeTable(listApps(db), listDomains(db), driver.reported(), domain));
     } catch (err) {
@@ -69,6 +72,8 @@ export class Orchestrator {
   wanted() {
     const { db, defaults } = this.deps;
     const inputs: DesiredInput[] = [];
+    const withAddons = new Set(liveAddons(db).map((a) => a.app_id));
+    for (const t of listAttachments(db)) withAddons.add(t.app_id);
     for (const app of listApps(db)) {
       const release = currentRelease(db, app.id);
       if (!release?.image_id) continue;
@@ -83,9 +88,23 @@ export class Orchestrator {
         },
         formation: listFormation(db, app.id),
         restarts: restartsOf(db, app.id),
+        ...(withAddons.has(app.id) ? { network: appNetwork(app.id) } : {}),
       });
     }
     return desiredProcesses(inputs, defaults);
+  }
+
+  /** Every live add-on's service container and its agent (placing new ones, once). */
+  wantedServices(): PlacedService[] {
+    const { db, agents } = this.deps;
+    const { placed, newlyPlaced } = desiredServices({
+      addons: liveAddons(db),
+      attachments: listAttachments(db),
+      appNames: new Map(listApps(db).map((a) => [a.id, a.name])),
+      alive: agents.alive().map((a) => a.id),
+    });
+    for (const [addonId, agentId] of newlyPlaced) setAddonAgent(db, addonId, agentId);
+    return placed;
   }
 
   /** The app's processes as the runtime reports them, plus wanted ones not yet reported. */

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { ensureFormation } from '../store/formation.js';
 import { appendRelease, currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow, ConfigMap, ProcessTypes, ReleaseRow } from '../store/rows.js';
+import { attachedConfig } from './addon-config.js';
 import { formationTypes, releaseCommandOf } from './procfile.js';
 
 export interface Actor {
@@ -49,7 +50,13 @@ export function describeConfigPatch(patch: ConfigVarsPatch): string {
 
 const inTransaction = <T>(db: Db, fn: () => T): T => db.transaction(fn).immediate();
 
-export function setConfigVars(db: Db, app: AppRow, patch: ConfigVarsPatch, actor: Actor): ReleaseRow {
+export function setConfigVars(
+  db: Db,
+  app: AppRow,
+  patch: ConfigVarsPatch,
+  actor: Actor,
+  description = describeConfigPatch(patch),
+): ReleaseRow {
   return inTransaction(db, () => {
     // Based on the current release: one that failed its release phase is not built upon.
     const last = currentRelease(db, app.id);
@@ -58,7 +65,7 @@ export function setConfigVars(db: Db, app: AppRow, patch: ConfigVarsPatch, actor
       image: last?.image_id ? { id: last.image_id, tag: last.image_tag } : null,
       config: applyConfigPatch(last?.config ?? {}, patch),
       processTypes: last?.process_types ?? {},
-      description: describeConfigPatch(patch),
+      description,
       userEmail: actor.email,
       buildId: last?.build_id ?? null,
       status: initialStatus(last?.process_types ?? {}),
@@ -103,7 +110,8 @@ export function appendRollback(
     const release = appendRelease(db, {
       appId: app.id,
       image: rebuilt?.image ?? { id: to.image_id, tag: to.image_tag },
-      config: to.config,
+      // Add-ons are not rolled back: the vars of today's attachments stay as they are.
+      config: { ...to.config, ...attachedConfig(db, app.id) },
       processTypes: to.process_types,
       description: `Rollback to v${to.version}`,
       userEmail: actor.email,

@@ -34,7 +34,7 @@ export function agentRoutes(app: FastifyInstance, { agents, log, intake }: Deps)
       } else if (!agentId) {
         return;
       } else if (message.type === 'status') {
-        agents.report(agentId, message.processes);
+        agents.report(agentId, message.processes, message.services);
       } else {
         intake.receive(agentId, message, (run, seq) => send({ type: 'logs-ack', run, seq }));
       }

@@ -1,6 +1,6 @@
 /**
  * What the Heroku CLI asks about that paas has no such thing for: answered in Heroku's shapes,
- * empty, so that unmodified clients work (an app's add-ons, collaborators, pipeline).
+ * empty, so that unmodified clients work (collaborators, pipeline).
  */
 import type { FastifyInstance } from 'fastify';
 import { requireApp } from '../core/apps.js';
@@ -8,10 +8,6 @@ import type { Deps } from '../deps.js';
 import { notFound } from '../errors.js';
 
 export function compatRoutes(app: FastifyInstance, deps: Deps): void {
-  app.get<{ Params: { app: string } }>('/apps/:app/addons', async (request) => {
-    requireApp(deps, request.params.app);
-    return [];
-  });
   app.get<{ Params: { app: string } }>('/apps/:app/collaborators', async (request) => {
     requireApp(deps, request.params.app);
     return [];

@@ -120,3 +120,50 @@ export const releaseOutputRow = z.object({
   finished_at: z.string().nullable(),
 });
 export type ReleaseOutputRow = z.infer<typeof releaseOutputRow>;
+
+export const addonSecrets = z.object({
+  user: z.string(),
+  password: z.string(),
+  database: z.string(),
+});
+export type AddonSecrets = z.infer<typeof addonSecrets>;
+
+export const addonRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  app_id: z.string(),
+  service: z.enum(['heroku-postgresql', 'heroku-redis']),
+  plan: z.string(),
+  state: z.enum(['provisioning', 'provisioned', 'deprovisioned']),
+  secrets: json(addonSecrets),
+  agent_id: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+});
+export type AddonRow = z.infer<typeof addonRow>;
+
+export const attachmentRow = z.object({
+  id: z.string(),
+  addon_id: z.string(),
+  app_id: z.string(),
+  name: z.string(),
+  released: z
+    .number()
+    .int()
+    .transform((n) => n === 1),
+  created_at: z.string(),
+});
+export type AttachmentRow = z.infer<typeof attachmentRow>;
+
+export const backupRow = z.object({
+  id: z.string(),
+  app_id: z.string(),
+  addon_id: z.string(),
+  num: z.number().int(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  size: z.number().int(),
+  error: z.string().nullable(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+export type BackupRow = z.infer<typeof backupRow>;

@@ -4,7 +4,14 @@
  * api restart an agent that has not reconnected yet keeps its processes until the timeout.
  * Transport-free: routes/agents.ts owns the WebSocket.
  */
-import type { ApiMessage, AppRoutesMessage, DesiredProcess, ProcessStatus } from '@paas/shared';
+import type {
+  ApiMessage,
+  AppRoutesMessage,
+  DesiredProcess,
+  DesiredService,
+  ProcessStatus,
+  ServiceStatus,
+} from '@paas/shared';
 import type { Logger } from '../../logger.js';
 import type { Db } from '../../store/db.js';
 import { listAgents, saveAgent, touchAgent } from '../../store/processes.js';
@@ -17,6 +24,8 @@ export interface AgentEntry {
   connected: boolean;
   lastSeen: number;
   statuses: ProcessStatus[];
+  /** Its add-on service containers as last reported. */
+  services: ServiceStatus[];
   send?: (message: ApiMessage) => void;
   /** What was last sent, so an unchanged set is not sent again. */
   lastSent?: string;
@@ -47,6 +56,7 @@ export class AgentRegistry {
         connected: false,
         lastSeen: Date.parse(row.last_seen),
         statuses: [],
+        services: [],
       });
     }
   }
@@ -62,6 +72,7 @@ export class AgentRegistry {
   connect(hello: { agentId: string; hostname: string; capacity: number }, send: (m: ApiMessage) => void): void {
     const entry: AgentEntry = {
       statuses: this.agents.get(hello.agentId)?.statuses ?? [],
+      services: this.agents.get(hello.agentId)?.services ?? [],
       id: hello.agentId,
       hostname: hello.hostname,
       capacity: hello.capacity,
@@ -86,11 +97,14 @@ export class AgentRegistry {
     this.deps.log.warn({ agent: agentId }, 'agent disconnected');
   }
 
-  report(agentId: string, statuses: ProcessStatus[]): void {
+  report(agentId: string, statuses: ProcessStatus[], services?: ServiceStatus[]): void {
     const entry = this.agents.get(agentId);
     if (!entry) return;
-    const changed = JSON.stringify(entry.statuses) !== JSON.stringify(statuses);
+    const changed =
+      JSON.stringify(entry.statuses) !== JSON.stringify(statuses) ||
+      (services !== undefined && JSON.stringify(entry.services) !== JSON.stringify(services));
     entry.statuses = statuses;
+    if (services !== undefined) entry.services = services;
     const now = Date.now();
     if (now - entry.lastSeen > 5000) touchAgent(this.deps.db, agentId);
     entry.lastSeen = now;
@@ -105,7 +119,10 @@ export class AgentRegistry {
     const alive: AgentEntry[] = [];
     for (const agent of this.agents.values()) {
       if (agent.connected || now - agent.lastSeen < this.deps.timeoutMs) alive.push(agent);
-      else agent.statuses = [];
+      else {
+        agent.statuses = [];
+        agent.services = [];
+      }
     }
     return alive;
   }
@@ -115,14 +132,19 @@ export class AgentRegistry {
     return [...this.agents.values()].flatMap((a) => a.statuses.map((s) => ({ ...s, agent: a.id })));
   }
 
+  /** Every add-on service container as its agent last reported it. */
+  reportedServices(): (ServiceStatus & { agent: string })[] {
+    return [...this.agents.values()].flatMap((a) => a.services.map((s) => ({ ...s, agent: a.id })));
+  }
+
   /** Sends an agent its whole desired set, unless it already has exactly that one. */
-  sendDesired(agentId: string, processes: DesiredProcess[]): void {
+  sendDesired(agentId: string, processes: DesiredProcess[], services: DesiredService[]): void {
     const agent = this.agents.get(agentId);
     if (!agent?.connected || !agent.send) return;
-    const serialized = JSON.stringify(processes);
+    const serialized = JSON.stringify([processes, services]);
     if (serialized === agent.lastSent) return;
     agent.lastSent = serialized;
-    agent.send({ type: 'desired', processes });
+    agent.send({ type: 'desired', processes, services });
   }
 
   /** Sends every connected agent the route table, unless it already has it. */

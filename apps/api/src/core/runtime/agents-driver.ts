@@ -8,14 +8,14 @@ import type { Logger } from '../../logger.js';
 import type { Db } from '../../store/db.js';
 import { loadPlacements, savePlacements } from '../../store/processes.js';
 import type { AgentRegistry } from './agent-registry.js';
-import type { RuntimeDriver } from './driver.js';
+import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
 import { place } from './placement.js';
 
 export class AgentsDriver implements RuntimeDriver {
   constructor(private readonly deps: { db: Db; log: Logger; agents: AgentRegistry }) {}
 
-  apply(wanted: DesiredProcess[]): void {
+  apply(wanted: DesiredProcess[], services: PlacedService[] = []): void {
     const { db, log, agents } = this.deps;
     const previous = loadPlacements(db);
     const placed = place(wanted, agents.alive(), previous);
@@ -33,6 +33,7 @@ export class AgentsDriver implements RuntimeDriver {
       agents.sendDesired(
         id,
         wanted.filter((w) => placed.get(w.key) === id),
+        services.filter((s) => s.agentId === id).map((s) => s.service),
       );
     }
   }

@@ -18,6 +18,8 @@ export interface DesiredInput {
   formation: { type: string; quantity: number }[];
   /** Restart requests: scope ('' = the app, a type, or a process name) → when. */
   restarts: Map<string, string>;
+  /** The app's network, when it has add-ons (its processes join it to reach them). */
+  network?: string;
 }
 
 export interface DesiredDefaults {
@@ -44,7 +46,7 @@ export function generationOf(restarts: Map<string, string>, type: string, name: 
 
 export function desiredProcesses(inputs: DesiredInput[], defaults: DesiredDefaults): DesiredProcess[] {
   const processes: DesiredProcess[] = [];
-  for (const { app, release, formation, restarts } of inputs) {
+  for (const { app, release, formation, restarts, network } of inputs) {
     const stopTimeout = seconds(release.config.PAAS_STOP_TIMEOUT, defaults.stopTimeout);
     const bootTimeout = seconds(release.config.PAAS_BOOT_TIMEOUT, defaults.bootTimeout);
     for (const row of formation) {
@@ -69,6 +71,7 @@ export function desiredProcesses(inputs: DesiredInput[], defaults: DesiredDefaul
           generation: generationOf(restarts, row.type, name),
           healthCheckPath: web ? (release.config.PAAS_HEALTHCHECK_PATH ?? null) : null,
           ...(web ? { bootTimeout } : {}),
+          ...(network ? { network } : {}),
         });
       }
     }

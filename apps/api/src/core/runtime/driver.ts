@@ -4,12 +4,18 @@
  * desired set into services. Every call is level-triggered: `apply` is given the whole desired
  * set each time and must converge to it, however often it is called.
  */
-import type { DesiredProcess } from '@paas/shared';
+import type { DesiredProcess, DesiredService } from '@paas/shared';
 import type { Dyno } from './dyno-view.js';
+
+/** An add-on's service and the agent holding its volume (it never moves). */
+export interface PlacedService {
+  agentId: string;
+  service: DesiredService;
+}
 
 export interface RuntimeDriver {
   /** Run exactly these processes (start what is missing, stop what is not in the set). */
-  apply(wanted: DesiredProcess[]): void;
+  apply(wanted: DesiredProcess[], services: PlacedService[]): void;
   /** The processes as the runtime reports them now, every app. */
   reported(): Dyno[];
   /** Where each desired process (by key) was placed, for processes not reported yet. */

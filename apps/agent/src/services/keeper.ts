@@ -1,0 +1,139 @@
+/**
+ * Keeps this host's add-on service containers running: converges on the services the api
+ * sent (services/plan.ts decides, pure), probes a new or restarted one until it accepts
+ * connections, and reports each one's state. Independent of the process reconciler: nothing
+ * an app's deploy, config change or restart does reaches here. No failure is fatal; the next
+ * pass tries again.
+ */
+import type { DesiredService, ServiceStatus } from '@paas/shared';
+import type { Logger } from '../logger.js';
+import type { Runtime } from '../runtime/runtime.js';
+import { planServices, readinessProbe, type ServiceHistory, serviceSpec } from './plan.js';
+
+export interface ServiceKeeperDeps {
+  runtime: Runtime;
+  log: Logger;
+  /** Labels of everything this agent owns (platform, agent); undefined until welcomed. */
+  labels: () => Record<string, string> | undefined;
+  onStatus: (services: ServiceStatus[]) => void;
+  /** A line for the owning app's log. */
+  onEvent?: (app: string, line: string) => void;
+  probeEveryMs?: number;
+}
+
+export class ServiceKeeper {
+  private desired: DesiredService[] | undefined;
+  private history = new Map<string, ServiceHistory>();
+  private readonly ready = new Set<string>();
+  private readonly probing = new Set<string>();
+  private running: Promise<void> | undefined;
+  private again = false;
+  private wake: NodeJS.Timeout | undefined;
+  private statuses: ServiceStatus[] = [];
+  private lastStatus = '';
+
+  constructor(private readonly deps: ServiceKeeperDeps) {}
+
+  /** undefined: the api said nothing about services (keep them as they are). */
+  setDesired(services: DesiredService[] | undefined): void {
+    if (services === undefined && this.desired !== undefined) return;
+    this.desired = services;
+    void this.trigger();
+  }
+
+  desiredList(): DesiredService[] | undefined {
+    return this.desired;
+  }
+
+  currentStatus(): ServiceStatus[] {
+    return this.statuses;
+  }
+
+  trigger(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.pass();
+        } catch (err) {
+          this.deps.log.error({ err }, 'service pass failed; retrying on the next pass');
+        }
+      } while (this.again);
+      this.running = undefined;
+    })();
+    return this.running;
+  }
+
+  close(): void {
+    clearTimeout(this.wake);
+  }
+
+  private async pass(): Promise<void> {
+    const labels = this.deps.labels();
+    if (!labels) return;
+    const { runtime, log } = this.deps;
+    const observed = await runtime.list(labels);
+    const now = Date.now();
+    const next = planServices(this.desired, observed, { history: this.history, ready: this.ready }, now);
+    this.history = next.history;
+    for (const c of next.remove) {
+      log.info({ service: c.labels['paas.service'], container: c.id.slice(0, 12) }, 'removing add-on container');
+      await runtime.remove(c.id);
+      this.ready.delete(c.id);
+    }
+    for (const v of next.removeVolumes) await runtime.removeVolume(v);
+    for (const { container, network, alias } of next.connect) await runtime.connect(container.id, network, alias);
+    for (const { container, network } of next.disconnect) await runtime.disconnect(container.id, network);
+    for (const { container, service } of next.restart) {
+      log.warn({ service: service.name, app: service.app }, 'add-on container exited; starting it again');
+      this.deps.onEvent?.(service.app, `Add-on ${service.name} exited; restarting it (same volume)`);
+      this.ready.delete(container.id);
+      await runtime.restart(container.id);
+      this.again = true;
+    }
+    for (const s of next.create) {
+      log.info({ service: s.name, app: s.app, kind: s.kind }, 'provisioning add-on container');
+      await runtime.runService(serviceSpec(s, labels));
+      this.again = true;
+    }
+    for (const { container, service } of next.probe) this.probe(container.id, service);
+    clearTimeout(this.wake);
+    if (next.wakeAt !== null) this.wake = setTimeout(() => void this.trigger(), next.wakeAt - now + 10);
+    this.statuses = next.statuses;
+    const serialized = JSON.stringify(next.statuses);
+    if (serialized !== this.lastStatus) {
+      this.lastStatus = serialized;
+      this.deps.onStatus(next.statuses);
+    }
+  }
+
+  /** Runs the readiness probe until it passes (or the container is gone), then a pass. */
+  private probe(containerId: string, service: DesiredService): void {
+    if (this.probing.has(containerId) || this.ready.has(containerId)) return;
+    this.probing.add(containerId);
+    const every = this.deps.probeEveryMs ?? 100;
+    void (async () => {
+      const argv = readinessProbe(service);
+      for (;;) {
+        let code: number;
+        try {
+          code = await this.deps.runtime.exec(containerId, argv);
+        } catch {
+          break; // gone or stopped: the next pass sees it
+        }
+        if (code === 0) {
+          this.ready.add(containerId);
+          this.deps.log.info({ service: service.name, app: service.app }, 'add-on accepts connections');
+          break;
+        }
+        await new Promise((r) => setTimeout(r, every));
+      }
+      this.probing.delete(containerId);
+      void this.trigger();
+    })();
+  }
+}
