@@ -16,10 +16,11 @@ import {
   setAddonState,
 } from '../store/addons.js';
 import { findApp } from '../store/apps.js';
-import type { AddonRow, AttachmentRow } from '../store/rows.js';
+import type { AddonRow, AppRow, AttachmentRow, ReleaseRow } from '../store/rows.js';
 import { addonUrl, configVarOf } from './addon-catalog.js';
 import type { CoreDeps } from './context.js';
-import { lockApp, settleInBackground } from './release-flow.js';
+import { lockApp, settleRelease } from './release-flow.js';
+import { released } from './released.js';
 import { type Actor, setConfigVars } from './releases.js';
 
 const SYSTEM: Actor = { email: 'addons@paas' };
@@ -105,8 +106,7 @@ export class AddonKeeper {
         unlock();
         throw err;
       }
-      if (release) settleInBackground(core, app, release, SYSTEM, unlock);
-      else unlock();
+      await settleNow(core, app, release, SYSTEM, unlock);
     } catch (err) {
       core.log.error({ err, addon: addon.name }, 'attach release failed; the next status tries again');
     } finally {
@@ -142,6 +142,25 @@ export async function detachRelease(core: CoreDeps, att: AttachmentRow, actor: A
     unlock();
     throw err;
   }
-  if (release) settleInBackground(core, app, release, actor, unlock);
-  else unlock();
+  await settleNow(core, app, release, actor, unlock);
+}
+
+/**
+ * Rolls the release out, its release phase first (awaited: whoever attached or detached sees
+ * the new config when they are answered), then lets the app's lock go.
+ */
+async function settleNow(
+  core: CoreDeps,
+  app: AppRow,
+  release: ReleaseRow | undefined,
+  actor: Actor,
+  unlock: () => void,
+) {
+  try {
+    if (!release) return;
+    if (release.status !== 'pending') return released(core, app, release, actor);
+    await core.phases.track(settleRelease(core, app, release, actor, () => {}));
+  } finally {
+    unlock();
+  }
 }

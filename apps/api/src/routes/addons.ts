@@ -1,6 +1,6 @@
 /** Add-ons and attachments (Heroku's Platform API shapes, as the Heroku CLI 11 uses them). */
 import { addonCreateBody, addonResolveBody, attachmentCreateBody, attachmentResolveBody } from '@paas/shared';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   attachAddon,
   attachmentsOf,
@@ -23,9 +23,11 @@ type AppParams = { Params: { app: string } };
 type AddonParams = { Params: { app: string; addon: string } };
 
 /** An AbortSignal that fires when the client hangs up (a create then stops waiting). */
-function hangUp(request: FastifyRequest): AbortSignal {
+function hangUp(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
-  request.raw.on('close', () => controller.abort());
+  reply.raw.on('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
   return controller.signal;
 }
 
@@ -55,7 +57,7 @@ export function addonRoutes(app: FastifyInstance, deps: Deps): void {
       found,
       { plan: body.plan.name, as: body.attachment?.name, name: body.name },
       request.actor,
-      hangUp(request),
+      hangUp(reply),
     );
     return reply.status(201).send(presentAddon(view));
   });

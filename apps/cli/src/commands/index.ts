@@ -1,5 +1,11 @@
 /** Every command of the CLI, in the order `paas help` lists them. */
 import type { Command } from '../command.js';
+import addonsAttach from './addons/attach.js';
+import addonsCreate from './addons/create.js';
+import addonsDestroy from './addons/destroy.js';
+import addonsDetach from './addons/detach.js';
+import addons from './addons/index.js';
+import addonsInfo from './addons/info.js';
 import appsCreate from './apps/create.js';
 import appsDestroy from './apps/destroy.js';
 import apps from './apps/index.js';
@@ -46,6 +52,12 @@ export const commands: Command[] = [
   psScale,
   psRestart,
   psStop,
+  addons,
+  addonsCreate,
+  addonsInfo,
+  addonsDestroy,
+  addonsAttach,
+  addonsDetach,
   domains,
   domainsAdd,
   domainsRemove,
