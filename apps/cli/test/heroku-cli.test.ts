@@ -191,6 +191,31 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
     expect(phased.stdout).toBe('Running release command...\nrelease phase of release.9\n');
     expect((await ok('releases', '-a', app)).stdout).toContain(`=== ${app} Releases - Current: v9`);
 
+    // Add-ons: create a Postgres add-on (provisioned and attached as DATABASE_URL in a
+    // release), list it, show it, destroy it (the var goes in another release).
+    const pg = await ok('addons:create', 'heroku-postgresql', '-a', app);
+    expect(pg.stderr).toMatch(/Creating heroku-postgresql on .*\.\.\. free/);
+    const pgName = /Created (postgresql-[a-z]+-\d+) as DATABASE_URL/.exec(pg.stdout)?.[1] ?? '';
+    expect(pgName, pg.stdout).not.toBe('');
+    expect((await ok('config:get', 'DATABASE_URL', '-a', app)).stdout).toMatch(
+      new RegExp(`^postgres://u[0-9a-f]+:[0-9a-f]+@${pgName}:5432/d[0-9a-f]+\n$`),
+    );
+    expect((await ok('releases', '-a', app)).stdout).toMatch(/v10\s+Attach DATABASE resource/);
+    const listed = (await ok('addons', '-a', app)).stdout;
+    expect(listed).toMatch(new RegExp(`heroku-postgresql \\(${pgName}\\)\\s+essential-0\\s+free\\s+free\\s+created`));
+    const listedJson = JSON.parse((await ok('addons', '-a', app, '--json')).stdout);
+    expect(listedJson[0].attachments.map((a: { name: string }) => a.name)).toEqual(['DATABASE']);
+    const shown = (await ok('addons:info', pgName, '-a', app)).stdout;
+    expect(shown).toContain(`=== ${pgName}`);
+    expect(shown).toMatch(/Attachments: +.*::DATABASE/);
+    expect(shown).toMatch(new RegExp(`Owning app: +${app}`));
+    expect(shown).toMatch(/Plan: +heroku-postgresql:essential-0/);
+    expect(shown).toMatch(/State: +created/);
+    const gone = await ok('addons:destroy', pgName, '-a', app, '--confirm', app);
+    expect(gone.stderr).toMatch(new RegExp(`Destroying ${pgName} on .*\\.\\.\\. done`));
+    expect((await ok('config', '-a', app)).stdout).not.toContain('DATABASE_URL');
+    expect((await ok('addons', '-a', app)).stdout).toMatch(/No add-ons for app/);
+
     // Destroy.
     expect((await ok('apps:destroy', app, '--confirm', app)).stderr).toMatch(/Destroying .*\.\.\. done/);
     expect((await ok('apps')).stdout).not.toContain(app);
