@@ -12,6 +12,9 @@ import {
   FORMATION_MAX_QUANTITY,
   PROCESS_TYPE_RE,
   RESERVED_CONFIG_KEYS,
+  RUN_COMMAND_MAX_BYTES,
+  RUN_ENV_MAX,
+  RUN_TIMEOUT_MAX_SECONDS,
 } from './names.js';
 
 export const appName = z.string().regex(APP_NAME_RE, APP_NAME_RULE);
@@ -70,6 +73,8 @@ export type DrainCreateBody = z.infer<typeof drainCreateBody>;
 /** Config vars the platform reads as seconds: the stop (SIGTERM → SIGKILL) and boot timeouts. */
 const SECONDS_VARS = new Set(['PAAS_STOP_TIMEOUT', 'PAAS_BOOT_TIMEOUT']);
 const isSeconds = (value: string) => /^[1-9]\d{0,3}$/.test(value) && Number(value) <= 3600;
+/** PAAS_RUN_TIMEOUT: how long a one-off of the app may run, in seconds. */
+const isRunTimeout = (value: string) => /^[1-9]\d{0,6}$/.test(value) && Number(value) <= RUN_TIMEOUT_MAX_SECONDS;
 
 /** PATCH /apps/:app/config-vars: name → value, or null to unset. */
 export const configVarsPatch = z
@@ -91,6 +96,13 @@ export const configVarsPatch = z
       }
       if (SECONDS_VARS.has(key) && value !== null && !isSeconds(value)) {
         ctx.addIssue({ code: 'custom', message: 'must be a whole number of seconds from 1 to 3600', path: [key] });
+      }
+      if (key === 'PAAS_RUN_TIMEOUT' && value !== null && !isRunTimeout(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a whole number of seconds from 1 to ${RUN_TIMEOUT_MAX_SECONDS}`,
+          path: [key],
+        });
       }
       if (value !== null && Buffer.byteLength(value, 'utf8') > CONFIG_VALUE_MAX_BYTES) {
         ctx.addIssue({ code: 'custom', message: `value is longer than ${CONFIG_VALUE_MAX_BYTES} bytes`, path: [key] });
@@ -135,6 +147,51 @@ export const formationBatchUpdate = z
   .strict();
 export type FormationUpdate = z.infer<typeof formationUpdate>;
 export type FormationBatchUpdate = z.infer<typeof formationBatchUpdate>;
+
+/**
+ * POST /apps/:app/dynos: a one-off process (Heroku's dyno create). `env` values may come as
+ * numbers (the Heroku CLI sends COLUMNS and LINES so); they become strings. Unknown fields are
+ * ignored, as Heroku tooling may send more.
+ */
+export const dynoCreateBody = z.object({
+  command: z
+    .string({ error: 'is required: the command to run' })
+    .refine((c) => c.trim().length > 0, 'must not be empty')
+    .refine(
+      (c) => Buffer.byteLength(c, 'utf8') <= RUN_COMMAND_MAX_BYTES,
+      `is longer than ${RUN_COMMAND_MAX_BYTES} bytes, the most a one-off command may be`,
+    ),
+  attach: z.boolean().nullable().optional(),
+  env: z
+    .record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String), {
+      error: 'must be an object of variable names to values',
+    })
+    .superRefine((vars, ctx) => {
+      const keys = Object.keys(vars);
+      if (keys.length > RUN_ENV_MAX) ctx.addIssue({ code: 'custom', message: `at most ${RUN_ENV_MAX} variables` });
+      for (const key of keys) {
+        if (!CONFIG_KEY_RE.test(key))
+          ctx.addIssue({ code: 'custom', message: `${key}: ${CONFIG_KEY_RULE}`, path: [key] });
+        else if (reserved.has(key)) {
+          ctx.addIssue({ code: 'custom', message: `${key} is set by the platform and cannot be changed`, path: [key] });
+        }
+        if (Buffer.byteLength(vars[key] ?? '', 'utf8') > CONFIG_VALUE_MAX_BYTES) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `value is longer than ${CONFIG_VALUE_MAX_BYTES} bytes`,
+            path: [key],
+          });
+        }
+      }
+    })
+    .nullable()
+    .optional(),
+  force_no_tty: z.boolean().nullable().optional(),
+  size: formationSize.nullable().optional(),
+  type: z.string().regex(PROCESS_TYPE_RE, 'is not a valid process type').nullable().optional(),
+  time_to_live: z.number().int().positive().max(RUN_TIMEOUT_MAX_SECONDS).nullable().optional(),
+});
+export type DynoCreateBody = z.infer<typeof dynoCreateBody>;
 
 /** Turns a zod error into one line that names every bad field. */
 export function describeIssues(error: z.ZodError): string {
