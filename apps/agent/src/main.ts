@@ -5,6 +5,7 @@
  */
 import { LABELS } from '@paas/shared';
 import closeWithGrace from 'close-with-grace';
+import { AttachBridge } from './attach.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Connection } from './connection.js';
 import { createLogger } from './logger.js';
@@ -27,8 +28,10 @@ try {
 const log = createLogger(config.LOG_LEVEL).child({ agent: config.PAAS_AGENT_ID });
 const runtime = new DockerRuntime(config.DOCKER_HOST);
 
+const apiWs = config.PAAS_API_URL.replace(/^http/, 'ws').replace(/\/+$/, '');
+const saved = loadState(config.dataDir);
 const connection: Connection = new Connection({
-  url: `${config.PAAS_API_URL.replace(/^http/, 'ws').replace(/\/+$/, '')}/agents/connect`,
+  url: `${apiWs}/agents/connect`,
   token: config.PAAS_AGENT_TOKEN,
   log,
   onOpen: () => {
@@ -111,6 +114,9 @@ const reconciler = new Reconciler({
   runtime,
   agentId: config.PAAS_AGENT_ID,
   log,
+  bridge: new AttachBridge({ runtime, log, apiUrl: apiWs, token: config.PAAS_AGENT_TOKEN }),
+  launched: saved?.launched,
+  onLaunched: () => persist(),
   onStatus: (processes) => {
     const local = new Map<string, { host: string; port: number; name: string }[]>();
     for (const p of processes) {
@@ -121,8 +127,9 @@ const reconciler = new Reconciler({
     connection.send({ type: 'status', processes });
   },
   onPass: (processes) => {
+    // An attached one-off's output is its client's (and, with a TTY, not Docker's framed log).
     const containers = processes.flatMap((p) =>
-      p.containerId ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
+      p.containerId && !p.oneOff?.attach ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
     );
     shipper.sync(containers);
     const ids = new Set(containers.map((c) => c.containerId));
@@ -140,6 +147,7 @@ const reconciler = new Reconciler({
   afterStop: (container) => table.release(container.id),
   // Everything a container printed is read before it is removed (a quick crash included).
   beforeRemove: async (container) => {
+    if (container.labels[LABELS.oneOffMode] === 'attached') return;
     shipper.ensureFollowing(logTarget(container));
     await shipper.readToEnd(container.id);
   },
@@ -148,10 +156,11 @@ const reconciler = new Reconciler({
 /** What the api last said, kept so that with the api down after a restart the agent goes on. */
 function persist(): void {
   const platformId = reconciler.labels?.['paas.platform'];
-  if (platformId) saveState(config.dataDir, { platformId, desired: reconciler.desiredList(), routes: table.all() });
+  if (!platformId) return;
+  const launched = reconciler.launchedOneOffs();
+  saveState(config.dataDir, { platformId, desired: reconciler.desiredList(), routes: table.all(), launched });
 }
 
-const saved = loadState(config.dataDir);
 if (saved) {
   reconciler.setPlatform(saved.platformId);
   reconciler.setDesired(saved.desired);

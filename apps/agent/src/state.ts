@@ -11,6 +11,8 @@ const stateFile = z.object({
   platformId: z.string(),
   desired: z.array(desiredProcess),
   routes: z.array(appRoutes).default([]),
+  /** One-offs this agent has started: never started again (see plan-one-off.ts). */
+  launched: z.array(z.string()).default([]),
 });
 export type AgentState = z.infer<typeof stateFile>;
 

@@ -10,6 +10,20 @@ export interface ContainerSpec {
   /** A container port to publish on 127.0.0.1 (on a free host port). */
   publish?: number;
   stopTimeout: number;
+  /** With a pseudo terminal (a `paas run` from a terminal). */
+  tty?: boolean;
+  /** Stdin open for an attached client (closed when it ends its input). */
+  stdin?: boolean;
+}
+
+/** A created container's stdio, attached before it starts (so no output is lost). */
+export interface Attached {
+  /** What the process prints: with a TTY the terminal's bytes, else stdout and stderr merged. */
+  output: NodeJS.ReadableStream;
+  /** The process's stdin; end() closes it. */
+  input: NodeJS.WritableStream;
+  /** Drops the attachment (the container is not stopped by this). */
+  close(): void;
 }
 
 export interface ContainerInfo {
@@ -29,6 +43,15 @@ export interface Runtime {
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;
   inspect(id: string): Promise<ContainerInfo | null>;
   run(spec: ContainerSpec): Promise<ContainerInfo>;
+  /** Creates the container without starting it. */
+  create(spec: ContainerSpec): Promise<ContainerInfo>;
+  start(id: string): Promise<void>;
+  /** Attaches to a created container's stdio (stdin too). */
+  attach(id: string, tty: boolean): Promise<Attached>;
+  /** Sets a TTY container's window size. */
+  resize(id: string, cols: number, rows: number): Promise<void>;
+  /** Resolves with the exit status once the container has exited (null if it is gone). */
+  wait(id: string): Promise<number | null>;
   /** SIGTERM, then SIGKILL after `timeoutSeconds`. Resolves when the container has exited. */
   stop(id: string, timeoutSeconds: number): Promise<void>;
   remove(id: string): Promise<void>;
