@@ -35,7 +35,10 @@ const schema = z.object({
   /** The one-off rendezvous service (TLS; `heroku run` connects to it); 0 leaves it off. */
   PAAS_RENDEZVOUS_PORT: port.default(5001),
   /** The host name attach URLs give (default: the host the client reached the api by). */
-  PAAS_RENDEZVOUS_HOST: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name or IPv4 address').optional(),
+  PAAS_RENDEZVOUS_HOST: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name or IPv4 address')
+    .optional(),
   PAAS_KEEP_RELEASES: z.coerce.number().int().min(1).max(10_000).default(10),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

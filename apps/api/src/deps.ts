@@ -14,8 +14,10 @@ import { KeyedMutex } from './core/locks.js';
 import { LogIntake } from './core/log-intake.js';
 import { LogSessions } from './core/log-sessions.js';
 import { LogRouter } from './core/logs.js';
+import { abandonOneOff } from './core/one-offs.js';
 import { Orchestrator } from './core/orchestrator.js';
 import type { Actor } from './core/releases.js';
+import { Rendezvous } from './core/rendezvous.js';
 import { AgentRegistry } from './core/runtime/agent-registry.js';
 import { AgentsDriver } from './core/runtime/agents-driver.js';
 import { DockerImageEngine, type ImageEngine } from './docker.js';
@@ -87,6 +89,10 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     agents,
     driver: new AgentsDriver({ db, log, agents }),
   });
+  const rendezvous = new Rendezvous({
+    log: log.child({ component: 'rendezvous' }),
+    onAbandoned: (id) => abandonOneOff({ db, orchestrator }, id),
+  });
   const builder = new Builder({
     db,
     docker,
@@ -117,6 +123,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     intake,
     drains,
     sessions,
+    rendezvous,
   };
 }
 
@@ -128,6 +135,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.pushes.close();
   await deps.images.close();
   deps.sessions.close();
+  deps.rendezvous.close();
   deps.drains.close();
   deps.logs.close();
 }

@@ -11,6 +11,7 @@ import type { DrainManager } from './drains.js';
 import type { ImageCollector } from './images.js';
 import type { LogRouter } from './logs.js';
 import type { Orchestrator } from './orchestrator.js';
+import type { Rendezvous } from './rendezvous.js';
 
 /**
  * What the use cases need of whoever runs the processes (today the Orchestrator and its
@@ -28,4 +29,6 @@ export interface CoreDeps {
   builder: Builder;
   drains: DrainManager;
   orchestrator: ProcessControl;
+  /** Attached one-offs' sessions (core/rendezvous.ts). */
+  rendezvous: Rendezvous;
 }

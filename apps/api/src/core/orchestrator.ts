@@ -10,11 +10,18 @@ import { listApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { listDomains } from '../store/domains.js';
 import { listFormation } from '../store/formation.js';
+import { finishOneOff, runningOneOffs } from '../store/one-offs.js';
 import { requestRestart, restartsOf } from '../store/processes.js';
-import { currentRelease } from '../store/releases.js';
+import { currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
 import type { AgentRegistry } from './runtime/agent-registry.js';
-import { type DesiredDefaults, type DesiredInput, desiredProcesses } from './runtime/desired.js';
+import {
+  type DesiredDefaults,
+  type DesiredInput,
+  desiredProcesses,
+  type OneOffInput,
+  oneOffProcesses,
+} from './runtime/desired.js';
 import type { RuntimeDriver } from './runtime/driver.js';
 import { type Dyno, dynoView } from './runtime/dyno-view.js';
 import { routeTable } from './runtime/route-table.js';
@@ -56,6 +63,7 @@ export class Orchestrator {
 
   converge(): void {
     try {
+      this.recordEnds();
       this.deps.driver.apply(this.wanted());
       const { db, domain, agents, driver } = this.deps;
       agents.sendRoutes(routeTable(listApps(db), listDomains(db), driver.reported(), domain));
@@ -84,7 +92,45 @@ export class Orchestrator {
         restarts: restartsOf(db, app.id),
       });
     }
-    return desiredProcesses(inputs, defaults);
+    return [...desiredProcesses(inputs, defaults), ...oneOffProcesses(this.oneOffInputs(), defaults)];
+  }
+
+  /** The one-offs not ended yet, each with the release it was asked of. */
+  private oneOffInputs(): OneOffInput[] {
+    const { db } = this.deps;
+    const apps = new Map(listApps(db).map((a) => [a.id, a]));
+    const inputs: OneOffInput[] = [];
+    for (const oneOff of runningOneOffs(db)) {
+      const app = apps.get(oneOff.app_id);
+      const release = findRelease(db, oneOff.app_id, oneOff.release_id);
+      if (!app || !release?.image_id) continue;
+      inputs.push({
+        app,
+        oneOff,
+        release: { id: release.id, version: release.version, image: release.image_id, config: release.config },
+      });
+    }
+    return inputs;
+  }
+
+  /** One-offs their agents report ended (`down`) are recorded so: no longer wanted. */
+  private recordEnds(): void {
+    const { db, agents, driver } = this.deps;
+    // A one-off is never run twice: one placed on an agent gone past its timeout has ended.
+    const alive = new Set(agents.alive().map((a) => a.id));
+    const placed = driver.placements();
+    for (const o of runningOneOffs(db)) {
+      const agent = placed.get(`${o.app_id}:run.${o.number}`);
+      if (agent && !alive.has(agent) && finishOneOff(db, o.id, null)) {
+        this.deps.log.warn({ oneOff: o.id, agent }, 'one-off lost with its agent');
+      }
+    }
+    for (const d of driver.reported()) {
+      if (!d.oneOff || d.state !== 'down') continue;
+      if (finishOneOff(this.deps.db, d.oneOff.id, d.exitCode)) {
+        this.deps.log.info({ app: d.app, process: d.name, exitCode: d.exitCode }, 'one-off ended');
+      }
+    }
   }
 
   /** The app's processes as the runtime reports them, plus wanted ones not yet reported. */
