@@ -26,6 +26,8 @@ import psStop from './ps/stop.js';
 import releases from './releases/index.js';
 import releasesInfo from './releases/info.js';
 import rollback from './rollback.js';
+import runDetached from './run/detached.js';
+import run from './run/index.js';
 
 export const commands: Command[] = [
   login,
@@ -44,6 +46,8 @@ export const commands: Command[] = [
   psScale,
   psRestart,
   psStop,
+  run,
+  runDetached,
   domains,
   domainsAdd,
   domainsRemove,

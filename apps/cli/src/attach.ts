@@ -1,0 +1,62 @@
+/**
+ * `paas run`'s side of an attached one-off: a WebSocket to the api's rendezvous
+ * (`/rendezvous/:secret`, the secret of the dyno's attach_url). Binary frames are bytes (stdin
+ * out, the process's output in); text frames are JSON control messages: `resize` and `eof`
+ * out, `exit` (the status) and `error` in. With a TTY the terminal is raw (Ctrl-C reaches the
+ * process) and resizes are sent as they happen. Resolves with the process's exit status.
+ */
+import type { AttachControl } from '@paas/shared';
+import WebSocket from 'ws';
+
+/** No exit status came (the link broke): as ssh does. */
+export const LOST = 255;
+
+export async function attach(
+  apiUrl: string,
+  secret: string,
+  tty: boolean,
+  stderr: (t: string) => void,
+): Promise<number> {
+  const url = `${apiUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/rendezvous/${encodeURIComponent(secret)}`;
+  const ws = new WebSocket(url, { handshakeTimeout: 10_000 });
+  const { stdin, stdout } = process;
+  let code: number | null = LOST;
+  const send = (m: AttachControl) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
+  const onInput = (chunk: Buffer) => ws.readyState === WebSocket.OPEN && ws.send(chunk, { binary: true });
+  const onEnd = () => send({ type: 'eof' });
+  const onResize = () => send({ type: 'resize', cols: stdout.columns, rows: stdout.rows });
+  const raw = tty && stdin.isTTY;
+
+  ws.on('open', () => {
+    if (raw) stdin.setRawMode(true);
+    stdin.on('data', onInput);
+    stdin.on('end', onEnd);
+    stdin.resume();
+    if (tty) stdout.on('resize', onResize);
+  });
+  ws.on('message', (data, isBinary) => {
+    if (isBinary) {
+      stdout.write(data as Buffer);
+      return;
+    }
+    try {
+      const m = JSON.parse(String(data)) as AttachControl;
+      if (m.type === 'exit') code = m.code;
+      else if (m.type === 'error') stderr(`${raw ? '\r\n' : ''}Error: ${m.message}\n`);
+    } catch {}
+  });
+  await new Promise<void>((resolve) => {
+    ws.on('error', (err) => {
+      stderr(`Error: cannot attach to the process (${err.message}).\n`);
+      resolve();
+    });
+    ws.on('close', () => resolve());
+  });
+  if (raw) stdin.setRawMode(false);
+  stdin.off('data', onInput);
+  stdin.off('end', onEnd);
+  stdout.off('resize', onResize);
+  stdin.pause();
+  stdin.unref?.();
+  return code ?? LOST;
+}
