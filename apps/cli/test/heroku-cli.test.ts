@@ -69,7 +69,9 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
       FORCE_COLOR: '0',
       NODE_OPTIONS: `--require ${GUARD}`,
       PAAS_NET_GUARD_LOG: guardLog,
-      PAAS_NET_GUARD_ALLOW: String(platform.port),
+      PAAS_NET_GUARD_ALLOW: `${platform.port},${platform.rendezvousPort}`,
+      // `heroku run` verifies the rendezvous service's certificate: it trusts the platform CA.
+      NODE_EXTRA_CA_CERTS: platform.caFile,
     };
     const heroku = (...args: string[]) =>
       new Promise<CliResult>((resolve) => {
@@ -158,6 +160,22 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
     } finally {
       tail.kill();
     }
+
+    // One-offs: `heroku run -x` over the TLS rendezvous shows the output and passes the exit
+    // status on; `heroku run:detached` points at the log, where the output is, as run.N.
+    const x = await heroku('run', '-x', '-a', app, '--', 'sh', '-c', 'echo one-off-out; exit 3');
+    expect(x.code, x.stderr).toBe(3);
+    expect(x.stdout).toBe('one-off-out\n');
+    expect(x.stderr).toMatch(/Running sh -c "echo one-off-out; exit 3" on .*up, run\.\d+/);
+    const detached = await ok('run:detached', '-a', app, '--', 'echo', 'detached-from-heroku');
+    const dyno = /--dyno (run\.\d+)/.exec(detached.stdout)?.[1] ?? '';
+    expect(dyno, detached.stdout).toMatch(/^run\.\d+$/);
+    await eventually(
+      async () =>
+        (await heroku('logs', '--dyno', dyno, '-a', app)).stdout.includes(`app[${dyno}]: detached-from-heroku`),
+      30_000,
+      'the detached output in heroku logs',
+    );
 
     // Destroy.
     expect((await ok('apps:destroy', app, '--confirm', app)).stderr).toMatch(/Destroying .*\.\.\. done/);
