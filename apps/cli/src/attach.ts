@@ -21,6 +21,8 @@ export async function attach(
   const ws = new WebSocket(url, { handshakeTimeout: 10_000 });
   const { stdin, stdout } = process;
   let code: number | null = LOST;
+  let exited = false;
+  let told = false;
   const send = (m: AttachControl) => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify(m));
   const onInput = (chunk: Buffer) => ws.readyState === WebSocket.OPEN && ws.send(chunk, { binary: true });
   const onEnd = () => send({ type: 'eof' });
@@ -41,18 +43,26 @@ export async function attach(
     }
     try {
       const m = JSON.parse(String(data)) as AttachControl;
-      if (m.type === 'exit') code = m.code;
-      else if (m.type === 'error') stderr(`${raw ? '\r\n' : ''}Error: ${m.message}\n`);
+      if (m.type === 'exit') {
+        exited = true;
+        code = m.code;
+      } else if (m.type === 'error') {
+        told = true;
+        stderr(`${raw ? '\r\n' : ''}Error: ${m.message}\n`);
+      }
     } catch {}
   });
   await new Promise<void>((resolve) => {
     ws.on('error', (err) => {
+      told = true;
       stderr(`Error: cannot attach to the process (${err.message}).\n`);
       resolve();
     });
     ws.on('close', () => resolve());
   });
   if (raw) stdin.setRawMode(false);
+  if (!exited && !told)
+    stderr(`${raw ? '\r\n' : ''}Error: lost the connection to the process; its exit status is unknown.\n`);
   stdin.off('data', onInput);
   stdin.off('end', onEnd);
   stdout.off('resize', onResize);
