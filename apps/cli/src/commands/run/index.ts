@@ -2,6 +2,7 @@ import type { DynoResponse } from '@paas/shared';
 import { appPath } from '../../api.js';
 import { attach } from '../../attach.js';
 import { defineCommand } from '../../command.js';
+import { env } from '../../env.js';
 import { CliError } from '../../errors.js';
 import { appLabel } from '../../output.js';
 import { commandOf, envOf } from '../../run-args.js';
@@ -30,9 +31,9 @@ export default defineCommand({
     const app = await ctx.app();
     const command = commandOf(ctx.args);
     const tty = process.stdin.isTTY === true && ctx.flags['no-tty'] !== true;
-    const env = {
+    const vars = {
       ...envOf((ctx.flags.env as string[] | undefined) ?? []),
-      ...(process.env.TERM ? { TERM: process.env.TERM } : {}),
+      ...(env.term ? { TERM: env.term } : {}),
       ...(tty && process.stdout.isTTY
         ? { COLUMNS: String(process.stdout.columns), LINES: String(process.stdout.rows) }
         : {}),
@@ -43,7 +44,7 @@ export default defineCommand({
         ctx.api.post<DynoResponse>(appPath(app, '/dynos'), {
           command,
           attach: true,
-          env,
+          env: vars,
           force_no_tty: !tty,
           ...(ctx.flag('size') ? { size: ctx.flag('size') } : {}),
           ...(ctx.flag('type') ? { type: ctx.flag('type') } : {}),
