@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { configVarsPatch, describeIssues, dynoCreateBody } from './api.js';
+import { configVarsPatch, describeIssues } from './api.js';
+import { dynoCreateBody } from './one-offs.js';
 
 describe('dynoCreateBody', () => {
   it('takes what the Heroku CLI sends: numbers in env become strings, extra fields are ignored', () => {
