@@ -177,6 +177,26 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
       'the detached output in heroku logs',
     );
 
+    // A one-off in `heroku ps` while it runs, and `heroku ps:stop run.N`.
+    const sleeper = /--dyno (run\.\d+)/.exec((await ok('run:detached', '-a', app, '--', 'sleep', '120')).stdout)?.[1];
+    expect(sleeper).toMatch(/^run\.\d+$/);
+    const withOneOff = await eventually(
+      async () => {
+        const r = await heroku('ps', '-a', app);
+        return new RegExp(`^${sleeper?.replace('.', '\\.')}\\b.*: up `, 'm').test(r.stdout) ? r.stdout : undefined;
+      },
+      30_000,
+      `${sleeper} up in heroku ps`,
+    );
+    expect(withOneOff).toMatch(/=== run: one-off processes/);
+    expect(withOneOff).toMatch(/: sleep 120$/m);
+    expect((await ok('ps:stop', sleeper ?? '', '-a', app)).stderr).toMatch(/done/);
+    await eventually(
+      async () => !(await heroku('ps', '-a', app)).stdout.includes(`${sleeper}`),
+      30_000,
+      `${sleeper} stopped`,
+    );
+
     // Destroy.
     expect((await ok('apps:destroy', app, '--confirm', app)).stderr).toMatch(/Destroying .*\.\.\. done/);
     expect((await ok('apps')).stdout).not.toContain(app);
