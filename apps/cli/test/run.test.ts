@@ -170,6 +170,24 @@ describe('paas run:detached', () => {
   });
 });
 
+describe('the run timeout', () => {
+  it('stops a one-off that runs past it (time_to_live, else PAAS_RUN_TIMEOUT), with R22 in the log', async () => {
+    const res = await platform.api<DynoResponse>('POST', `/apps/${app}/dynos`, {
+      command: 'sleep 300',
+      attach: false,
+      time_to_live: 2,
+    });
+    expect(res.status).toBe(201);
+    const name = res.body.name;
+    await eventually(async () => (await oneOffs()).some((d) => d.name === name && d.state === 'up'), 20_000, 'up');
+    await eventually(async () => !(await oneOffs()).some((d) => d.name === name), 20_000, `${name} stopped`);
+    const logs = (await cli(['logs', '-p', name])).stdout;
+    expect(logs).toContain('Error R22 (Run timeout) -> One-off process ran longer than 2 seconds');
+    expect(logs).toContain('Stopping process with SIGTERM');
+    expect(await containersOf(name)).toBe('');
+  });
+});
+
 describe('an attached client that goes away', () => {
   it('stops the process (SIGTERM) within its grace period', async () => {
     const command = ['sh', '-c', 'echo ready; while true; do sleep 0.1; done'];
