@@ -94,6 +94,17 @@ describe('Rendezvous', () => {
       expect(abandoned).toEqual(['o1']);
       expect(agent.closed()).toBe(true);
       expect(r.joinClient(secret, side().end)).toBeUndefined();
+
+      // A client that waited for an agent that never came is told why.
+      const other = r.open('o2', { tty: true });
+      const client = side();
+      r.joinClient(other, client.end);
+      vi.advanceTimersByTime(60_001);
+      expect(client.got).toEqual([
+        { type: 'error', message: 'the process did not start: no agent started it within 60 s' },
+      ]);
+      expect(client.closed()).toBe(true);
+      expect(abandoned).toEqual(['o1', 'o2']);
     } finally {
       vi.useRealTimers();
     }

@@ -61,7 +61,12 @@ export class Rendezvous {
   /** A session for this one-off; returns its secret. */
   open(id: string, options: { tty: boolean; cols?: number; rows?: number }): string {
     const secret = randomBytes(24).toString('base64url');
-    const timer = setTimeout(() => this.abandon(id, 'nobody attached in time'), this.deps.ttlMs ?? 60_000);
+    const ttlMs = this.deps.ttlMs ?? 60_000;
+    const timer = setTimeout(() => {
+      const s = this.sessions.get(id);
+      const waitedFor = s?.client ? 'no agent started it' : 'nobody attached';
+      this.abandon(id, `${waitedFor} within ${Math.round(ttlMs / 1000)} s`);
+    }, ttlMs);
     timer.unref();
     this.sessions.set(id, {
       id,
