@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from './db.js';
 import { now } from './db.js';
-import { type OneOffRow, oneOffRow } from './rows.js';
+import { nextNumberRow, type OneOffRow, oneOffRow } from './rows.js';
 
 export interface NewOneOff {
   appId: string;
@@ -21,8 +21,9 @@ export interface NewOneOff {
 export function createOneOff(db: Db, spec: NewOneOff): OneOffRow {
   const id = randomUUID();
   db.transaction(() => {
-    const next = db.prepare(`SELECT COALESCE(MAX(number), 0) + 1 AS n FROM one_offs WHERE app_id = ?`).get(spec.appId);
-    const n = (next as { n: number }).n;
+    const { n } = nextNumberRow.parse(
+      db.prepare(`SELECT COALESCE(MAX(number), 0) + 1 AS n FROM one_offs WHERE app_id = ?`).get(spec.appId),
+    );
     db.prepare(
       `INSERT INTO one_offs (id, app_id, number, release_id, type, command, env, size, attach, tty, timeout, user_email, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

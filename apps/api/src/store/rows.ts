@@ -125,3 +125,4 @@ export const oneOffRow = z.object({
   exit_code: z.number().int().nullable(),
 });
 export type OneOffRow = z.infer<typeof oneOffRow>;
+export const nextNumberRow = z.object({ n: z.number().int().positive() });
