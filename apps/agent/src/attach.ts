@@ -56,12 +56,24 @@ export class AttachBridge {
     const finish = () => {
       if (done) return;
       done = true;
+      clearInterval(drain);
       stdio.close();
       hooks.onLost();
     };
 
+    // Back-pressure: past 1 MiB not yet sent to the api, Docker's stream is not read.
+    let drain: NodeJS.Timeout | undefined;
     stdio.output.on('data', (chunk: Buffer) => {
-      if (ws.readyState === WebSocket.OPEN) ws.send(chunk, { binary: true });
+      if (ws.readyState !== WebSocket.OPEN) return;
+      ws.send(chunk, { binary: true });
+      if (drain || ws.bufferedAmount < 1024 * 1024) return;
+      stdio.output.pause();
+      drain = setInterval(() => {
+        if (ws.readyState === WebSocket.OPEN && ws.bufferedAmount > 256 * 1024) return;
+        clearInterval(drain);
+        drain = undefined;
+        stdio.output.resume();
+      }, 20);
     });
     stdio.output.on('end', () => {
       if (!started) return;

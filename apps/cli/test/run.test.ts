@@ -105,6 +105,16 @@ describe('paas run', () => {
     expect(r.stdout).toMatch(/^bar baz\/overridden\/run\.\d+\n$/);
   });
 
+  it('streams a large output whole, in order (about 20 MB through agent, api and CLI)', async () => {
+    const r = await run(['--', 'sh', '-c', 'seq 1 2600000']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines.length).toBe(2_600_001);
+    expect(lines[0]).toBe('1');
+    expect(lines[2_599_999]).toBe('2600000');
+    expect(Buffer.byteLength(r.stdout)).toBe(19_688_896);
+  });
+
   it("runs a Procfile type's command when given its name", async () => {
     const r = await run(['worker']);
     expect(r.code, r.stderr).toBe(0);

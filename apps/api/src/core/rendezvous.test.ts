@@ -109,4 +109,32 @@ describe('Rendezvous', () => {
       vi.useRealTimers();
     }
   });
+
+  it('pauses the agent while the client has more than 1 MiB unwritten, and resumes it when it caught up', () => {
+    vi.useFakeTimers();
+    try {
+      const { r } = make();
+      const secret = r.open('o1', { tty: false });
+      let backlog = 0;
+      const calls: string[] = [];
+      const client = { ...side().end, backlog: () => backlog };
+      const agent = { ...side().end, pause: () => calls.push('pause'), resume: () => calls.push('resume') };
+      r.joinClient(secret, client);
+      const port = r.joinAgent('o1', agent);
+      port?.data(Buffer.alloc(10));
+      expect(calls).toEqual([]);
+      backlog = 2 * 1024 * 1024;
+      port?.data(Buffer.alloc(10));
+      port?.data(Buffer.alloc(10));
+      expect(calls).toEqual(['pause']);
+      backlog = 512 * 1024;
+      vi.advanceTimersByTime(100);
+      expect(calls).toEqual(['pause']);
+      backlog = 0;
+      vi.advanceTimersByTime(100);
+      expect(calls).toEqual(['pause', 'resume']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });

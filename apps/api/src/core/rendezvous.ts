@@ -22,7 +22,16 @@ export interface AttachEnd {
   data(chunk: Buffer): void;
   control(message: AttachControl): void;
   close(): void;
+  /** Bytes sent to this side and not written out yet (a slow reader). */
+  backlog?(): number;
+  /** Stop / go on reading from this side. */
+  pause?(): void;
+  resume?(): void;
 }
+
+/** Past this much unwritten output to the client, the agent's side is not read. */
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
 
 /** What a side's transport calls as things arrive from it. */
 export interface AttachPort {
@@ -43,6 +52,8 @@ interface Session {
   started: boolean;
   exited: boolean;
   timer: NodeJS.Timeout;
+  /** While the client reads slowly: polls its backlog until it is low again. */
+  drain?: NodeJS.Timeout;
 }
 
 export interface RendezvousDeps {
@@ -123,7 +134,10 @@ export class Rendezvous {
     s.agent = end;
     this.maybeStart(s);
     return {
-      data: (chunk) => s.client?.data(chunk),
+      data: (chunk) => {
+        s.client?.data(chunk);
+        this.throttle(s);
+      },
       control: (m) => {
         if (m.type !== 'exit') return;
         s.exited = true;
@@ -161,6 +175,18 @@ export class Rendezvous {
     s.held = [];
   }
 
+  /** Back-pressure: a client that reads slowly pauses the agent's side until it catches up. */
+  private throttle(s: Session): void {
+    if (s.drain || !s.client?.backlog || s.client.backlog() < HIGH_WATER) return;
+    s.agent?.pause?.();
+    s.drain = setInterval(() => {
+      if (s.client?.backlog && s.client.backlog() > LOW_WATER) return;
+      clearInterval(s.drain);
+      s.drain = undefined;
+      s.agent?.resume?.();
+    }, 20);
+  }
+
   private abandon(id: string, why: string): void {
     const s = this.sessions.get(id);
     if (!s || s.started) return;
@@ -174,6 +200,7 @@ export class Rendezvous {
 
   private forget(s: Session): void {
     clearTimeout(s.timer);
+    clearInterval(s.drain);
     this.bySecret.delete(s.secret);
     if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
   }

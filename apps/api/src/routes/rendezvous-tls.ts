@@ -57,6 +57,7 @@ export async function startRendezvousTls(options: RendezvousTlsOptions): Promise
         if (m.type === 'error' && !socket.destroyed) socket.write(`\r\n${m.message}\r\n`);
       },
       close: () => socket.end(),
+      backlog: () => socket.writableLength,
     };
     const port = rendezvous.joinClient(secret, end);
     if (!port) {

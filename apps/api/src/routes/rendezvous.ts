@@ -21,6 +21,9 @@ function endOf(socket: WebSocket): AttachEnd {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(m));
     },
     close: () => socket.close(1000),
+    backlog: () => socket.bufferedAmount,
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
   };
 }
 
