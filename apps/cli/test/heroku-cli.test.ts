@@ -73,12 +73,15 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
       // `heroku run` verifies the rendezvous service's certificate: it trusts the platform CA.
       NODE_EXTRA_CA_CERTS: platform.caFile,
     };
-    const heroku = (...args: string[]) =>
+    /** The Heroku CLI to its end; stdin is `input`, then closed. */
+    const herokuWith = (input: string, ...args: string[]) =>
       new Promise<CliResult>((resolve) => {
-        execFile(process.execPath, [HEROKU, ...args], { env, cwd: herokuHome }, (err, stdout, stderr) =>
+        const child = execFile(process.execPath, [HEROKU, ...args], { env, cwd: herokuHome }, (err, stdout, stderr) =>
           resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
+        child.stdin?.end(input);
       });
+    const heroku = (...args: string[]) => herokuWith('', ...args);
     const ok = async (...args: string[]) => {
       const r = await heroku(...args);
       expect(r.code, `heroku ${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -167,6 +170,10 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
     expect(x.code, x.stderr).toBe(3);
     expect(x.stdout).toBe('one-off-out\n');
     expect(x.stderr).toMatch(/Running sh -c "echo one-off-out; exit 3" on .*up, run\.\d+/);
+    // Without a TTY its stdin ends with ^D, which closes the process's stdin.
+    const piped = await herokuWith('data\n', 'run', '--no-tty', '-a', app, '--', 'cat');
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe('data\n');
     const detached = await ok('run:detached', '-a', app, '--', 'echo', 'detached-from-heroku');
     const dyno = /--dyno (run\.\d+)/.exec(detached.stdout)?.[1] ?? '';
     expect(dyno, detached.stdout).toMatch(/^run\.\d+$/);
