@@ -75,8 +75,11 @@ export class AttachBridge {
         stdio.output.resume();
       }, 20);
     });
-    stdio.output.on('end', () => {
-      if (!started) return;
+    // The container stays until this link has closed (plan-one-off.ts), so its status can be read.
+    let ended = false;
+    const onOutputEnd = () => {
+      if (!started || ended) return;
+      ended = true;
       // The process ended: its whole output is queued on the link; now its status.
       void runtime
         .wait(c.id)
@@ -85,7 +88,9 @@ export class AttachBridge {
           control({ type: 'exit', code });
           ws.close(1000, 'exited');
         });
-    });
+    };
+    stdio.output.on('end', onOutputEnd);
+    stdio.output.on('close', onOutputEnd);
 
     ws.on('message', (data, isBinary) => {
       if (isBinary) {

@@ -118,6 +118,16 @@ describe('plan: one-off processes', () => {
     expect(p.statuses).toMatchObject([{ state: 'down', exitCode: null }]);
   });
 
+  it('keeps an exited attached one-off until its link has closed (its status goes to the client first)', () => {
+    const c = container(1, { running: false, exitCode: 3, finishedAt: iso(10) });
+    const p = plan([run(1)], [c], memory({ launched: ['app1:run.1'], attached: [c.id] }), NOW);
+    expect(p.remove).toEqual([]);
+    expect(p.exits).toEqual([]);
+    const after = plan([run(1)], [c], memory({ launched: ['app1:run.1'] }), NOW);
+    expect(after.remove).toEqual([c]);
+    expect(after.statuses).toMatchObject([{ state: 'down', exitCode: 3 }]);
+  });
+
   it('stops a running attached one-off whose client link is gone', () => {
     const c = container(1);
     const p = plan([run(1)], [c], memory({ launched: ['app1:run.1'] }), NOW);

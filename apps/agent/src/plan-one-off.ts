@@ -6,7 +6,8 @@
  * - past its run timeout (PAAS_RUN_TIMEOUT, from its start): stopped (`timeout`);
  * - an attached one whose link to its client is gone (`attached` no longer holds its
  *   container: the client left, the api went away, or the agent restarted): stopped
- *   (`detached`), or removed if it never started.
+ *   (`detached`), or removed if it never started. An attached one that exited stays until
+ *   its link has closed (its status is sent on it first).
  * It stays `down` with its exit code in the statuses until the api drops it from the set.
  */
 import { type DesiredProcess, LABELS, type ProcessStatus } from '@paas/shared';
@@ -74,8 +75,11 @@ export function planOneOff(
       else if (now >= deadline) out.stop.push({ container: c, reason: 'timeout' });
       else out.wakeAt = deadline;
       live ??= c;
-    } else if (!c.startedAt && attachedMode && memory.attached.has(c.id)) {
-      waiting ??= c; // created and attached: waiting for its client to arrive
+    } else if (attachedMode && memory.attached.has(c.id)) {
+      // Created and waiting for its client; or exited, its status not yet sent to the client:
+      // its link closes first, then it is removed.
+      if (c.startedAt) live ??= c;
+      else waiting ??= c;
     } else {
       const end = { exitCode: c.startedAt ? c.exitCode : null, at: c.finishedAt ?? isoNow };
       out.ended.push({ container: c, end });
