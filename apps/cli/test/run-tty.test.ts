@@ -62,9 +62,10 @@ it('runs an interactive shell in a terminal: commands, resize, Ctrl-C, exit stat
     await new Promise((r) => setTimeout(r, 500));
     const interrupted = Date.now();
     await tmux('send-keys', '-t', 'run', 'C-c');
-    await tmux('send-keys', '-t', 'run', 'echo after-interrupt', 'Enter');
-    await waitScreen(/^after-interrupt/m, 'the shell back after Ctrl-C', 20_000);
+    await waitScreen(/^\^C\s*\n[#$] ?$/m, 'the prompt back after Ctrl-C', 20_000);
     expect(Date.now() - interrupted).toBeLessThan(20_000);
+    await tmux('send-keys', '-t', 'run', 'echo after-interrupt', 'Enter');
+    await waitScreen(/^after-interrupt$/m, 'the shell answering after Ctrl-C');
 
     // The shell's exit status is the CLI's.
     await tmux('send-keys', '-t', 'run', 'exit 5', 'Enter');
