@@ -54,8 +54,16 @@ it('runs an interactive shell in a terminal: commands, resize, Ctrl-C, exit stat
     await tmux('send-keys', '-t', 'run', 'stty size', 'Enter');
     await waitScreen(/^30 100/m, 'the first size');
     await tmux('resize-window', '-t', 'run', '-x', '120', '-y', '40');
-    await tmux('send-keys', '-t', 'run', 'clear; stty size', 'Enter');
-    await waitScreen(/^40 120/m, 'the new size');
+    // The resize travels (SIGWINCH → CLI → api → agent → docker resize) while we type: ask again until seen.
+    await eventually(
+      async () => {
+        await tmux('send-keys', '-t', 'run', 'clear; stty size', 'Enter');
+        await new Promise((r) => setTimeout(r, 300));
+        return /^40 120$/m.test(await screen());
+      },
+      20_000,
+      'the new size',
+    );
 
     // Ctrl-C reaches the process: a long sleep is interrupted at once.
     await tmux('send-keys', '-t', 'run', 'clear; sleep 100', 'Enter');
