@@ -4,13 +4,15 @@
  * status) beside `docker run --rm --init` of the same image and command, alternating, the
  * median of BENCH_RUNS (default 10) each. To show where the time goes, also the platform's
  * part alone (what `paas run` does once started: POST, attach WebSocket, until the exit
- * status) and `paas help` (the CLI's own start: it runs TypeScript through tsx).
+ * status), `paas help` (the CLI's own start: it runs TypeScript through tsx) and `paas run`
+ * with the CLI compiled (tsc's dist/, as `pnpm build` makes it).
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import {
   appName,
+  cleanEnv,
   git,
   HELLO_SERVER,
   loggedInHome,
@@ -26,6 +28,7 @@ import { table } from './table.js';
 const WebSocket = createRequire(new URL('../apps/cli/package.json', import.meta.url))('ws') as typeof WebSocketType;
 
 const run = promisify(execFile);
+const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 10);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const timed = async (f: () => Promise<unknown>) => {
@@ -69,17 +72,35 @@ async function main(): Promise<void> {
       });
       ws.close();
     };
+    // The same CLI compiled (tsc → dist/, as `pnpm build` makes it): no tsx at start.
+    await run('pnpm', ['-s', 'exec', 'tsc', '-p', 'packages/shared/tsconfig.build.json'], { cwd: ROOT });
+    await run('pnpm', ['-s', 'exec', 'tsc', '-p', 'apps/cli/tsconfig.build.json'], { cwd: ROOT });
+    const compiled = `const { main } = await import(${JSON.stringify(`${ROOT}apps/cli/dist/main.js`)}); process.exitCode = await main(process.argv.slice(1));`;
+    const compiledRun = async () => {
+      await run(process.execPath, ['--input-type=module', '-e', compiled, 'run', '-a', app, '--', 'true'], {
+        cwd: repo,
+        env: { ...cleanEnv(), HOME: home },
+      });
+    };
     const cliStart = async () => {
       const r = await paas(['help'], { home });
       if (r.code !== 0) throw new Error(r.stderr);
     };
 
     await paasRun(); // warm: the CLI's transpile cache, the image's layers
+    await compiledRun();
     await dockerRun();
-    const samples = { paas: [] as number[], api: [] as number[], cli: [] as number[], docker: [] as number[] };
+    const samples = {
+      paas: [] as number[],
+      compiled: [] as number[],
+      api: [] as number[],
+      cli: [] as number[],
+      docker: [] as number[],
+    };
     for (let i = 0; i < RUNS; i++) {
       samples.paas.push(await timed(paasRun));
       samples.docker.push(await timed(dockerRun));
+      samples.compiled.push(await timed(compiledRun));
       samples.api.push(await timed(apiRun));
       samples.cli.push(await timed(cliStart));
     }
@@ -98,6 +119,7 @@ async function main(): Promise<void> {
         ['what', 'median (s)', 'min (s)', 'max (s)', '÷ docker run'],
         [
           row('paas run -- true (the CLI, end to end)', samples.paas),
+          row('paas run -- true, the CLI compiled (dist/, no tsx)', samples.compiled),
           row('POST /dynos + attach until exit (no CLI)', samples.api),
           row('paas help (the CLI starting, for scale)', samples.cli),
           row('docker run --rm --init IMAGE true', samples.docker),
