@@ -172,6 +172,18 @@ describe('POST /apps/:app/dynos: bad input starts nothing', () => {
 });
 
 describe('POST /apps/:app/dynos: a good one', () => {
+  it('with no agent to run it: 503, nothing started', async () => {
+    expectError(
+      await call('POST', '/apps/shop/dynos', { command: 'true' }),
+      503,
+      'unavailable',
+      'No agent is connected to run the process: start one (see README), then try again.',
+    );
+    await nothingStarted();
+    // An agent connects (its messages go nowhere): now there is one to run it.
+    deps.agents.connect({ agentId: 'agent-1', hostname: 'h', capacity: 10 }, () => {});
+  });
+
   it("answers Heroku's dyno with a one-time attach URL, and resolves a Procfile type", async () => {
     const res = await call('POST', '/apps/shop/dynos', {
       command: 'worker --verbose',

@@ -18,7 +18,7 @@ import type { Rendezvous } from './rendezvous.js';
  * agents): `poke` after every stored change to what should run or be routed, and the few
  * things only the runtime knows or does (the processes as reported, restart, stop).
  */
-export type ProcessControl = Pick<Orchestrator, 'poke' | 'restart' | 'stop' | 'dynos' | 'processTypes'>;
+export type ProcessControl = Pick<Orchestrator, 'poke' | 'restart' | 'stop' | 'dynos' | 'processTypes' | 'canRun'>;
 
 export interface CoreDeps {
   db: Db;

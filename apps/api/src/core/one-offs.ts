@@ -7,7 +7,7 @@
  * (core/rendezvous.ts) whose one-time secret is in the answer's attach_url.
  */
 import type { DynoCreateBody } from '@paas/shared';
-import { invalid } from '../errors.js';
+import { invalid, PaasError } from '../errors.js';
 import { listFormation } from '../store/formation.js';
 import { createOneOff, finishOneOff } from '../store/one-offs.js';
 import { currentRelease } from '../store/releases.js';
@@ -56,6 +56,12 @@ export function runOneOff(
   if (type !== 'run' && !Object.hasOwn(types, type)) {
     throw invalid(
       `Unknown process type: ${type}. This app has: ${Object.keys(types).join(', ') || 'no process types'}.`,
+    );
+  }
+  if (!core.orchestrator.canRun()) {
+    throw new PaasError(
+      'unavailable',
+      'No agent is connected to run the process: start one (see README), then try again.',
     );
   }
   const command = resolveCommand(body.command, types);

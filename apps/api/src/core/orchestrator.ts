@@ -150,6 +150,11 @@ export class Orchestrator {
     return this.deps.driver.stop(app.id, scope);
   }
 
+  /** Whether any agent could run a new process now (connected, or gone less than the timeout). */
+  canRun(): boolean {
+    return this.deps.agents.alive().length > 0;
+  }
+
   /** The current release's process types, for validating requests. */
   processTypes(app: AppRow): Set<string> {
     const release = currentRelease(this.deps.db, app.id);
