@@ -68,7 +68,10 @@ export class OneOffRunner {
         const info = await runtime.create(spec);
         this.attached.add(info.id);
         void bridge.open(info, d, {
-          onStarted: () => say(d, EVENTS.changed('starting', 'up')),
+          onStarted: () => {
+            say(d, EVENTS.changed('starting', 'up'));
+            this.deps.trigger(); // report it up now
+          },
           onLost: () => {
             this.attached.delete(info.id);
             this.deps.trigger();

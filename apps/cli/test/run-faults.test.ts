@@ -62,7 +62,7 @@ const containers = async (name: string) =>
 async function attached() {
   const client = paasStream(['run', '-a', app, '--', ...LOOP], { home, cwd: repo });
   await client.waitFor(/^ready/, 30_000);
-  const dyno = (await oneOffs()).find((d) => d.state === 'up');
+  const dyno = await eventually(async () => (await oneOffs()).find((d) => d.state === 'up'), 20_000, 'it up in ps');
   expect(dyno?.name).toMatch(/^run\.\d+$/);
   return { client, name: dyno?.name ?? '', container: await containers(dyno?.name ?? '') };
 }
@@ -108,4 +108,26 @@ it('the agent killed: the client is told; the restarted agent stops the process 
   await eventually(async () => !(await oneOffs()).some((d) => d.name === name), 30_000, `${name} recorded ended`);
   await new Promise((r) => setTimeout(r, 3000)); // a few passes of the agent: nothing comes back
   expect(await containers(name)).toBe('');
+});
+
+it('a detached one-off lives through an api kill: it finishes, its output and end reach the restarted api', async () => {
+  const r = await paas(['run:detached', '-a', app, '--', 'sh', '-c', 'sleep 3; echo finished-late'], { home });
+  expect(r.code, r.stderr).toBe(0);
+  const name = /-p (run\.\d+)/.exec(r.stdout)?.[1] ?? '';
+  await eventually(async () => (await containers(name)) !== '', 20_000, 'its container');
+  await platform.process.kill('SIGKILL');
+  // With the api down it runs to its end, and the agent removes it.
+  await eventually(async () => (await containers(name)) === '', 30_000, 'the container done and removed');
+  await platform.restart();
+  await eventually(async () => !(await oneOffs()).some((d) => d.name === name), 30_000, `${name} recorded ended`);
+  const logs = await eventually(
+    async () => {
+      const out = (await paas(['logs', '-a', app, '-p', name], { home })).stdout;
+      return out.includes('Process exited with status 0') ? out : undefined;
+    },
+    30_000,
+    'its end in the log',
+  );
+  expect(logs).toContain(`app[${name}]: finished-late`);
+  expect(logs).not.toContain('Stopping process');
 });

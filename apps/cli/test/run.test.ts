@@ -203,7 +203,8 @@ describe('an attached client that goes away', () => {
     const command = ['sh', '-c', 'echo ready; while true; do sleep 0.1; done'];
     const client = paasStream(['run', '-a', app, '--', ...command], { home, cwd: repo });
     await client.waitFor(/^ready/, 30_000);
-    const name = (await oneOffs()).find((d) => d.state === 'up')?.name ?? '';
+    const up = await eventually(async () => (await oneOffs()).find((d) => d.state === 'up'), 20_000, 'it up in ps');
+    const name = up.name;
     expect(name).toMatch(/^run\.\d+$/);
     const killed = Date.now();
     await client.stop('SIGKILL');
