@@ -62,7 +62,9 @@ async function main(): Promise<void> {
         force_no_tty: true,
       });
       const secret = dyno.body.attach_url.split('/').pop();
-      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/rendezvous/${secret}`);
+      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/rendezvous`, {
+        headers: { 'x-paas-rendezvous': secret ?? '' },
+      });
       await new Promise<void>((resolve, reject) => {
         ws.on('message', (data, binary) => {
           if (!binary && JSON.parse(String(data)).type === 'exit') resolve();

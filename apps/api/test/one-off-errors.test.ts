@@ -166,7 +166,7 @@ describe('POST /apps/:app/dynos: bad input starts nothing', () => {
   });
 
   it('an attach URL that is unknown is refused by the rendezvous', async () => {
-    const res = await app.inject({ method: 'GET', url: '/rendezvous/not-a-secret' });
+    const res = await app.inject({ method: 'GET', url: '/rendezvous', headers: { 'x-paas-rendezvous': 'guess' } });
     expect(res.statusCode).toBe(404); // not a WebSocket upgrade: nothing there for plain HTTP
   });
 });

@@ -1,11 +1,11 @@
 /**
  * `paas run`'s side of an attached one-off: a WebSocket to the api's rendezvous
- * (`/rendezvous/:secret`, the secret of the dyno's attach_url). Binary frames are bytes (stdin
+ * (`/rendezvous`, the secret of the dyno's attach_url in a header). Binary frames are bytes (stdin
  * out, the process's output in); text frames are JSON control messages: `resize` and `eof`
  * out, `exit` (the status) and `error` in. With a TTY the terminal is raw (Ctrl-C reaches the
  * process) and resizes are sent as they happen. Resolves with the process's exit status.
  */
-import type { AttachControl } from '@paas/shared';
+import { type AttachControl, RENDEZVOUS_SECRET_HEADER } from '@paas/shared';
 import WebSocket from 'ws';
 
 /** No exit status came (the link broke): as ssh does. */
@@ -17,8 +17,8 @@ export async function attach(
   tty: boolean,
   stderr: (t: string) => void,
 ): Promise<number> {
-  const url = `${apiUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/rendezvous/${encodeURIComponent(secret)}`;
-  const ws = new WebSocket(url, { handshakeTimeout: 10_000 });
+  const url = `${apiUrl.replace(/^http/, 'ws').replace(/\/+$/, '')}/rendezvous`;
+  const ws = new WebSocket(url, { handshakeTimeout: 10_000, headers: { [RENDEZVOUS_SECRET_HEADER]: secret } });
   const { stdin, stdout } = process;
   let code: number | null = LOST;
   let exited = false;

@@ -1,12 +1,13 @@
 /**
  * The WebSocket doors of the one-off rendezvous (core/rendezvous.ts):
- * - `/rendezvous/:secret`: a `paas run` client; the one-time secret from attach_url is its
+ * - `/rendezvous`: a `paas run` client; the one-time secret from attach_url, in the
+ *   `X-Paas-Rendezvous` header (not the path: request log lines show paths), is its
  *   credential (no token needed).
  * - `/agents/attach/:id`: the agent running the one-off (agent token).
  * Binary frames carry the process's bytes, text frames the JSON control messages
  * (`attachControl`). The Heroku CLI's door is TLS (routes/rendezvous-tls.ts).
  */
-import { type AttachControl, attachControl } from '@paas/shared';
+import { type AttachControl, attachControl, RENDEZVOUS_SECRET_HEADER } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AttachEnd, AttachPort } from '../core/rendezvous.js';
@@ -40,18 +41,15 @@ function wire(socket: WebSocket, port: AttachPort): void {
 }
 
 export function rendezvousRoutes(app: FastifyInstance, { rendezvous }: Deps): void {
-  app.get<{ Params: { secret: string } }>(
-    '/rendezvous/:secret',
-    { websocket: true, config: { auth: false } },
-    (socket, request) => {
-      const port = rendezvous.joinClient(request.params.secret, endOf(socket));
-      if (!port) {
-        socket.send(JSON.stringify({ type: 'error', message: 'This attach URL is unknown, used or expired.' }));
-        return socket.close(1008, 'unknown secret');
-      }
-      wire(socket, port);
-    },
-  );
+  app.get('/rendezvous', { websocket: true, config: { auth: false } }, (socket, request) => {
+    const secret = String(request.headers[RENDEZVOUS_SECRET_HEADER] ?? '');
+    const port = rendezvous.joinClient(secret, endOf(socket));
+    if (!port) {
+      socket.send(JSON.stringify({ type: 'error', message: 'This attach URL is unknown, used or expired.' }));
+      return socket.close(1008, 'unknown secret');
+    }
+    wire(socket, port);
+  });
 
   app.get<{ Params: { id: string } }>(
     '/agents/attach/:id',
