@@ -23,6 +23,7 @@ import {
   startPlatform,
 } from '@paas/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 
 const exec = promisify(execFile);
 let platform: Platform;
@@ -257,5 +258,40 @@ describe('bad input starts nothing', () => {
     expect(await oneOffs()).toEqual(before);
     const logs = (await cli(['logs', '-n', '500'])).stdout;
     expect(logs).not.toMatch(/Starting process with command `(true|echo x+)`/);
+  });
+});
+
+describe('the attach secret', () => {
+  /** A raw rendezvous client: the first text frame it gets, and how its socket closed. */
+  const attachWith = (secret: string) =>
+    new Promise<{ first: string | undefined; code: number; ws: WebSocket }>((resolve) => {
+      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/rendezvous`, {
+        headers: { 'x-paas-rendezvous': secret },
+      });
+      let first: string | undefined;
+      ws.on('message', (data, binary) => {
+        if (!binary) first ??= String(data);
+      });
+      ws.on('close', (code) => resolve({ first, code, ws }));
+      ws.on('open', () => setTimeout(() => resolve({ first, code: 0, ws }), 1500));
+    });
+
+  it('is taken once: a second client with it, or a guessed one, is refused', async () => {
+    const dyno = await platform.api<DynoResponse>('POST', `/apps/${app}/dynos`, {
+      command: 'sleep 30',
+      attach: true,
+      force_no_tty: true,
+    });
+    const secret = dyno.body.attach_url?.split('/').pop() ?? '';
+    const first = await attachWith(secret);
+    expect(first.code).toBe(0); // still open: attached
+    const second = await attachWith(secret);
+    expect(second.code).toBe(1008);
+    expect(second.first).toContain('This attach URL is unknown, used or expired.');
+    const guessed = await attachWith('guessed');
+    expect(guessed.code).toBe(1008);
+    first.ws.close();
+    // The client left: the process is stopped and gone.
+    await eventually(async () => !(await oneOffs()).some((d) => d.name === dyno.body.name), 30_000, 'stopped');
   });
 });
