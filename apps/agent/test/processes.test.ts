@@ -15,7 +15,7 @@ import {
   run,
   startPlatform,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 interface Dyno {
   name: string;
@@ -181,7 +181,36 @@ describe('agents run the release', () => {
 
   it('shows a crashing process as crashed, restarting with growing gaps', async () => {
     const { app, cli } = await deployApp('crash');
-    const since = Math.floor(Date.now() / 1000);
+    // Watch Docker's events live from before the scale: `docker events --since … --until …`
+    // replays only Docker's in-memory buffer (256 events), which a busy engine overwrites in
+    // seconds (seen: a timeline that began at the fourth start).
+    const watcher = spawn(
+      'docker',
+      [
+        'events',
+        '--filter',
+        `label=paas.platform=${platform.platformId}`,
+        '--filter',
+        `label=paas.app=${app}`,
+        '--filter',
+        'label=paas.process=crasher.1',
+        '--filter',
+        'event=start',
+        '--filter',
+        'event=die',
+        '--format',
+        '{{.Action}} {{.TimeNano}}',
+      ],
+      { stdio: ['ignore', 'pipe', 'ignore'] },
+    );
+    onTestFinished(() => {
+      watcher.kill();
+    });
+    let watched = '';
+    watcher.stdout.on('data', (chunk: Buffer) => {
+      watched += chunk.toString();
+    });
+    await new Promise((r) => setTimeout(r, 500)); // subscribed before anything happens
     expect((await cli('ps:scale', 'web=0', 'crasher=1')).code).toBe(0);
     const crashed = await eventually(
       async () => (await dynosOf(app)).find((d) => d.name === 'crasher.1' && d.state === 'crashed'),
@@ -200,25 +229,8 @@ describe('agents run the release', () => {
     );
     expect(ps).toMatch(/crasher\.1 +crashed \(exit 1\)/);
     await new Promise((r) => setTimeout(r, 9000));
-    const events = await run('docker', [
-      'events',
-      '--since',
-      String(since),
-      '--until',
-      String(Math.floor(Date.now() / 1000)),
-      '--filter',
-      `label=paas.platform=${platform.platformId}`,
-      '--filter',
-      `label=paas.app=${app}`,
-      '--filter',
-      'label=paas.process=crasher.1',
-      '--filter',
-      'event=start',
-      '--filter',
-      'event=die',
-      '--format',
-      '{{.Action}} {{.TimeNano}}',
-    ]);
+    watcher.kill();
+    const events = { stdout: watched };
     const timeline = events.stdout
       .split('\n')
       .filter(Boolean)

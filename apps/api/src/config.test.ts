@@ -10,6 +10,8 @@ describe('parseConfig', () => {
       LOG_LEVEL: 'info',
       PAAS_ROUTER_PORT: 8080,
       PAAS_KEEP_RELEASES: 10,
+      PAAS_STOP_TIMEOUT: 30,
+      PAAS_RELEASE_TIMEOUT: 3600,
     });
     expect(config.dataDir).toMatch(/\.paas$/);
     expect(Object.isFrozen(config)).toBe(true);
@@ -37,6 +39,13 @@ describe('parseConfig', () => {
     });
     for (const bad of ['0', '-5', '1.5', 'day', String(8 * 24 * 3600)]) {
       expect(() => parseConfig({ PAAS_RUN_TIMEOUT: bad })).toThrow(/PAAS_RUN_TIMEOUT/);
+    }
+  });
+
+  it('takes PAAS_RELEASE_TIMEOUT in seconds, like PAAS_STOP_TIMEOUT, and names it when it is bad', () => {
+    expect(parseConfig({ PAAS_RELEASE_TIMEOUT: '90' }).PAAS_RELEASE_TIMEOUT).toBe(90);
+    for (const bad of ['0', '-5', 'soon', String(24 * 3600 + 1)]) {
+      expect(() => parseConfig({ PAAS_RELEASE_TIMEOUT: bad }), bad).toThrow(/PAAS_RELEASE_TIMEOUT/);
     }
   });
 });

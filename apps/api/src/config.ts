@@ -39,6 +39,8 @@ const schema = z.object({
     .string()
     .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name or IPv4 address')
     .optional(),
+  /** How long a release command may run before it is stopped and its release fails. */
+  PAAS_RELEASE_TIMEOUT: seconds.default(3600),
   PAAS_KEEP_RELEASES: z.coerce.number().int().min(1).max(10_000).default(10),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

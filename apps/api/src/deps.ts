@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Config } from './config.js';
 import { Builder } from './core/builds.js';
 import type { CoreDeps } from './core/context.js';
+import { DockerOneOffRunner } from './core/docker-one-off.js';
 import { DrainManager } from './core/drains.js';
 import { ImageCollector } from './core/images.js';
 import { KeyedMutex } from './core/locks.js';
@@ -16,22 +17,27 @@ import { LogSessions } from './core/log-sessions.js';
 import { LogRouter } from './core/logs.js';
 import { abandonOneOff } from './core/one-offs.js';
 import { Orchestrator } from './core/orchestrator.js';
+import { ReleasePhases } from './core/release-phase.js';
+import { ReleaseOutputTokens } from './core/release-tokens.js';
 import type { Actor } from './core/releases.js';
 import { Rendezvous } from './core/rendezvous.js';
 import { AgentRegistry } from './core/runtime/agent-registry.js';
 import { AgentsDriver } from './core/runtime/agents-driver.js';
-import { DockerImageEngine, type ImageEngine } from './docker.js';
+import { type ContainerEngine, DockerImageEngine, type ImageEngine } from './docker.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
 import type { Logger } from './logger.js';
 import type { Presenter } from './present.js';
 import { type Db, platformId } from './store/db.js';
+import { releaseOutputKey } from './store/release-outputs.js';
 import { accountId } from './store/settings.js';
 
 /** Core's parts (the use cases are given these) and the api's own. */
 export interface Deps extends CoreDeps {
   config: Config;
-  docker: ImageEngine;
+  docker: ImageEngine & ContainerEngine;
+  /** Runs release commands (today on the api's Docker engine; see core/docker-one-off.ts). */
+  oneOffs: DockerOneOffRunner;
   pushes: Pushes;
   presenter: Presenter;
   orchestrator: Orchestrator;
@@ -93,8 +99,13 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     log: log.child({ component: 'rendezvous' }),
     onAbandoned: (id) => abandonOneOff({ db, orchestrator }, id),
   });
+  const oneOffs = new DockerOneOffRunner({ docker, platformId: platformId(db), stopTimeout: config.PAAS_STOP_TIMEOUT });
+  const phases = new ReleasePhases({ db, log, logs, runner: oneOffs, timeoutMs: config.PAAS_RELEASE_TIMEOUT * 1000 });
+  const locks = new KeyedMutex();
   const builder = new Builder({
     db,
+    phases,
+    locks,
     docker,
     repos,
     platformId: platformId(db),
@@ -104,7 +115,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     orchestrator,
     images,
   });
-  const pushes = new Pushes({ builder, repos, locks: new KeyedMutex(), log });
+  const pushes = new Pushes({ builder, repos, locks, log });
   await pushes.listen();
   const sessions = new LogSessions({ logs });
   return {
@@ -112,6 +123,10 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     db,
     log,
     docker,
+    oneOffs,
+    phases,
+    locks,
+    outputTokens: new ReleaseOutputTokens(releaseOutputKey(db)),
     images,
     repos,
     builder,
@@ -132,6 +147,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
  * and a collection under way finish first. The store stays open (its owner closes it).
  */
 export async function closeDeps(deps: Deps): Promise<void> {
+  await deps.phases.close();
   await deps.pushes.close();
   await deps.images.close();
   deps.sessions.close();

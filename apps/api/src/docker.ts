@@ -1,8 +1,11 @@
 /**
  * The api's one port to Docker (only this module imports dockerode): build images from a
- * tar stream, inspect, list and remove them, and check that the engine answers.
+ * tar stream, inspect, list and remove them, check that the engine answers, and run a
+ * container to its end (the release phase's one-off, until agents run one-offs).
  */
-import type { Readable } from 'node:stream';
+import { once } from 'node:events';
+import { PassThrough, type Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
 import { BuildFailed } from './errors.js';
@@ -51,6 +54,27 @@ export interface ImageEngine {
   remove(imageId: string): Promise<RemoveOutcome>;
 }
 
+export interface RunContainerOptions {
+  name: string;
+  image: string;
+  cmd: string[];
+  env: Record<string, string>;
+  labels: Record<string, string>;
+  /** stdout and stderr as they come (interleaved as Docker sends them). */
+  onOutput: (text: string) => void;
+  /** Aborted: stop the container (SIGTERM, SIGKILL after `stopTimeout` s). */
+  signal: AbortSignal;
+  stopTimeout: number;
+}
+
+/** Runs containers to their end and removes them. */
+export interface ContainerEngine {
+  /** Creates, attaches to and starts a container, waits for it to exit, removes it. */
+  run(options: RunContainerOptions): Promise<{ exitCode: number }>;
+  /** Removes (forced) the containers carrying every one of `labels`; returns how many. */
+  removeContainers(labels: Record<string, string>): Promise<number>;
+}
+
 interface BuildEvent {
   stream?: string;
   status?: string;
@@ -61,7 +85,7 @@ interface BuildEvent {
 
 const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
 
-export class DockerImageEngine implements ImageEngine {
+export class DockerImageEngine implements ImageEngine, ContainerEngine {
   private readonly docker: Docker;
 
   constructor(dockerHost?: string) {
@@ -153,5 +177,59 @@ export class DockerImageEngine implements ImageEngine {
       imageId = built.id;
     }
     return { imageId };
+  }
+
+  async run(o: RunContainerOptions): Promise<{ exitCode: number }> {
+    const container = await this.docker.createContainer({
+      name: o.name,
+      Image: o.image,
+      Cmd: o.cmd,
+      Env: Object.entries(o.env).map(([k, v]) => `${k}=${v}`),
+      Labels: o.labels,
+      Tty: false,
+      AttachStdout: true,
+      AttachStderr: true,
+      StopTimeout: o.stopTimeout,
+      HostConfig: { Init: true },
+    });
+    try {
+      // Attached before it starts, so no output is missed.
+      const stream = (await container.attach({ stream: true, stdout: true, stderr: true })) as NodeJS.ReadableStream;
+      const text = new PassThrough();
+      text.setEncoding('utf8');
+      text.on('data', (chunk: string) => o.onOutput(chunk));
+      container.modem.demuxStream(stream, text, text);
+      const ended = once(stream, 'end').catch(() => {});
+      const stop = () => void container.stop({ t: o.stopTimeout }).catch(() => {});
+      o.signal.addEventListener('abort', stop, { once: true });
+      try {
+        await container.start();
+        if (o.signal.aborted) stop();
+        const { StatusCode } = (await container.wait()) as { StatusCode: number };
+        // The attach stream ends once Docker has sent the last output; do not wait forever.
+        await Promise.race([ended, delay(2000)]);
+        return { exitCode: StatusCode };
+      } finally {
+        o.signal.removeEventListener('abort', stop);
+      }
+    } finally {
+      await container.remove({ force: true }).catch(() => {});
+    }
+  }
+
+  async removeContainers(labels: Record<string, string>): Promise<number> {
+    const found = await this.docker.listContainers({
+      all: true,
+      filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+    });
+    await Promise.all(
+      found.map((c) =>
+        this.docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => {}),
+      ),
+    );
+    return found.length;
   }
 }

@@ -15,6 +15,7 @@ import { startRendezvousTls } from './routes/rendezvous-tls.js';
 import { failInterruptedBuilds } from './store/builds.js';
 import { openStore, platformId, SchemaMismatchError } from './store/db.js';
 import { pruneCursors } from './store/log-intake.js';
+import { failInterruptedReleases } from './store/release-outputs.js';
 import { ensureBootstrapToken } from './store/tokens.js';
 import { ensureCa, issueServerCert } from './tls.js';
 
@@ -49,11 +50,18 @@ async function main(): Promise<void> {
   const interrupted = failInterruptedBuilds(db);
   if (interrupted) log.warn({ builds: interrupted }, 'marked builds interrupted by the last stop as failed');
 
+  // A release phase cut short (the api was killed while it ran) leaves its release pending,
+  // and nothing would ever decide it: it failed, and the previous release stayed current.
+  const cutShort = failInterruptedReleases(db, 'Release command interrupted: the api stopped before it finished');
+  if (cutShort.length) {
+    log.warn({ releases: cutShort.map((r) => r.id) }, 'marked releases whose release phase was cut short as failed');
+  }
+
   const pruned = pruneCursors(db);
   if (pruned) log.info({ cursors: pruned }, 'forgot log positions of containers gone for a week');
 
   const deps = await createDeps(config, db, log);
-  const { docker, images, orchestrator } = deps;
+  const { docker, images, orchestrator, oneOffs, phases } = deps;
   if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
   const app = buildApp(deps);
   let rendezvousServer: tls.Server | undefined;
@@ -63,7 +71,11 @@ async function main(): Promise<void> {
     else log.info({ signal }, 'stopping: finishing in-flight requests and builds');
     orchestrator.close();
     rendezvousServer?.close();
+    // Release commands running now are stopped (their releases fail, saying why), so that
+    // pushes waiting on them end now rather than at the shutdown timeout.
+    const phasesClosed = phases.close();
     await app.close();
+    await phasesClosed;
     await closeDeps(deps);
     db.close();
     log.info('stopped');
@@ -98,7 +110,12 @@ async function main(): Promise<void> {
   }
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
   log.info({ platform: platformId(db), port: config.PORT }, 'api ready');
-  // Whatever an earlier run left (an image in use then, a collection cut short) goes now.
+  // Whatever an earlier run left (an image in use then, a collection cut short, the
+  // container of a release command it was killed in the middle of) goes now.
+  oneOffs
+    .removeLeftovers()
+    .then((n) => n && log.warn({ containers: n }, 'removed release command containers an earlier run left'))
+    .catch((err: Error) => log.warn({ err: err.message }, 'could not look for leftover release command containers'));
   images.collect();
 }
 

@@ -60,20 +60,31 @@ export function presentApp(p: Presenter, base: string, app: AppRow, current?: Re
   };
 }
 
-export function presentRelease(p: Presenter, app: AppRow, release: ReleaseRow, currentVersion?: number): Release {
+/**
+ * `outputUrl`: where its release command's output streams (null: it has none). Every
+ * succeeded release with an image is eligible for rollback, the current one included (the
+ * Heroku CLI's bare `rollback` takes the second eligible one, newest first).
+ */
+export function presentRelease(
+  p: Presenter,
+  app: AppRow,
+  release: ReleaseRow,
+  currentVersion: number | undefined,
+  outputUrl: string | null,
+): Release {
   return {
     id: release.id,
     version: release.version,
     description: release.description,
     status: release.status,
     current: release.version === currentVersion,
-    eligible_for_rollback: release.image_id !== null && release.version !== currentVersion,
+    eligible_for_rollback: release.image_id !== null && release.status === 'succeeded',
     app: { id: app.id, name: app.name },
     user: { id: p.account.id, email: release.user_email },
     slug: null,
     addon_plan_names: [],
     artifacts: [],
-    output_stream_url: null,
+    output_stream_url: outputUrl,
     created_at: release.created_at,
     updated_at: release.created_at,
     image: release.image_id ? { id: release.image_id, tag: release.image_tag } : null,

@@ -15,6 +15,7 @@ import { createLogger } from '../src/logger.js';
 import { findApp } from '../src/store/apps.js';
 import { insertBuild } from '../src/store/builds.js';
 import { migrate, openDb, storePath } from '../src/store/db.js';
+import { decideRelease, startReleaseOutput } from '../src/store/release-outputs.js';
 import { ensureBootstrapToken } from '../src/store/tokens.js';
 
 const TOKEN = 'api-errors-test-token-0123456789';
@@ -233,6 +234,69 @@ describe('API errors (buildApp + inject)', () => {
     );
     expectError(await call('GET', '/apps/shop/releases/9'), 404, 'not_found', "Couldn't find that release.");
     expect(await state()).toEqual(before);
+  });
+
+  it('refuses a rollback to a failed release, and release output URLs that are forged, expired or not started', async () => {
+    expect((await call('POST', '/apps', { name: 'phased' })).statusCode).toBe(201);
+    const phased = findApp(deps.db, 'phased');
+    if (!phased) throw new Error('no app phased');
+    const seed = (n: number) =>
+      deploy(
+        deps.db,
+        phased,
+        {
+          image: { id: `sha256:${String(n).repeat(64)}`, tag: `paas/phased:${n}` },
+          processTypes: { web: 'node server.js', release: 'node migrate.js' },
+          commit: String(n).repeat(40),
+          buildId: insertBuild(deps.db, { appId: phased.id, commit: String(n).repeat(40), userEmail: actor.email }).id,
+        },
+        actor,
+      );
+    const v1 = seed(1); // pending, and its command not started (nothing runs it here)
+    const shown = (await call('GET', '/apps/phased/releases/1')).json() as {
+      status: string;
+      output_stream_url: string;
+    };
+    expect(shown.status).toBe('pending');
+    const url = new URL(shown.output_stream_url);
+    // No Authorization needed, but the command has not started: 404, as the Heroku CLI expects.
+    expectError(
+      await app.inject({ method: 'GET', url: url.pathname }),
+      404,
+      'not_found',
+      'Release command not started yet.',
+    );
+    const forged = `${url.pathname.slice(0, -4)}AAAA`;
+    const refused = 'This release output URL is not valid or has expired; show the release again for a fresh one.';
+    expectError(await app.inject({ method: 'GET', url: forged }), 403, 'forbidden', refused);
+    // Its expiry moved back (the signature no longer matches; expiry itself: release-tokens.test.ts).
+    const edited = deps.outputTokens.issue(v1.id).replace(/\.[0-9a-z]+\./, '.1.');
+    expectError(await app.inject({ method: 'GET', url: `/release-output/${edited}` }), 403, 'forbidden', refused);
+    startReleaseOutput(deps.db, {
+      releaseId: v1.id,
+      appId: phased.id,
+      process: 'release.1',
+      command: 'node migrate.js',
+    });
+    decideRelease(deps.db, v1.id, {
+      status: 'failed',
+      exitCode: 1,
+      reason: 'the release command exited with status 1',
+      output: { text: 'boom\n', dropped: 0 },
+    });
+    const done = await app.inject({ method: 'GET', url: url.pathname });
+    expect([done.statusCode, done.body]).toEqual([200, 'boom\n']);
+    expectError(
+      await call('POST', '/apps/phased/releases', { release: 1 }),
+      422,
+      'invalid_params',
+      'v1 failed its release phase (paas releases:output v1), so it cannot be rolled back to.',
+    );
+    const listed = (await call('GET', '/apps/phased/releases')).json() as {
+      current: boolean;
+      eligible_for_rollback: boolean;
+    }[];
+    expect(listed.map((r) => [r.current, r.eligible_for_rollback])).toEqual([[false, false]]);
   });
 
   it('refuses to scale a process type the app does not have, all or nothing', async () => {

@@ -236,7 +236,7 @@ describe('git smart HTTP under faults', () => {
     const a = startGit(['push', 'paas', 'main'], repo);
     await a.waitFor(`slow ${nonce}`);
     const b = startGit(['push', 'paas', 'main'], other);
-    await b.waitFor(`Another push to ${app} is being built; waiting`);
+    await b.waitFor(`Another change to ${app} is in progress (a build or a release command); waiting`);
     b.kill();
     await b.exited;
 

@@ -243,7 +243,9 @@ describe('git push paas main', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain('Released v2');
     expect(first.stderr).not.toContain(`second ${nonce}`);
-    expect(second.stderr).toContain(`Another push to ${app} is being built; waiting for it to finish`);
+    expect(second.stderr).toContain(
+      `Another change to ${app} is in progress (a build or a release command); waiting for it to finish`,
+    );
     expect(second.stderr).not.toContain(`first ${nonce}`);
     // It was based on v1's commit, which is no longer the tip: git's rule, said plainly.
     expect(second.code).not.toBe(0);

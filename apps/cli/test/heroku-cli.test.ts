@@ -14,6 +14,7 @@ import {
   appName,
   type CliResult,
   cleanEnv,
+  commitAll,
   eventually,
   git,
   loggedInHome,
@@ -125,6 +126,10 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
     expect((await ok('rollback', 'v2', '-a', app)).stderr).toMatch(/Rolling back .* to v2\.\.\. done, v5/);
     const v5 = await platform.api<Record<string, string>>('GET', `/apps/${app}/releases/5/config-vars`);
     expect(v5.body).toEqual({ FOO: 'one' });
+    // With no version: the second release eligible for rollback, newest first (v5 is current).
+    const bare = await ok('rollback', '-a', app);
+    expect(bare.stderr).toMatch(/Rolling back .* to v4\.\.\. done, v6/);
+    expect((await ok('releases:info', '-a', app)).stdout).toMatch(/Eligible for Rollback\?: +Yes/);
 
     // Formation and dynos.
     expect((await ok('ps:scale', 'web=2', '-a', app)).stderr).toMatch(/now running web at 2:Basic/);
@@ -203,6 +208,33 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
       30_000,
       `${sleeper} stopped`,
     );
+
+    // Release phase: a Procfile `release:` command. releases:output streams its output (the
+    // URL needs no Authorization); a config change runs it again; a bare rollback runs it and
+    // streams it.
+    fs.writeFileSync(path.join(repo, 'Procfile'), 'web: node server.js\nrelease: echo "release phase of $DYNO"\n');
+    await commitAll(repo, home, 'a release command');
+    const withPhase = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    expect(withPhase.code, withPhase.stderr).toBe(0);
+    expect(withPhase.stderr).toContain('release phase of release.7');
+    expect((await ok('releases:output', '-a', app)).stdout).toBe('release phase of release.7\n');
+    expect((await ok('releases:output', 'v7', '-a', app)).stdout).toBe('release phase of release.7\n');
+    expect((await ok('releases:output', 'v6', '-a', app)).stderr).toContain(
+      'Release v6 has no release output available.',
+    );
+    expect((await ok('config:set', 'BAZ=three', '-a', app)).stderr).toMatch(/done, v8/);
+    // Heroku's config:set does not wait for the release command; the rollback below picks its
+    // target from the releases eligible then, so wait for v8 to be decided.
+    await eventually(
+      async () =>
+        (await platform.api<{ status: string }>('GET', `/apps/${app}/releases/8`)).body.status === 'succeeded',
+      30_000,
+      'v8 to succeed',
+    );
+    const phased = await ok('rollback', '-a', app);
+    expect(phased.stderr).toMatch(/Rolling back .* to v7\.\.\. done, v9/);
+    expect(phased.stdout).toBe('Running release command...\nrelease phase of release.9\n');
+    expect((await ok('releases', '-a', app)).stdout).toContain(`=== ${app} Releases - Current: v9`);
 
     // Destroy.
     expect((await ok('apps:destroy', app, '--confirm', app)).stderr).toMatch(/Destroying .*\.\.\. done/);

@@ -194,30 +194,6 @@ export interface App {
   released_at: string | null;
 }
 
-export type ReleaseStatus = 'pending' | 'succeeded' | 'failed';
-
-export interface Release {
-  id: string;
-  version: number;
-  description: string;
-  status: ReleaseStatus;
-  current: boolean;
-  eligible_for_rollback: boolean;
-  app: Ref;
-  user: { id: string; email: string };
-  slug: null;
-  addon_plan_names: string[];
-  artifacts: unknown[];
-  output_stream_url: string | null;
-  created_at: string;
-  updated_at: string;
-  /** paas: the image the release runs, pinned by id (null before the first deploy). */
-  image: { id: string; tag: string | null } | null;
-  /** paas: process type → command; null means the image's own CMD. */
-  process_types: Record<string, string | null>;
-  build: { id: string } | null;
-}
-
 export type BuildStatus = 'pending' | 'succeeded' | 'failed';
 
 export interface Build {

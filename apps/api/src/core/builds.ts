@@ -11,11 +11,12 @@ import { BuildFailed } from '../errors.js';
 import type { GitRepos, QuarantineEnv } from '../git/repos.js';
 import { finishBuild, insertBuild } from '../store/builds.js';
 import type { Db } from '../store/db.js';
+import { currentRelease } from '../store/releases.js';
 import type { AppRow, BuildRow, ProcessTypes, ReleaseRow } from '../store/rows.js';
 import { buildEvent } from './events.js';
 import type { ImageCollector } from './images.js';
 import { ProcfileError, parseProcfile } from './procfile.js';
-import { type ReleaseFollowUp, released } from './released.js';
+import { type ReleaseFlowDeps, settleRelease } from './release-flow.js';
 import { type Actor, deploy } from './releases.js';
 
 export interface BuildRequest {
@@ -36,7 +37,10 @@ export interface RebuildRequest {
   /** What is rebuilt and why, for the output and the app's log: "v1's image (it was collected)". */
   what: string;
   signal: AbortSignal;
-  /** Makes the release with the rebuilt image (called once the image exists). */
+  /**
+   * Makes the release with the rebuilt image (called once the image exists). The caller
+   * follows it through (its release phase, the roll-out): the builder only builds.
+   */
   release: (image: { id: string; tag: string }, buildId: string) => ReleaseRow;
 }
 
@@ -44,11 +48,11 @@ export interface BuildResult {
   build: BuildRow;
   release?: ReleaseRow;
   ok: boolean;
-  /** Why it failed (when !ok). */
+  /** Why it failed (when !ok): the build, or the release phase of the release it made. */
   error?: string;
 }
 
-export interface BuilderDeps extends ReleaseFollowUp {
+export interface BuilderDeps extends ReleaseFlowDeps {
   db: Db;
   docker: ImageEngine;
   repos: GitRepos;
@@ -79,6 +83,8 @@ interface Execution {
   /** Check first that the commit is in the repository (a push's commit always is). */
   checkCommit?: boolean;
   release: (image: { id: string; tag: string }, processTypes: ProcessTypes, buildId: string) => ReleaseRow;
+  /** Follow the release through here (its release phase, output to `out`) and report on it. */
+  settle: boolean;
 }
 
 export class Builder {
@@ -97,6 +103,7 @@ export class Builder {
       ...req,
       startedEvent: `Build started by user ${req.actor.email}`,
       failedNote: 'The push was rejected and no release was made.',
+      settle: true,
       release: (image, processTypes, buildId) =>
         deploy(this.deps.db, req.app, { image, processTypes, commit: req.commit, buildId }, req.actor),
     });
@@ -117,6 +124,7 @@ export class Builder {
       intro: `-----> Rebuilding ${req.what} from commit ${short}`,
       startedEvent: `Build started by user ${req.actor.email}: rebuilding ${req.what} from commit ${short}`,
       failedNote: 'No release was made.',
+      settle: false,
       release: (image, _processTypes, buildId) => req.release(image, buildId),
       // The commit may be gone (a force push and git's garbage collection): say so, not "no Dockerfile".
       checkCommit: true,
@@ -150,17 +158,27 @@ export class Builder {
         return req.release(image.image, image.processTypes, build.id);
       });
       buildEvent(this.deps.logs, req.app, 'Build succeeded');
-      released(this.deps, req.app, release, req.actor);
-      out(`-----> Released v${release.version}`);
-      out(`${INDENT}${this.deps.webUrl(req.app.name)} deployed to paas`);
-      finishBuild(db, build.id, {
-        status: 'succeeded',
-        output: lines.join('\n'),
-        image: image.image,
-        releaseId: release.id,
-      });
+      const built = { build: { ...build, status: 'succeeded' as const }, release };
+      const finish = () =>
+        finishBuild(db, build.id, {
+          status: 'succeeded',
+          output: lines.join('\n'),
+          image: image.image,
+          releaseId: release.id,
+        });
       blog.info({ release: `v${release.version}`, image: image.image.id }, 'build succeeded');
-      return { build: { ...build, status: 'succeeded' }, release, ok: true };
+      if (!req.settle) {
+        finish();
+        return { ...built, ok: true };
+      }
+      const settled = await this.settle(req, release, out);
+      finish();
+      return {
+        ...built,
+        release: settled.release,
+        ok: settled.ok,
+        ...(settled.reason ? { error: settled.reason } : {}),
+      };
     } catch (err) {
       const message = err instanceof BuildFailed || err instanceof ProcfileError ? err.message : String(err);
       if (!(err instanceof BuildFailed || err instanceof ProcfileError)) blog.error({ err }, 'build crashed');
@@ -173,6 +191,26 @@ export class Builder {
     } finally {
       this.live.delete(build.id);
     }
+  }
+
+  /** A push's release, followed through while the pusher watches: its release phase, then the roll-out. */
+  private async settle(req: Execution, release: ReleaseRow, out: (line: string) => void) {
+    const pending = release.status === 'pending';
+    if (pending) out(`-----> Running release command of v${release.version}...`);
+    const settled = await settleRelease(this.deps, req.app, release, req.actor, (line) => out(`${INDENT}${line}`));
+    if (settled.ok) {
+      if (pending) out('-----> Release command succeeded');
+      out(`-----> Released v${release.version}`);
+      out(`${INDENT}${this.deps.webUrl(req.app.name)} deployed to paas`);
+    } else {
+      const current = currentRelease(this.deps.db, req.app.id);
+      out(`!      Release v${release.version} failed: ${settled.reason}.`);
+      out(
+        `!      ${current ? `v${current.version} keeps running and stays current` : 'Nothing was rolled out'}; ` +
+          `the push was rejected. Its output: paas releases:output v${release.version}`,
+      );
+    }
+    return settled;
   }
 
   private async buildImage(

@@ -9,8 +9,11 @@ import type { Db } from '../store/db.js';
 import type { Builder } from './builds.js';
 import type { DrainManager } from './drains.js';
 import type { ImageCollector } from './images.js';
+import type { KeyedMutex } from './locks.js';
 import type { LogRouter } from './logs.js';
 import type { Orchestrator } from './orchestrator.js';
+import type { ReleasePhases } from './release-phase.js';
+import type { ReleaseOutputTokens } from './release-tokens.js';
 import type { Rendezvous } from './rendezvous.js';
 
 /**
@@ -31,4 +34,9 @@ export interface CoreDeps {
   orchestrator: ProcessControl;
   /** Attached one-offs' sessions (core/rendezvous.ts). */
   rendezvous: Rendezvous;
+  /** One change to an app at a time (a push's build and release phase, a config change, a rollback). */
+  locks: KeyedMutex;
+  phases: ReleasePhases;
+  /** Signs the release output URLs. */
+  outputTokens: ReleaseOutputTokens;
 }

@@ -7,6 +7,7 @@ import { currentRelease } from '../store/releases.js';
 import type { AppRow, FormationRow } from '../store/rows.js';
 import type { CoreDeps } from './context.js';
 import { scaled } from './events.js';
+import { formationTypes } from './procfile.js';
 import type { Actor } from './releases.js';
 
 export interface ScaleChange {
@@ -38,7 +39,8 @@ export interface FormationView {
 export function appFormation(core: Pick<CoreDeps, 'db'>, app: AppRow): FormationView {
   const release = currentRelease(core.db, app.id);
   const commands = release?.process_types ?? {};
-  return { rows: listFormation(core.db, app.id).filter((r) => Object.hasOwn(commands, r.type)), commands };
+  const types = new Set(formationTypes(commands));
+  return { rows: listFormation(core.db, app.id).filter((r) => types.has(r.type)), commands };
 }
 
 /** Applies scale changes all or nothing; an unknown type is an error naming the app's types. */

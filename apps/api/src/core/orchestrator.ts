@@ -14,6 +14,7 @@ import { finishOneOff, runningOneOffs } from '../store/one-offs.js';
 import { requestRestart, restartsOf } from '../store/processes.js';
 import { currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
+import { formationTypes } from './procfile.js';
 import type { AgentRegistry } from './runtime/agent-registry.js';
 import {
   type DesiredDefaults,
@@ -158,6 +159,6 @@ export class Orchestrator {
   /** The current release's process types, for validating requests. */
   processTypes(app: AppRow): Set<string> {
     const release = currentRelease(this.deps.db, app.id);
-    return new Set(Object.keys(release?.process_types ?? {}));
+    return new Set(formationTypes(release?.process_types ?? {}));
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProcfileError, parseProcfile } from './procfile.js';
+import { formationTypes, ProcfileError, parseProcfile, releaseCommandOf } from './procfile.js';
 
 describe('parseProcfile', () => {
   it('reads types and commands, skipping blanks and comments', () => {
@@ -28,5 +28,12 @@ describe('parseProcfile', () => {
       expect((err as Error).message).toContain(`Procfile line ${line}`);
       expect((err as Error).message).toContain(message);
     }
+  });
+
+  it('keeps a release: line as the release command, not a formation type', () => {
+    const types = parseProcfile('web: node server.js\nrelease: node migrate.js\n');
+    expect(releaseCommandOf(types)).toBe('node migrate.js');
+    expect(formationTypes(types)).toEqual(['web']);
+    expect(releaseCommandOf({ web: null })).toBeNull();
   });
 });

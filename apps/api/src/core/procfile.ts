@@ -31,3 +31,19 @@ export function parseProcfile(text: string): Record<string, string> {
   if (Object.keys(types).length === 0) throw new ProcfileError(1, 'no process types defined');
   return types;
 }
+
+/**
+ * The Procfile's `release` type is the release phase's command (run once per release, before
+ * it goes live), not a process type the formation scales.
+ */
+export const RELEASE_TYPE = 'release';
+
+/** The release phase's command of a release's process types, if it has one. */
+export function releaseCommandOf(processTypes: Record<string, string | null>): string | null {
+  return processTypes[RELEASE_TYPE] ?? null;
+}
+
+/** The process types the formation runs: all but `release`. */
+export function formationTypes(processTypes: Record<string, string | null>): string[] {
+  return Object.keys(processTypes).filter((t) => t !== RELEASE_TYPE);
+}

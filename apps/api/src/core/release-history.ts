@@ -8,7 +8,9 @@ import { findBuild } from '../store/builds.js';
 import { currentRelease, findRelease, listReleases as storedReleases } from '../store/releases.js';
 import type { AppRow, ReleaseRow } from '../store/rows.js';
 import type { CoreDeps } from './context.js';
-import { released } from './released.js';
+import { releaseCommandOf } from './procfile.js';
+import { lockApp, settleInBackground } from './release-flow.js';
+import type { OutputFollow } from './release-phase.js';
 import { type Actor, appendRollback, rollbackTarget } from './releases.js';
 
 /** The app's releases, newest first, and the version that is live. */
@@ -48,10 +50,33 @@ async function rebuildCommit(
 
 /**
  * Rolls back to `target` (a version or id): a new release with its image, config and process
- * types. `rebuiltFrom` says the image was collected and built again from that commit. A failed
- * rebuild makes no release and throws `build_failed`; `signal` (the client hung up) cancels it.
+ * types, made once the app's lock is free (a change in progress finishes first); its release
+ * phase, if it has one, runs after the answer, holding the lock. `rebuiltFrom` says the image
+ * was collected and built again from that commit. A failed rebuild makes no release and
+ * throws `build_failed`; `signal` (the client hung up) cancels it.
  */
 export async function rollback(
+  core: CoreDeps,
+  app: AppRow,
+  target: string | number,
+  actor: Actor,
+  signal: AbortSignal,
+): Promise<{ release: ReleaseRow; rebuiltFrom?: string }> {
+  rollbackTarget(core.db, app, target); // a bad target is refused before waiting for the lock
+  const unlock = await lockApp(core, app, `Rollback to ${target} by user ${actor.email}`, signal);
+  let made: { release: ReleaseRow; rebuiltFrom?: string };
+  try {
+    made = await appendRollbackRelease(core, app, target, actor, signal);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+  settleInBackground(core, app, made.release, actor, unlock);
+  return made;
+}
+
+/** The rollback's release (its image rebuilt first if it was collected), under the app's lock. */
+async function appendRollbackRelease(
   core: CoreDeps,
   app: AppRow,
   target: string | number,
@@ -72,16 +97,13 @@ export async function rollback(
     }
     return present ? appendRollback(db, app, to, actor) : undefined;
   });
-  if (fast) {
-    released(core, app, fast, actor);
-    return { release: fast };
-  }
+  if (fast) return { release: fast };
 
   const commit = to.build_id ? findBuild(db, app.id, to.build_id)?.commit_sha : undefined;
   if (!commit) {
     throw invalid(`v${to.version}'s image was collected and no build of it is recorded, so it cannot be rebuilt.`);
   }
-  // The builder stores the release, and follows it up as it does a push's.
+  // The builder stores the release; the caller follows it through.
   const result = await builder.rebuild({
     app,
     commit,
@@ -99,4 +121,30 @@ export async function rollback(
     );
   }
   return { release: result.release, rebuiltFrom: commit };
+}
+
+/** The token of `release`'s output URL, or null if it has no release command (so no output). */
+export function releaseOutputToken(core: Pick<CoreDeps, 'outputTokens'>, release: ReleaseRow): string | null {
+  return releaseCommandOf(release.process_types) === null ? null : core.outputTokens.issue(release.id);
+}
+
+/**
+ * What a release output URL's token opens: the release's output, finished or still coming.
+ * A bad or expired token is `forbidden`; a release command not started yet is `not_found`
+ * (the Heroku CLI says "not started yet" on a 404).
+ */
+export function openReleaseOutput(
+  core: Pick<CoreDeps, 'outputTokens' | 'phases'>,
+  token: string,
+): Exclude<OutputFollow, { state: 'not-started' }> {
+  const releaseId = core.outputTokens.verify(token);
+  if (!releaseId) {
+    throw new PaasError(
+      'forbidden',
+      'This release output URL is not valid or has expired; show the release again for a fresh one.',
+    );
+  }
+  const found = core.phases.follow(releaseId);
+  if (found.state === 'not-started') throw notFound('Release command not started yet.');
+  return found;
 }

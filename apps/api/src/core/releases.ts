@@ -7,17 +7,25 @@ import { invalid, notFound } from '../errors.js';
 import { touchApp } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { ensureFormation } from '../store/formation.js';
-import { appendRelease, findRelease, latestRelease } from '../store/releases.js';
+import { appendRelease, currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow, ConfigMap, ProcessTypes, ReleaseRow } from '../store/rows.js';
+import { formationTypes, releaseCommandOf } from './procfile.js';
 
 export interface Actor {
   email: string;
 }
 
-/** The app's config now: the newest release's snapshot ({} before any release). */
+/**
+ * The app's config now: the current release's snapshot ({} before any release). A release
+ * that failed its release phase (or is still running it) changed nothing, its config included.
+ */
 export function currentConfig(db: Db, appId: string): ConfigMap {
-  return latestRelease(db, appId)?.config ?? {};
+  return currentRelease(db, appId)?.config ?? {};
 }
+
+/** A new release waits for its release phase (pending) if it has a release command. */
+const initialStatus = (processTypes: ProcessTypes): ReleaseRow['status'] =>
+  releaseCommandOf(processTypes) === null ? 'succeeded' : 'pending';
 
 /** Applies a config patch (null unsets). Pure. */
 export function applyConfigPatch(config: ConfigMap, patch: ConfigVarsPatch): ConfigMap {
@@ -43,7 +51,8 @@ const inTransaction = <T>(db: Db, fn: () => T): T => db.transaction(fn).immediat
 
 export function setConfigVars(db: Db, app: AppRow, patch: ConfigVarsPatch, actor: Actor): ReleaseRow {
   return inTransaction(db, () => {
-    const last = latestRelease(db, app.id);
+    // Based on the current release: one that failed its release phase is not built upon.
+    const last = currentRelease(db, app.id);
     const release = appendRelease(db, {
       appId: app.id,
       image: last?.image_id ? { id: last.image_id, tag: last.image_tag } : null,
@@ -52,7 +61,7 @@ export function setConfigVars(db: Db, app: AppRow, patch: ConfigVarsPatch, actor
       description: describeConfigPatch(patch),
       userEmail: actor.email,
       buildId: last?.build_id ?? null,
-      status: 'succeeded',
+      status: initialStatus(last?.process_types ?? {}),
     });
     touchApp(db, app.id);
     return release;
@@ -63,6 +72,13 @@ export function setConfigVars(db: Db, app: AppRow, patch: ConfigVarsPatch, actor
 export function rollbackTarget(db: Db, app: AppRow, target: string | number): ReleaseRow & { image_id: string } {
   const to = findRelease(db, app.id, target);
   if (!to) throw notFound(`Couldn't find that release: ${target}.`);
+  if (to.status !== 'succeeded') {
+    throw invalid(
+      to.status === 'failed'
+        ? `v${to.version} failed its release phase (paas releases:output v${to.version}), so it cannot be rolled back to.`
+        : `v${to.version} is still running its release phase, so it cannot be rolled back to yet.`,
+    );
+  }
   if (!to.image_id) {
     throw invalid(
       `v${to.version} has no image (it was made before the app's first deploy), so it cannot be rolled back to.`,
@@ -92,9 +108,9 @@ export function appendRollback(
       description: `Rollback to v${to.version}`,
       userEmail: actor.email,
       buildId: rebuilt?.buildId ?? to.build_id,
-      status: 'succeeded',
+      status: initialStatus(to.process_types),
     });
-    ensureFormation(db, app.id, Object.keys(to.process_types));
+    ensureFormation(db, app.id, formationTypes(to.process_types));
     touchApp(db, app.id);
     return release;
   });
@@ -115,9 +131,9 @@ export function deploy(
       description: `Deploy ${spec.commit.slice(0, 7)}`,
       userEmail: actor.email,
       buildId: spec.buildId,
-      status: 'succeeded',
+      status: initialStatus(spec.processTypes),
     });
-    ensureFormation(db, app.id, Object.keys(spec.processTypes));
+    ensureFormation(db, app.id, formationTypes(spec.processTypes));
     touchApp(db, app.id);
     return release;
   });

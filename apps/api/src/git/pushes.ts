@@ -150,7 +150,11 @@ export class Pushes {
     }
 
     if (this.deps.locks.isLocked(app.id)) {
-      out(`-----> Another push to ${app.name} is being built; waiting for it to finish...`);
+      // The app's lock: another push being built, or a release command running (a push's,
+      // a config change's or a rollback's).
+      out(
+        `-----> Another change to ${app.name} is in progress (a build or a release command); waiting for it to finish...`,
+      );
     }
     try {
       push.unlock = await this.deps.locks.acquire(app.id, signal);

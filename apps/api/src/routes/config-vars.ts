@@ -13,7 +13,18 @@ export function configVarRoutes(app: FastifyInstance, deps: Deps): void {
   app.patch<{ Params: { app: string } }>('/apps/:app/config-vars', async (request, reply) => {
     const found = requireApp(deps, request.params.app);
     const patch = parseBody(configVarsPatch, request.body);
-    const release = setConfig(deps, found, patch, request.actor);
+    // A change waiting for the app's lock is dropped if its client hangs up meanwhile.
+    const hangUp = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) hangUp.abort();
+    };
+    reply.raw.on('close', onClose);
+    let release: Awaited<ReturnType<typeof setConfig>>;
+    try {
+      release = await setConfig(deps, found, patch, request.actor, hangUp.signal);
+    } finally {
+      reply.raw.off('close', onClose);
+    }
     // The release this change made, so that clients need not guess it from the list.
     reply.header('paas-release-version', `v${release.version}`);
     return release.config;

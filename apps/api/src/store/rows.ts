@@ -126,3 +126,17 @@ export const oneOffRow = z.object({
 });
 export type OneOffRow = z.infer<typeof oneOffRow>;
 export const nextNumberRow = z.object({ n: z.number().int().positive() });
+/** What a release phase printed and how it ended (one row per release that ran its command). */
+export const releaseOutputRow = z.object({
+  release_id: z.string(),
+  app_id: z.string(),
+  process: z.string(),
+  command: z.string(),
+  output: z.string(),
+  dropped: z.number().int(),
+  exit_code: z.number().int().nullable(),
+  reason: z.string().nullable(),
+  started_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+export type ReleaseOutputRow = z.infer<typeof releaseOutputRow>;

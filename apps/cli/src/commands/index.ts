@@ -25,6 +25,7 @@ import psScale from './ps/scale.js';
 import psStop from './ps/stop.js';
 import releases from './releases/index.js';
 import releasesInfo from './releases/info.js';
+import releasesOutput from './releases/output.js';
 import rollback from './rollback.js';
 import runDetached from './run/detached.js';
 import run from './run/index.js';
@@ -41,6 +42,7 @@ export const commands: Command[] = [
   configUnset,
   releases,
   releasesInfo,
+  releasesOutput,
   rollback,
   ps,
   psScale,

@@ -3,6 +3,7 @@ import { appPath } from '../api.js';
 import { defineCommand } from '../command.js';
 import { CliError } from '../errors.js';
 import { appLabel } from '../output.js';
+import { followRelease, noticeReleaseInProgress } from '../release-phase.js';
 
 /** Set by the api on a release whose image was collected (and on a rollback that rebuilt it): the commit. */
 const REBUILD_HEADER = 'paas-image-rebuild';
@@ -11,7 +12,7 @@ export default defineCommand({
   name: 'rollback',
   description:
     "make a new release with an earlier release's image and config (default: the one before the current); " +
-    'an image that was collected is rebuilt from its commit first',
+    'an image that was collected is rebuilt from its commit first; a release command runs before it goes live',
   usage: 'rollback [vN]',
   examples: ['paas rollback', 'paas rollback v41'],
   args: [0, 1],
@@ -22,11 +23,14 @@ export default defineCommand({
     let target = ctx.args[0]?.replace(/^v/i, '');
     if (target !== undefined && !/^\d+$/.test(target)) throw new CliError(`${ctx.args[0]}: expected a version like v3`);
     if (target === undefined) {
-      const current = (await ctx.api.get<Release[]>(appPath(app, '/releases'))).find((r) => r.current);
-      if (!current || current.version < 2)
-        throw new CliError(`${appLabel(app)} has no earlier release to roll back to.`);
-      target = String(current.version - 1);
+      // As the Heroku CLI picks it: the second release eligible for rollback, newest first
+      // (the first is the current one; failed and pending releases are not eligible).
+      const eligible = (await ctx.api.get<Release[]>(appPath(app, '/releases'))).filter((r) => r.eligible_for_rollback);
+      const previous = eligible[1];
+      if (!previous) throw new CliError(`No eligible release found for ${appLabel(app)} to roll back to.`);
+      target = String(previous.version);
     }
+    await noticeReleaseInProgress(ctx, app);
     // Ask first whether the target's image is still there, to say what the wait is for.
     const { headers } = await ctx.api.request<Release>('GET', appPath(app, `/releases/${target}`));
     const short = (commit: string) => commit.slice(0, 7);
@@ -46,6 +50,7 @@ export default defineCommand({
       const rebuilt = answer.headers.get(REBUILD_HEADER);
       if (rebuilt) ctx.err(`v${target}'s image had been collected: it was rebuilt from commit ${short(rebuilt)}.`);
     }
+    release = await followRelease(ctx, app, release);
     if (ctx.wantsJson) ctx.json(release);
   },
 });

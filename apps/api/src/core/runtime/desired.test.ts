@@ -56,6 +56,15 @@ describe('desiredProcesses', () => {
     expect(web?.bootTimeout).toBe(60);
   });
 
+  it('never runs the release command as a process, whatever the formation says', () => {
+    const release = { ...input().release, processTypes: { web: 'node server.js', release: 'node migrate.js' } };
+    const formation = [
+      { type: 'web', quantity: 1 },
+      { type: 'release', quantity: 2 },
+    ];
+    expect(desiredProcesses([input({ release, formation })], defaults).map((w) => w.name)).toEqual(['web.1']);
+  });
+
   it('runs nothing for a formation type the release does not have, nor for quantity 0', () => {
     const formation = [
       { type: 'clock', quantity: 1 },

@@ -4,6 +4,7 @@
  * store and hands the result to the runtime driver, whichever it is.
  */
 import { type DesiredProcess, WEB_PORT } from '@paas/shared';
+import { RELEASE_TYPE } from '../procfile.js';
 
 export interface DesiredInput {
   app: { id: string; name: string };
@@ -48,7 +49,8 @@ export function desiredProcesses(inputs: DesiredInput[], defaults: DesiredDefaul
     const bootTimeout = seconds(release.config.PAAS_BOOT_TIMEOUT, defaults.bootTimeout);
     for (const row of formation) {
       // A formation row for a type the current release does not have runs nothing.
-      if (!Object.hasOwn(release.processTypes, row.type)) continue;
+      // Nor does `release`: the release phase's command runs once per release, not as a process.
+      if (!Object.hasOwn(release.processTypes, row.type) || row.type === RELEASE_TYPE) continue;
       const web = row.type === 'web';
       for (let index = 1; index <= row.quantity; index++) {
         const name = `${row.type}.${index}`;

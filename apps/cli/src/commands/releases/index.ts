@@ -4,6 +4,9 @@ import { defineCommand } from '../../command.js';
 import { CliError } from '../../errors.js';
 import { columns, header, shortTime } from '../../output.js';
 
+/** As the Heroku CLI words a release's status beside its description. */
+const STATUS = { pending: 'release command executing', failed: 'release command failed' } as const;
+
 export default defineCommand({
   name: 'releases',
   description: "list an app's releases, newest first",
@@ -25,7 +28,7 @@ export default defineCommand({
       columns(
         releases.map((r) => [
           `v${r.version}`,
-          r.status === 'succeeded' ? r.description : `${r.description} (${r.status})`,
+          r.status === 'succeeded' ? r.description : `${r.description} (${STATUS[r.status]})`,
           r.user.email,
           shortTime(r.created_at),
         ]),

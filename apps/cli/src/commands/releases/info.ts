@@ -24,11 +24,13 @@ export default defineCommand({
         ['By', release.user.email],
         ['Change', release.description],
         ['Status', release.status],
+        ['Release command', release.process_types.release ?? 'none'],
         ['Current', release.current ? 'yes' : 'no'],
         ['Image', release.image ? `${release.image.tag ?? ''} ${release.image.id}`.trim() : 'none'],
         [
           'Processes',
           Object.entries(release.process_types)
+            .filter(([t]) => t !== 'release')
             .map(([t, c]) => `${t}: ${c ?? '(image CMD)'}`)
             .join('; ') || 'none',
         ],
