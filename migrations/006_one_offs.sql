@@ -1,6 +1,7 @@
 -- paas store, schema 6: one-off processes (`paas run`, `heroku run`).
--- A one-off runs once from the release that was current when it was asked for; it is never
--- restarted and is no part of the formation. `number` names it (`run.<number>`), per app.
+-- A one-off runs once from a release (the current one for `paas run`; the new one for its
+-- release phase); it is never restarted and is no part of the formation. It is named
+-- `<type>.<number>`: `run.N` (N per app) or `release.N` (N = the release's version).
 -- It is finished once its exit is known (or it was never started: `exit_code` NULL).
 CREATE TABLE one_offs (
   id          TEXT PRIMARY KEY,
@@ -20,7 +21,7 @@ CREATE TABLE one_offs (
   created_at  TEXT NOT NULL,
   finished_at TEXT,
   exit_code   INTEGER,
-  UNIQUE (app_id, number)
+  UNIQUE (app_id, type, number)
 );
 
 CREATE INDEX one_offs_running ON one_offs (app_id) WHERE finished_at IS NULL;

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import type { Config } from './config.js';
+import { AgentOneOffRunner } from './core/agent-one-off.js';
 import { Builder } from './core/builds.js';
 import type { CoreDeps } from './core/context.js';
 import { DockerOneOffRunner } from './core/docker-one-off.js';
@@ -100,7 +101,22 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     onAbandoned: (id) => abandonOneOff({ db, orchestrator }, id),
   });
   const oneOffs = new DockerOneOffRunner({ docker, platformId: platformId(db), stopTimeout: config.PAAS_STOP_TIMEOUT });
-  const phases = new ReleasePhases({ db, log, logs, runner: oneOffs, timeoutMs: config.PAAS_RELEASE_TIMEOUT * 1000 });
+  // Release commands run on the agents as one-offs (release.N); the api's own Docker runner
+  // only clears what an earlier version of the api left (main.ts).
+  const releaseRunner = new AgentOneOffRunner({
+    db,
+    log,
+    rendezvous,
+    orchestrator,
+    stopTimeout: config.PAAS_STOP_TIMEOUT,
+  });
+  const phases = new ReleasePhases({
+    db,
+    log,
+    logs,
+    runner: releaseRunner,
+    timeoutMs: config.PAAS_RELEASE_TIMEOUT * 1000,
+  });
   const locks = new KeyedMutex();
   const builder = new Builder({
     db,

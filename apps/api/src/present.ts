@@ -196,7 +196,7 @@ export function presentOneOff(app: AppRow, started: OneOffStarted, attachUrl: st
   const { oneOff, release } = started;
   return {
     id: oneOff.id,
-    name: `run.${oneOff.number}`,
+    name: `${oneOff.type}.${oneOff.number}`,
     type: oneOff.type,
     state: 'starting',
     command: oneOff.command || '(image CMD)',

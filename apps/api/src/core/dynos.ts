@@ -26,7 +26,7 @@ export function findDyno(core: Pick<CoreDeps, 'orchestrator'>, app: AppRow, name
 
 /** A process name (web.2) or type (web) of the app's current release, else not found. */
 function checkScope(core: Pick<CoreDeps, 'orchestrator'>, app: AppRow, scope: string, oneOffs = false): void {
-  if (oneOffs && /^run\.\d+$/.test(scope) && listDynos(core, app).some((d) => d.oneOff && d.name === scope)) return;
+  if (oneOffs && listDynos(core, app).some((d) => d.oneOff && d.name === scope)) return;
   const types = core.orchestrator.processTypes(app);
   const type = scope.split('.')[0] ?? '';
   if (!types.has(type) || (scope.includes('.') && !/^[^.]+\.\d+$/.test(scope))) {

@@ -10,7 +10,7 @@ import { listApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { listDomains } from '../store/domains.js';
 import { listFormation } from '../store/formation.js';
-import { finishOneOff, runningOneOffs } from '../store/one-offs.js';
+import { finishOneOff, oneOffName, runningOneOffs } from '../store/one-offs.js';
 import { requestRestart, restartsOf } from '../store/processes.js';
 import { currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
@@ -121,7 +121,7 @@ export class Orchestrator {
     const alive = new Set(agents.alive().map((a) => a.id));
     const placed = driver.placements();
     for (const o of runningOneOffs(db)) {
-      const agent = placed.get(`${o.app_id}:run.${o.number}`);
+      const agent = placed.get(`${o.app_id}:${oneOffName(o)}`);
       if (agent && !alive.has(agent) && finishOneOff(db, o.id, null)) {
         this.deps.log.warn({ oneOff: o.id, agent }, 'one-off lost with its agent');
       }

@@ -6,6 +6,8 @@ import { nextNumberRow, type OneOffRow, oneOffRow } from './rows.js';
 
 export interface NewOneOff {
   appId: string;
+  /** Its number; by default the next of its type in the app (run.1, run.2 …). */
+  number?: number;
   releaseId: string;
   type: string;
   command: string;
@@ -17,13 +19,17 @@ export interface NewOneOff {
   userEmail: string;
 }
 
-/** Appends a one-off with the app's next number (run.1, run.2 …), in one transaction. */
+/** Appends a one-off (by default with its type's next number in the app), in one transaction. */
 export function createOneOff(db: Db, spec: NewOneOff): OneOffRow {
   const id = randomUUID();
   db.transaction(() => {
-    const { n } = nextNumberRow.parse(
-      db.prepare(`SELECT COALESCE(MAX(number), 0) + 1 AS n FROM one_offs WHERE app_id = ?`).get(spec.appId),
-    );
+    const n =
+      spec.number ??
+      nextNumberRow.parse(
+        db
+          .prepare(`SELECT COALESCE(MAX(number), 0) + 1 AS n FROM one_offs WHERE app_id = ? AND type = ?`)
+          .get(spec.appId, spec.type),
+      ).n;
     db.prepare(
       `INSERT INTO one_offs (id, app_id, number, release_id, type, command, env, size, attach, tty, timeout, user_email, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -50,6 +56,9 @@ export function findOneOff(db: Db, id: string): OneOffRow | undefined {
   const row = db.prepare(`SELECT * FROM one_offs WHERE id = ?`).get(id);
   return row === undefined ? undefined : oneOffRow.parse(row);
 }
+
+/** A one-off's process name: run.3, release.7. */
+export const oneOffName = (o: { type: string; number: number }) => `${o.type}.${o.number}`;
 
 /** Every one-off not finished yet, of every app that is not destroyed. */
 export function runningOneOffs(db: Db): OneOffRow[] {

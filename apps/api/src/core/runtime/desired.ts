@@ -93,10 +93,10 @@ export interface OneOffInput {
   release: { id: string; version: number; image: string; config: Record<string, string> };
 }
 
-/** One DesiredProcess per unfinished one-off (`run.N`): its release's config, then its `-e`. */
+/** One DesiredProcess per unfinished one-off (`run.N`, `release.N`): its release's config, then its `-e`. */
 export function oneOffProcesses(inputs: OneOffInput[], defaults: DesiredDefaults): DesiredProcess[] {
   return inputs.map(({ app, oneOff, release }) => {
-    const name = `run.${oneOff.number}`;
+    const name = `${oneOff.type}.${oneOff.number}`;
     return {
       key: `${app.id}:${name}`,
       app: app.name,
