@@ -3,6 +3,7 @@
 # first and does nothing when its work is already done, so it is cheap to run every time.
 #   - pnpm (pinned by package.json "packageManager") and the workspace's dependencies
 #   - the Docker engine (Debian's docker.io) and a running dockerd
+#   - git, debootstrap, curl, tmux (the terminal tests of `paas run`), openssl (the platform CA)
 #   - the local base images builds start FROM (no image registry is reachable)
 set -euo pipefail
 
@@ -36,7 +37,8 @@ if ! command -v dockerd >/dev/null; then
   say "installing docker.io"
   apt_install docker.io
 fi
-for tool in git debootstrap curl; do
+# tmux drives the terminal tests of `paas run`; openssl makes the platform CA.
+for tool in git debootstrap curl tmux openssl; do
   command -v "$tool" >/dev/null || { say "installing $tool"; apt_install "$tool"; }
 done
 if ! docker info >/dev/null 2>&1; then

@@ -11,4 +11,15 @@ describe('shellArgv', () => {
       expect(shellArgv(c)).toEqual(['/bin/sh', '-c', c]);
     }
   });
+  it('keeps leading variable assignments before the exec, and leaves quoted ones alone', () => {
+    expect(shellArgv('RELEASE_EXIT=1 node release.js')).toEqual([
+      '/bin/sh',
+      '-c',
+      'RELEASE_EXIT=1 exec node release.js',
+    ]);
+    expect(shellArgv('A=1 B=x/y node x')).toEqual(['/bin/sh', '-c', 'A=1 B=x/y exec node x']);
+    for (const c of ["A='a b' node x", 'A=$HOME node x', 'A=1', 'A=1 B="2"']) {
+      expect(shellArgv(c)).toEqual(['/bin/sh', '-c', c]);
+    }
+  });
 });

@@ -28,7 +28,15 @@ export function containerSpec(d: DesiredProcess, platformId: string, agentId: st
       [LABELS.generation]: d.generation,
       [LABELS.stopTimeout]: String(d.stopTimeout),
       [LABELS.command]: d.command ?? '',
+      ...(d.oneOff
+        ? {
+            [LABELS.oneOff]: d.oneOff.id,
+            [LABELS.oneOffMode]: d.oneOff.attach ? 'attached' : 'detached',
+            [LABELS.runTimeout]: String(d.oneOff.timeout),
+          }
+        : {}),
     },
+    ...(d.oneOff?.attach ? { stdin: true, tty: d.oneOff.tty } : {}),
     ...(d.type === 'web' ? { publish: WEB_PORT } : {}),
     stopTimeout: d.stopTimeout,
     // The app's own network (when it has add-ons): they answer there by name, other apps

@@ -5,6 +5,7 @@
  */
 import { LABELS } from '@paas/shared';
 import closeWithGrace from 'close-with-grace';
+import { AttachBridge } from './attach.js';
 import { ConfigError, loadConfig } from './config.js';
 import { Connection } from './connection.js';
 import { createLogger } from './logger.js';
@@ -28,8 +29,10 @@ try {
 const log = createLogger(config.LOG_LEVEL).child({ agent: config.PAAS_AGENT_ID });
 const runtime = new DockerRuntime(config.DOCKER_HOST);
 
+const apiWs = config.PAAS_API_URL.replace(/^http/, 'ws').replace(/\/+$/, '');
+const saved = loadState(config.dataDir);
 const connection: Connection = new Connection({
-  url: `${config.PAAS_API_URL.replace(/^http/, 'ws').replace(/\/+$/, '')}/agents/connect`,
+  url: `${apiWs}/agents/connect`,
   token: config.PAAS_AGENT_TOKEN,
   log,
   onOpen: () => {
@@ -113,6 +116,9 @@ const reconciler = new Reconciler({
   runtime,
   agentId: config.PAAS_AGENT_ID,
   log,
+  bridge: new AttachBridge({ runtime, log, apiUrl: apiWs, token: config.PAAS_AGENT_TOKEN }),
+  launched: saved?.launched,
+  onLaunched: () => persist(),
   onStatus: (processes) => {
     const local = new Map<string, { host: string; port: number; name: string }[]>();
     for (const p of processes) {
@@ -123,8 +129,9 @@ const reconciler = new Reconciler({
     sendStatus();
   },
   onPass: (processes) => {
+    // An attached one-off's output is its client's (and, with a TTY, not Docker's framed log).
     const containers = processes.flatMap((p) =>
-      p.containerId ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
+      p.containerId && !p.oneOff?.attach ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
     );
     shipper.sync(containers);
     const ids = new Set(containers.map((c) => c.containerId));
@@ -142,6 +149,7 @@ const reconciler = new Reconciler({
   afterStop: (container) => table.release(container.id),
   // Everything a container printed is read before it is removed (a quick crash included).
   beforeRemove: async (container) => {
+    if (container.labels[LABELS.oneOffMode] === 'attached') return;
     shipper.ensureFollowing(logTarget(container));
     await shipper.readToEnd(container.id);
   },
@@ -167,12 +175,12 @@ function persist(): void {
     platformId,
     desired: reconciler.desiredList(),
     routes: table.all(),
+    launched: reconciler.launchedOneOffs(),
     services: services.desiredList(),
   };
   saveState(config.dataDir, state);
 }
 
-const saved = loadState(config.dataDir);
 if (saved) {
   reconciler.setPlatform(saved.platformId);
   reconciler.setDesired(saved.desired);

@@ -12,6 +12,7 @@
  */
 import { type DesiredProcess, LABELS, type ProcessStatus } from '@paas/shared';
 import { backoffDelay, nextRestartCount } from './backoff.js';
+import { type OneOffEnd, type OneOffMemory, planOneOff } from './plan-one-off.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 
 /** What the agent remembers of one process (by key) across containers: its crashes. */
@@ -31,15 +32,19 @@ export interface AgentMemory {
   stopping: ReadonlySet<string>;
   /** Containers whose exit the agent caused (a stop, a replacement): not crashes. */
   stoppedByUs: ReadonlySet<string>;
+  /** One-offs (plan-one-off.ts): started, ended, attached to their client. */
+  oneOffs?: Omit<OneOffMemory, 'stopping'>;
 }
 
-export type StopReason = 'extra' | 'duplicate' | 'replaced' | 'boot-timeout';
+export type StopReason = 'extra' | 'duplicate' | 'replaced' | 'boot-timeout' | 'timeout' | 'detached';
 
 export interface Exit {
   process: DesiredProcess;
   container: ContainerInfo;
   /** It exited by itself (not stopped by the agent). */
   crashed: boolean;
+  /** A one-off's end (never a crash). */
+  oneOff?: OneOffEnd;
 }
 
 export interface Plan {
@@ -54,6 +59,8 @@ export interface Plan {
   /** The crash history after this pass (keys no longer desired are gone). */
   history: Map<string, CrashHistory>;
   statuses: ProcessStatus[];
+  /** The ends of the desired one-offs known after this pass, by key. */
+  finished: Map<string, OneOffEnd>;
   /** When a back-off ends or a boot deadline passes: plan again then (ms since the epoch). */
   wakeAt: number | null;
 }
@@ -82,6 +89,7 @@ export function plan(desired: DesiredProcess[], observed: ContainerInfo[], memor
     probe: [],
     history: new Map(),
     statuses: [],
+    finished: new Map(),
     wakeAt: null,
   };
   const wake = (at: number) => {
@@ -94,9 +102,32 @@ export function plan(desired: DesiredProcess[], observed: ContainerInfo[], memor
   }
   const isoNow = new Date(now).toISOString();
 
+  const oneOffMemory: OneOffMemory = {
+    launched: memory.oneOffs?.launched ?? new Set(),
+    finished: memory.oneOffs?.finished ?? new Map(),
+    attached: memory.oneOffs?.attached ?? new Set(),
+    stopping: memory.stopping,
+  };
   for (const d of desired) {
     const mine = byKey.get(d.key) ?? [];
     byKey.delete(d.key);
+    if (d.oneOff) {
+      const one = planOneOff(d, mine, oneOffMemory, now, (c, state) => statusOf(c, state, memory, d), {
+        ...base(d),
+        ...empty,
+        state: 'starting',
+        since: isoNow,
+        restarts: 0,
+      });
+      if (one.start) out.start.push(d);
+      for (const s of one.stop) out.stop.push({ ...s, process: d });
+      out.remove.push(...one.remove);
+      for (const e of one.ended) out.exits.push({ process: d, container: e.container, crashed: false, oneOff: e.end });
+      if (one.finished) out.finished.set(d.key, one.finished);
+      out.statuses.push(one.status);
+      if (one.wakeAt !== null) wake(one.wakeAt);
+      continue;
+    }
     let history = memory.history.get(d.key) ?? NO_CRASHES;
     const isCurrent = (c: ContainerInfo) =>
       c.labels[LABELS.releaseId] === d.release.id && c.labels[LABELS.generation] === d.generation;
@@ -199,6 +230,7 @@ function base(d: DesiredProcess) {
     release: d.release,
     generation: d.generation,
     command: d.command,
+    ...(d.oneOff ? { oneOff: { id: d.oneOff.id, attach: d.oneOff.attach } } : {}),
   };
 }
 
@@ -227,5 +259,6 @@ function statusOf(
     containerId: c.id,
     startedAt: c.startedAt,
     endpoint: c.hostPort ? { host: '127.0.0.1', port: c.hostPort } : null,
+    ...(d?.oneOff ? { oneOff: { id: d.oneOff.id, attach: d.oneOff.attach } } : {}),
   };
 }

@@ -28,3 +28,17 @@ export function answersHttp(port: number, timeoutMs = 1000, path?: string): Prom
     socket.on('close', () => done(false));
   });
 }
+
+/** Probes every `everyMs` while `keepGoing()`; true once it answers, false when told to stop. */
+export async function probeUntilUp(
+  port: number,
+  everyMs: number,
+  path: string | undefined,
+  keepGoing: () => boolean,
+): Promise<boolean> {
+  while (keepGoing()) {
+    if (await answersHttp(port, 500, path)) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return false;
+}

@@ -7,12 +7,15 @@
  * fatal: a failed Docker call is logged and the next pass tries again.
  */
 import { type DesiredProcess, LABELS, type ProcessStatus } from '@paas/shared';
+import type { AttachBridge } from './attach.js';
 import { containerSpec } from './container-spec.js';
 import type { Logger } from './logger.js';
 import { EVENTS } from './logs/events.js';
+import { OneOffRunner } from './one-off-runner.js';
 import { type AgentMemory, type CrashHistory, type Plan, plan, recordCrash, type StopReason } from './plan.js';
-import { answersHttp } from './probe.js';
+import { probeUntilUp } from './probe.js';
 import type { ContainerInfo, Runtime } from './runtime/runtime.js';
+import { stopContainer } from './stop.js';
 
 export interface ReconcilerDeps {
   runtime: Runtime;
@@ -32,6 +35,11 @@ export interface ReconcilerDeps {
   onEvent?: (app: string, process: string, line: string) => void;
   /** Milliseconds between probes of a new web process. */
   probeEveryMs?: number;
+  /** Connects attached one-offs to the api (none: they run detached). */
+  bridge?: AttachBridge;
+  /** One-offs launched before (from disk), and where to say the set changed. */
+  launched?: string[];
+  onLaunched?: (launched: string[]) => void;
 }
 
 export class Reconciler {
@@ -50,7 +58,16 @@ export class Reconciler {
   private lastStatus = '';
   private statuses: ProcessStatus[] = [];
 
-  constructor(private readonly deps: ReconcilerDeps) {}
+  private readonly oneOffs: OneOffRunner;
+
+  constructor(private readonly deps: ReconcilerDeps) {
+    const say = (d: Pick<DesiredProcess, 'app' | 'name'>, line: string) => this.say(d, line);
+    this.oneOffs = new OneOffRunner({ ...deps, say, trigger: () => void this.trigger() });
+  }
+
+  launchedOneOffs(): string[] {
+    return this.oneOffs.launchedList();
+  }
 
   get labels(): Record<string, string> | undefined {
     return this.platformId ? { [LABELS.platform]: this.platformId, [LABELS.agent]: this.deps.agentId } : undefined;
@@ -113,7 +130,13 @@ export class Reconciler {
   }
 
   private memory(): AgentMemory {
-    return { history: this.history, upSince: this.upSince, stopping: this.stopping, stoppedByUs: this.stoppedByUs };
+    return {
+      history: this.history,
+      upSince: this.upSince,
+      stopping: this.stopping,
+      stoppedByUs: this.stoppedByUs,
+      oneOffs: this.oneOffs.memory(),
+    };
   }
 
   private async reconcile(): Promise<void> {
@@ -123,6 +146,7 @@ export class Reconciler {
     const observed = (await this.deps.runtime.list(labels)).filter((c) => !c.labels[LABELS.service]);
     const now = Date.now();
     const next = plan([...this.desired.values()], observed, this.memory(), now);
+    this.oneOffs.afterPlan(next.finished, this.desired.values());
     this.history = next.history;
     this.act(next);
     await this.removeExited(next);
@@ -144,6 +168,10 @@ export class Reconciler {
 
   private act(next: Plan): void {
     for (const exit of next.exits) {
+      if (exit.oneOff && exit.container.startedAt) {
+        this.say(exit.process, EVENTS.exited(exit.oneOff.exitCode));
+        this.say(exit.process, EVENTS.complete('up'));
+      }
       if (!exit.crashed) continue;
       const d = exit.process;
       const h = next.history.get(d.key);
@@ -187,6 +215,7 @@ export class Reconciler {
   }
 
   private async startOne(d: DesiredProcess): Promise<void> {
+    if (d.oneOff) return this.oneOffs.start(d, containerSpec(d, this.platformId ?? '', this.deps.agentId));
     const { log } = this.deps;
     this.say(d, EVENTS.starting(d.command));
     try {
@@ -218,21 +247,14 @@ export class Reconciler {
     const port = c.hostPort;
     if (!port || this.probing.has(c.id) || this.upSince.has(c.id)) return;
     this.probing.add(c.id);
-    const every = this.deps.probeEveryMs ?? 100;
-    const loop = async () => {
-      while (!this.stopping.has(c.id) && this.isDesiredContainer(c)) {
-        if (await answersHttp(port, 500, d.healthCheckPath ?? undefined)) {
-          if (this.stopping.has(c.id)) break;
-          this.upSince.set(c.id, new Date().toISOString());
-          if (this.startedHere.delete(c.id)) this.say(d, EVENTS.changed('starting', 'up'));
-          void this.trigger();
-          break;
-        }
-        await new Promise((r) => setTimeout(r, every));
-      }
+    const keepGoing = () => !this.stopping.has(c.id) && this.isDesiredContainer(c);
+    void probeUntilUp(port, this.deps.probeEveryMs ?? 100, d.healthCheckPath ?? undefined, keepGoing).then((up) => {
       this.probing.delete(c.id);
-    };
-    void loop();
+      if (!up || this.stopping.has(c.id)) return;
+      this.upSince.set(c.id, new Date().toISOString());
+      if (this.startedHere.delete(c.id)) this.say(d, EVENTS.changed('starting', 'up'));
+      void this.trigger();
+    });
   }
 
   private isDesiredContainer(c: ContainerInfo): boolean {
@@ -254,31 +276,14 @@ export class Reconciler {
     this.stopping.add(c.id);
     this.stoppedByUs.add(c.id);
     this.upSince.delete(c.id);
-    const timeout = reason === 'boot-timeout' ? 0 : Number(c.labels[LABELS.stopTimeout] ?? 30) || 30;
-    const { runtime, log } = this.deps;
-    const app = c.labels[LABELS.app] ?? '';
-    const name = c.labels[LABELS.name] ?? '';
-    const say = (line: string) => this.deps.onEvent?.(app, name, line);
-    log.info({ process: name, app, container: c.id.slice(0, 12), timeout, reason }, 'stopping');
-    const started = Date.now();
     void (async () => {
       let gone = false;
       try {
-        if (reason !== 'boot-timeout') await this.deps.beforeStop?.(c);
-        say(reason === 'boot-timeout' ? 'Stopping process with SIGKILL' : 'Stopping process with SIGTERM');
-        await runtime.stop(c.id, timeout);
-        const after = await runtime.inspect(c.id);
-        if (reason !== 'boot-timeout' && after?.exitCode === 137 && Date.now() - started >= timeout * 1000) {
-          say(`Error R12 (Exit timeout) -> Process failed to exit within ${timeout} seconds of SIGTERM`);
-          say('Stopping process with SIGKILL');
-        }
-        say(EVENTS.exited(after?.exitCode ?? null));
-        log.info({ process: name, app, exitCode: after?.exitCode, ms: Date.now() - started }, 'stopped');
-        await this.deps.beforeRemove?.(c);
-        await runtime.remove(c.id);
+        const exitCode = await stopContainer(this.deps, c, reason);
+        if (c.labels[LABELS.oneOff] !== undefined) this.oneOffs.stopped(c.labels[LABELS.key] ?? '', exitCode);
         gone = true;
       } catch (err) {
-        log.error({ err, container: c.id }, 'stop failed; the next pass tries again');
+        this.deps.log.error({ err, container: c.id }, 'stop failed; the next pass tries again');
       } finally {
         this.stopping.delete(c.id);
         // Until it is gone, its exit stays ours: the next pass removes it, not as a crash.

@@ -13,6 +13,8 @@ const stateFile = z.object({
   routes: z.array(appRoutes).default([]),
   /** Add-on services (absent in a state saved before the api sent any). */
   services: z.array(desiredService).optional(),
+  /** One-offs this agent has started: never started again (see plan-one-off.ts). */
+  launched: z.array(z.string()).default([]),
 });
 export type AgentState = z.infer<typeof stateFile>;
 

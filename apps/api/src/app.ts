@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/healthz.js';
 import { logRoutes } from './routes/logs.js';
 import { rangeHook } from './routes/range.js';
 import { releaseRoutes } from './routes/releases.js';
+import { rendezvousRoutes } from './routes/rendezvous.js';
 
 export type { Deps } from './deps.js';
 
@@ -94,6 +95,7 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.register(async (scope) => healthRoutes(scope, deps));
   app.register(async (scope) => agentRoutes(scope, deps));
   app.register(async (scope) => dynoRoutes(scope, deps));
+  app.register(async (scope) => rendezvousRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));
   app.register(async (scope) => addonRoutes(scope, deps));
   app.register(async (scope) => logRoutes(scope, deps));

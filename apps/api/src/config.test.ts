@@ -31,6 +31,17 @@ describe('parseConfig', () => {
     }
   });
 
+  it('reads the one-off settings: run timeout (a day by default, at most a week) and the rendezvous port', () => {
+    expect(parseConfig({})).toMatchObject({ PAAS_RUN_TIMEOUT: 86_400, PAAS_RENDEZVOUS_PORT: 5001 });
+    expect(parseConfig({ PAAS_RUN_TIMEOUT: '60', PAAS_RENDEZVOUS_PORT: '0' })).toMatchObject({
+      PAAS_RUN_TIMEOUT: 60,
+      PAAS_RENDEZVOUS_PORT: 0,
+    });
+    for (const bad of ['0', '-5', '1.5', 'day', String(8 * 24 * 3600)]) {
+      expect(() => parseConfig({ PAAS_RUN_TIMEOUT: bad })).toThrow(/PAAS_RUN_TIMEOUT/);
+    }
+  });
+
   it('takes PAAS_RELEASE_TIMEOUT in seconds, like PAAS_STOP_TIMEOUT, and names it when it is bad', () => {
     expect(parseConfig({ PAAS_RELEASE_TIMEOUT: '90' }).PAAS_RELEASE_TIMEOUT).toBe(90);
     for (const bad of ['0', '-5', 'soon', String(24 * 3600 + 1)]) {

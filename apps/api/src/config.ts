@@ -3,7 +3,7 @@
  * This is the only module of the api that reads process.env.
  */
 import path from 'node:path';
-import { ConfigError, parseEnv } from '@paas/shared';
+import { ConfigError, parseEnv, RUN_TIMEOUT_MAX_SECONDS } from '@paas/shared';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -30,6 +30,15 @@ const schema = z.object({
   PAAS_AGENT_TIMEOUT: seconds.default(60),
   PAAS_STOP_TIMEOUT: seconds.default(30),
   PAAS_BOOT_TIMEOUT: seconds.default(60),
+  /** Seconds a one-off (`paas run`) may run; an app's PAAS_RUN_TIMEOUT config var overrides. */
+  PAAS_RUN_TIMEOUT: z.coerce.number().int().positive().max(RUN_TIMEOUT_MAX_SECONDS).default(86_400),
+  /** The one-off rendezvous service (TLS; `heroku run` connects to it); 0 leaves it off. */
+  PAAS_RENDEZVOUS_PORT: port.default(5001),
+  /** The host name attach URLs give (default: the host the client reached the api by). */
+  PAAS_RENDEZVOUS_HOST: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i, 'must be a host name or IPv4 address')
+    .optional(),
   /** How long a release command may run before it is stopped and its release fails. */
   PAAS_RELEASE_TIMEOUT: seconds.default(3600),
   PAAS_KEEP_RELEASES: z.coerce.number().int().min(1).max(10_000).default(10),

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import { AddonKeeper } from './core/addon-provisioning.js';
+import { AgentOneOffRunner } from './core/agent-one-off.js';
 import { Builder } from './core/builds.js';
 import type { CoreDeps } from './core/context.js';
 import { DockerOneOffRunner } from './core/docker-one-off.js';
@@ -16,10 +17,12 @@ import { KeyedMutex } from './core/locks.js';
 import { LogIntake } from './core/log-intake.js';
 import { LogSessions } from './core/log-sessions.js';
 import { LogRouter } from './core/logs.js';
+import { abandonOneOff } from './core/one-offs.js';
 import { Orchestrator } from './core/orchestrator.js';
 import { ReleasePhases } from './core/release-phase.js';
 import { ReleaseOutputTokens } from './core/release-tokens.js';
 import type { Actor } from './core/releases.js';
+import { Rendezvous } from './core/rendezvous.js';
 import { AgentRegistry } from './core/runtime/agent-registry.js';
 import { AgentsDriver } from './core/runtime/agents-driver.js';
 import { type ContainerEngine, DockerImageEngine, type ImageEngine } from './docker.js';
@@ -96,8 +99,27 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     agents,
     driver: new AgentsDriver({ db, log, agents }),
   });
+  const rendezvous = new Rendezvous({
+    log: log.child({ component: 'rendezvous' }),
+    onAbandoned: (id) => abandonOneOff({ db, orchestrator }, id),
+  });
   const oneOffs = new DockerOneOffRunner({ docker, platformId: platformId(db), stopTimeout: config.PAAS_STOP_TIMEOUT });
-  const phases = new ReleasePhases({ db, log, logs, runner: oneOffs, timeoutMs: config.PAAS_RELEASE_TIMEOUT * 1000 });
+  // Release commands run on the agents as one-offs (release.N); the api's own Docker runner
+  // only clears what an earlier version of the api left (main.ts).
+  const releaseRunner = new AgentOneOffRunner({
+    db,
+    log,
+    rendezvous,
+    orchestrator,
+    stopTimeout: config.PAAS_STOP_TIMEOUT,
+  });
+  const phases = new ReleasePhases({
+    db,
+    log,
+    logs,
+    runner: releaseRunner,
+    timeoutMs: config.PAAS_RELEASE_TIMEOUT * 1000,
+  });
   const locks = new KeyedMutex();
   const builder = new Builder({
     db,
@@ -138,6 +160,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     intake,
     drains,
     sessions,
+    rendezvous,
   };
   addons.bind(deps);
   return deps;
@@ -152,6 +175,7 @@ export async function closeDeps(deps: Deps): Promise<void> {
   await deps.pushes.close();
   await deps.images.close();
   deps.sessions.close();
+  deps.rendezvous.close();
   deps.drains.close();
   deps.logs.close();
 }

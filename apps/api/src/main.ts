@@ -3,16 +3,21 @@
  * on SIGTERM stops taking requests, lets in-flight ones (pushes and their builds included)
  * finish within PAAS_SHUTDOWN_TIMEOUT, closes the store and exits 0.
  */
+
+import os from 'node:os';
+import type tls from 'node:tls';
 import closeWithGrace from 'close-with-grace';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { closeDeps, createDeps } from './deps.js';
 import { createLogger } from './logger.js';
+import { startRendezvousTls } from './routes/rendezvous-tls.js';
 import { failInterruptedBuilds } from './store/builds.js';
 import { openStore, platformId, SchemaMismatchError } from './store/db.js';
 import { pruneCursors } from './store/log-intake.js';
 import { failInterruptedReleases } from './store/release-outputs.js';
 import { ensureBootstrapToken } from './store/tokens.js';
+import { ensureCa, issueServerCert } from './tls.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -59,11 +64,13 @@ async function main(): Promise<void> {
   const { docker, images, orchestrator, oneOffs, phases } = deps;
   if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
   const app = buildApp(deps);
+  let rendezvousServer: tls.Server | undefined;
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
     else log.info({ signal }, 'stopping: finishing in-flight requests and builds');
     orchestrator.close();
+    rendezvousServer?.close();
     // Release commands running now are stopped (their releases fail, saying why), so that
     // pushes waiting on them end now rather than at the shutdown timeout.
     const phasesClosed = phases.close();
@@ -78,6 +85,28 @@ async function main(): Promise<void> {
     await docker.ping();
   } catch (err) {
     log.warn({ err: (err as Error).message }, 'Docker is not reachable: /healthz answers 503 until it is');
+  }
+  // The platform CA (made on the first start) signs the one-off rendezvous service's certificate.
+  const ca = await ensureCa(config.dataDir, platformId(db));
+  if (config.PAAS_RENDEZVOUS_PORT > 0) {
+    const hosts = [
+      '127.0.0.1',
+      '::1',
+      'localhost',
+      config.PAAS_DOMAIN,
+      os.hostname(),
+      config.PAAS_RENDEZVOUS_HOST ?? '',
+    ];
+    const { key, cert } = await issueServerCert(ca, 'paas-rendezvous', hosts);
+    const rlog = log.child({ component: 'rendezvous' });
+    rendezvousServer = await startRendezvousTls({
+      rendezvous: deps.rendezvous,
+      log: rlog,
+      port: config.PAAS_RENDEZVOUS_PORT,
+      key,
+      cert,
+    });
+    rlog.info({ port: config.PAAS_RENDEZVOUS_PORT, ca: ca.certFile }, 'rendezvous listening (TLS)');
   }
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
   log.info({ platform: platformId(db), port: config.PORT }, 'api ready');

@@ -17,6 +17,7 @@ import type { Dyno } from './core/dynos.js';
 import type { FormationView } from './core/formation.js';
 import type { LogSession } from './core/log-sessions.js';
 import type { AppRef } from './core/logs.js';
+import type { OneOffStarted } from './core/one-offs.js';
 import type { AppRow, BuildRow, DomainRow, DrainRow, FormationRow, LogEntry, ReleaseRow } from './store/rows.js';
 
 export interface Presenter {
@@ -187,6 +188,28 @@ export function presentDyno(app: AppRow, d: Dyno, size = 'Basic'): DynoResponse 
     exit_code: d.exitCode,
     restarts: d.restarts,
     endpoint: d.endpoint,
+  };
+}
+
+/** A one-off just asked for (POST /apps/:app/dynos): starting, with its attach URL. */
+export function presentOneOff(app: AppRow, started: OneOffStarted, attachUrl: string | null): DynoResponse {
+  const { oneOff, release } = started;
+  return {
+    id: oneOff.id,
+    name: `${oneOff.type}.${oneOff.number}`,
+    type: oneOff.type,
+    state: 'starting',
+    command: oneOff.command || '(image CMD)',
+    size: oneOff.size,
+    attach_url: attachUrl,
+    app: appRef(app),
+    release: { id: release.id, version: release.version },
+    created_at: oneOff.created_at,
+    updated_at: oneOff.created_at,
+    agent: '',
+    exit_code: null,
+    restarts: 0,
+    endpoint: null,
   };
 }
 

@@ -10,6 +10,8 @@ export const env = Object.freeze({
     ? path.join(process.env.XDG_CONFIG_HOME, 'paas')
     : path.join(process.env.HOME || os.homedir(), '.config', 'paas'),
   color: process.stdout.isTTY && !process.env.NO_COLOR,
+  /** The terminal type, passed on to `paas run`'s process. */
+  term: process.env.TERM || undefined,
 });
 
 export const DEFAULT_API_URL = 'http://127.0.0.1:5000';

@@ -66,7 +66,7 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof CliError) {
-      io.stderr(`Error: ${err.message}\n`);
+      if (err.message) io.stderr(`Error: ${err.message}\n`); // none: an exit status passed on
       return err.exitCode;
     }
     io.stderr(`Error: ${(err as Error).stack ?? String(err)}\n`);

@@ -70,14 +70,19 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
       FORCE_COLOR: '0',
       NODE_OPTIONS: `--require ${GUARD}`,
       PAAS_NET_GUARD_LOG: guardLog,
-      PAAS_NET_GUARD_ALLOW: String(platform.port),
+      PAAS_NET_GUARD_ALLOW: `${platform.port},${platform.rendezvousPort}`,
+      // `heroku run` verifies the rendezvous service's certificate: it trusts the platform CA.
+      NODE_EXTRA_CA_CERTS: platform.caFile,
     };
-    const heroku = (...args: string[]) =>
+    /** The Heroku CLI to its end; stdin is `input`, then closed. */
+    const herokuWith = (input: string, ...args: string[]) =>
       new Promise<CliResult>((resolve) => {
-        execFile(process.execPath, [HEROKU, ...args], { env, cwd: herokuHome }, (err, stdout, stderr) =>
+        const child = execFile(process.execPath, [HEROKU, ...args], { env, cwd: herokuHome }, (err, stdout, stderr) =>
           resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
+        child.stdin?.end(input);
       });
+    const heroku = (...args: string[]) => herokuWith('', ...args);
     const ok = async (...args: string[]) => {
       const r = await heroku(...args);
       expect(r.code, `heroku ${args.join(' ')}: ${r.stderr}`).toBe(0);
@@ -163,6 +168,46 @@ it('runs the Heroku CLI against paas, reaching nothing but the api', async () =>
     } finally {
       tail.kill();
     }
+
+    // One-offs: `heroku run -x` over the TLS rendezvous shows the output and passes the exit
+    // status on; `heroku run:detached` points at the log, where the output is, as run.N.
+    const x = await heroku('run', '-x', '-a', app, '--', 'sh', '-c', 'echo one-off-out; exit 3');
+    expect(x.code, x.stderr).toBe(3);
+    expect(x.stdout).toBe('one-off-out\n');
+    expect(x.stderr).toMatch(/Running sh -c "echo one-off-out; exit 3" on .*up, run\.\d+/);
+    // Without a TTY its stdin ends with ^D, which closes the process's stdin.
+    const piped = await herokuWith('data\n', 'run', '--no-tty', '-a', app, '--', 'cat');
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toBe('data\n');
+    const detached = await ok('run:detached', '-a', app, '--', 'echo', 'detached-from-heroku');
+    const dyno = /--dyno (run\.\d+)/.exec(detached.stdout)?.[1] ?? '';
+    expect(dyno, detached.stdout).toMatch(/^run\.\d+$/);
+    await eventually(
+      async () =>
+        (await heroku('logs', '--dyno', dyno, '-a', app)).stdout.includes(`app[${dyno}]: detached-from-heroku`),
+      30_000,
+      'the detached output in heroku logs',
+    );
+
+    // A one-off in `heroku ps` while it runs, and `heroku ps:stop run.N`.
+    const sleeper = /--dyno (run\.\d+)/.exec((await ok('run:detached', '-a', app, '--', 'sleep', '120')).stdout)?.[1];
+    expect(sleeper).toMatch(/^run\.\d+$/);
+    const withOneOff = await eventually(
+      async () => {
+        const r = await heroku('ps', '-a', app);
+        return new RegExp(`^${sleeper?.replace('.', '\\.')}\\b.*: up `, 'm').test(r.stdout) ? r.stdout : undefined;
+      },
+      30_000,
+      `${sleeper} up in heroku ps`,
+    );
+    expect(withOneOff).toMatch(/=== run: one-off processes/);
+    expect(withOneOff).toMatch(/: sleep 120$/m);
+    expect((await ok('ps:stop', sleeper ?? '', '-a', app)).stderr).toMatch(/done/);
+    await eventually(
+      async () => !(await heroku('ps', '-a', app)).stdout.includes(`${sleeper}`),
+      30_000,
+      `${sleeper} stopped`,
+    );
 
     // Release phase: a Procfile `release:` command. releases:output streams its output (the
     // URL needs no Authorization); a config change runs it again; a bare rollback runs it and

@@ -12,6 +12,7 @@ import {
   FORMATION_MAX_QUANTITY,
   PROCESS_TYPE_RE,
   RESERVED_CONFIG_KEYS,
+  RUN_TIMEOUT_MAX_SECONDS,
 } from './names.js';
 
 export const appName = z.string().regex(APP_NAME_RE, APP_NAME_RULE);
@@ -70,6 +71,8 @@ export type DrainCreateBody = z.infer<typeof drainCreateBody>;
 /** Config vars the platform reads as seconds: the stop (SIGTERM → SIGKILL) and boot timeouts. */
 const SECONDS_VARS = new Set(['PAAS_STOP_TIMEOUT', 'PAAS_BOOT_TIMEOUT']);
 const isSeconds = (value: string) => /^[1-9]\d{0,3}$/.test(value) && Number(value) <= 3600;
+/** PAAS_RUN_TIMEOUT: how long a one-off of the app may run, in seconds. */
+const isRunTimeout = (value: string) => /^[1-9]\d{0,6}$/.test(value) && Number(value) <= RUN_TIMEOUT_MAX_SECONDS;
 
 /** PATCH /apps/:app/config-vars: name → value, or null to unset. */
 export const configVarsPatch = z
@@ -91,6 +94,13 @@ export const configVarsPatch = z
       }
       if (SECONDS_VARS.has(key) && value !== null && !isSeconds(value)) {
         ctx.addIssue({ code: 'custom', message: 'must be a whole number of seconds from 1 to 3600', path: [key] });
+      }
+      if (key === 'PAAS_RUN_TIMEOUT' && value !== null && !isRunTimeout(value)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be a whole number of seconds from 1 to ${RUN_TIMEOUT_MAX_SECONDS}`,
+          path: [key],
+        });
       }
       if (value !== null && Buffer.byteLength(value, 'utf8') > CONFIG_VALUE_MAX_BYTES) {
         ctx.addIssue({ code: 'custom', message: `value is longer than ${CONFIG_VALUE_MAX_BYTES} bytes`, path: [key] });

@@ -4,5 +4,6 @@ export * from './docker.js';
 export * from './env.js';
 export * from './logs.js';
 export * from './names.js';
+export * from './one-offs.js';
 export * from './protocol.js';
 export * from './responses.js';

@@ -19,3 +19,13 @@ export const FORMATION_MAX_QUANTITY = 100;
 
 /** Accept header of the Heroku Platform API v3; we accept it and the plain JSON one. */
 export const API_ACCEPT = 'application/vnd.heroku+json; version=3';
+
+/**
+ * The longest one-off command the API accepts (`paas run`, `heroku run`), in bytes of UTF-8:
+ * well under Linux's argument limits, and more than any shell one-liner needs.
+ */
+export const RUN_COMMAND_MAX_BYTES = 8192;
+/** The most `-e` variables one `paas run` may add. */
+export const RUN_ENV_MAX = 100;
+/** The longest a one-off may run (PAAS_RUN_TIMEOUT's ceiling, and time_to_live's): a week. */
+export const RUN_TIMEOUT_MAX_SECONDS = 7 * 24 * 3600;

@@ -37,6 +37,20 @@ export const desiredProcess = z.object({
   bootTimeout: z.number().positive().optional(),
   /** The app's own network (appNetwork), when it has add-ons; else Docker's default bridge. */
   network: z.string().optional(),
+  /**
+   * A one-off (`paas run`): started once, never restarted, not part of the formation. `id` is
+   * the one-off's id (its attach session's name); `attach`: the agent connects the container's
+   * stdio to the api (/agents/attach/:id) and starts it only when told; `tty`: with a pseudo
+   * terminal; `timeout`: seconds after its start at which it is stopped (PAAS_RUN_TIMEOUT).
+   */
+  oneOff: z
+    .object({
+      id: z.string().min(1),
+      attach: z.boolean(),
+      tty: z.boolean(),
+      timeout: z.number().positive(),
+    })
+    .optional(),
 });
 export type DesiredProcess = z.infer<typeof desiredProcess>;
 
@@ -97,6 +111,8 @@ export const processStatus = z.object({
   command: z.string().nullable(),
   /** Where a web process listens, on the agent's host (127.0.0.1 only). */
   endpoint: z.object({ host: z.string(), port: z.number().int() }).nullable(),
+  /** A one-off's id; with state `down` and its exit code once it has exited (then the api forgets it). */
+  oneOff: z.object({ id: z.string(), attach: z.boolean() }).optional(),
 });
 export type ProcessStatus = z.infer<typeof processStatus>;
 
@@ -195,4 +211,36 @@ export const LABELS = {
   service: 'paas.service',
   serviceKind: 'paas.service-kind',
   network: 'paas.network',
+  /** A one-off's id (`paas run`); its container is never restarted. */
+  oneOff: 'paas.one-off',
+  /** `attached` or `detached`: an attached one-off's output is its client's, not the log's. */
+  oneOffMode: 'paas.one-off-mode',
+  /** Seconds a one-off may run (PAAS_RUN_TIMEOUT), from its start. */
+  runTimeout: 'paas.run-timeout',
 } as const;
+
+/**
+ * The attach link (agent ⇄ api at /agents/attach/:id, and client ⇄ api at /rendezvous/:secret):
+ * binary WebSocket frames are the process's bytes (stdin one way, stdout+stderr the other);
+ * text frames are these control messages, JSON.
+ */
+export const attachControl = z.discriminatedUnion('type', [
+  /** api → agent: the client is there, start the process (the window size first, if any). */
+  z.object({
+    type: z.literal('start'),
+    cols: z.number().int().positive().optional(),
+    rows: z.number().int().positive().optional(),
+  }),
+  /** client → api → agent: the terminal's new size. */
+  z.object({ type: z.literal('resize'), cols: z.number().int().positive(), rows: z.number().int().positive() }),
+  /** client → api → agent: no more stdin. */
+  z.object({ type: z.literal('eof') }),
+  /** agent → api → client: the process exited with this status (null: unknown, e.g. removed). */
+  z.object({ type: z.literal('exit'), code: z.number().int().nullable() }),
+  /** api → client: why the session ends without an exit status. */
+  z.object({ type: z.literal('error'), message: z.string() }),
+]);
+export type AttachControl = z.infer<typeof attachControl>;
+
+/** The header a `paas run` client gives its attach secret in (GET /rendezvous, a WebSocket). */
+export const RENDEZVOUS_SECRET_HEADER = 'x-paas-rendezvous';

@@ -61,7 +61,10 @@ export interface CliStream {
   stderr(): string;
   /** Waits for a stdout line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<string>;
-  stop(): Promise<void>;
+  /** Ends it (SIGTERM by default; SIGKILL for a client that dies) and waits for it. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Resolves with its exit code (null: killed by a signal) once it has ended. */
+  exited(): Promise<number | null>;
 }
 
 export function paasStream(args: string[], options: CliOptions): CliStream {
@@ -89,9 +92,10 @@ export function paasStream(args: string[], options: CliOptions): CliStream {
         timeoutMs,
         `a line matching ${pattern} (stderr: ${stderr.slice(-300)})`,
       ),
-    async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
     },
+    exited: async () => (await exited)[0] as number | null,
   };
 }

@@ -22,6 +22,10 @@ export interface Platform {
   agentToken: string;
   dataDir: string;
   platformId: string;
+  /** The one-off rendezvous service's TLS port (heroku run). */
+  rendezvousPort: number;
+  /** The platform CA's certificate (trust it to reach the rendezvous service). */
+  caFile: string;
   /** Starts an agent of this platform (its own id and data dir), with extra env if given. */
   startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
   /** Removes every container this platform's agents made. */
@@ -61,6 +65,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const dataDir = options.dataDir ?? tempDir('paas-data-');
   if (options.migrate !== false) await admin(dataDir, 'migrate');
   const port = await freePort();
+  const rendezvousPort = await freePort();
   const token = `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const agentToken = `agent-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const url = `http://127.0.0.1:${port}`;
@@ -77,6 +82,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         PAAS_DATA_DIR: dataDir,
         PAAS_API_TOKEN: token,
         PAAS_AGENT_TOKEN: agentToken,
+        PAAS_RENDEZVOUS_PORT: String(rendezvousPort),
         LOG_LEVEL: 'info',
         ...options.env,
       },
@@ -115,6 +121,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     agentToken,
     dataDir,
     platformId,
+    rendezvousPort,
+    caFile: path.join(dataDir, 'tls', 'ca.crt'),
     get process() {
       return child;
     },

@@ -8,6 +8,9 @@ import type { ProcessState } from '@paas/shared';
 export const EVENTS = {
   starting: (command: string | null) => `Starting process with command \`${command ?? '(the image’s CMD)'}\``,
   changed: (from: ProcessState, to: ProcessState) => `State changed from ${from} to ${to}`,
+  /** A one-off's end, as Heroku says it. */
+  complete: (from: ProcessState) => `State changed from ${from} to complete`,
+  runTimeout: (seconds: number) => `Error R22 (Run timeout) -> One-off process ran longer than ${seconds} seconds`,
   exited: (code: number | null) => `Process exited with status ${code ?? 'unknown'}`,
   bootTimeout: (seconds: number) =>
     `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${seconds} seconds of launch`,

@@ -1,8 +1,9 @@
 /** The agent's one port to Docker (only this module imports dockerode). */
 
+import { PassThrough } from 'node:stream';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
-import type { ContainerInfo, ContainerSpec, Runtime, ServiceSpec } from './runtime.js';
+import type { Attached, ContainerInfo, ContainerSpec, Runtime, ServiceSpec } from './runtime.js';
 
 const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 
@@ -88,9 +89,24 @@ export class DockerRuntime implements Runtime {
   }
 
   async run(spec: ContainerSpec): Promise<ContainerInfo> {
+    const created = await this.create(spec);
+    await this.start(created.id);
+    const info = await this.inspect(created.id);
+    if (!info) throw new Error(`container ${created.id} vanished after start`);
+    return info;
+  }
+
+  async create(spec: ContainerSpec): Promise<ContainerInfo> {
     if (spec.network) await this.ensureNetwork(spec.network, networkLabels(spec.labels));
     const port = spec.publish === undefined ? undefined : `${spec.publish}/tcp`;
+    const stdin = spec.stdin === true;
     const container = await this.docker.createContainer({
+      Tty: spec.tty === true,
+      OpenStdin: stdin,
+      StdinOnce: stdin,
+      AttachStdin: stdin,
+      AttachStdout: stdin,
+      AttachStderr: stdin,
       name: spec.name,
       Image: spec.image,
       ...(spec.cmd ? { Cmd: spec.cmd } : {}),
@@ -107,9 +123,8 @@ export class DockerRuntime implements Runtime {
         ...(port ? { PortBindings: { [port]: [{ HostIp: '127.0.0.1', HostPort: '' }] } } : {}),
       },
     });
-    await container.start();
     const info = await this.inspect(container.id);
-    if (!info) throw new Error(`container ${container.id} vanished after start`);
+    if (!info) throw new Error(`container ${container.id} vanished after create`);
     return info;
   }
 
@@ -166,10 +181,6 @@ export class DockerRuntime implements Runtime {
     return info;
   }
 
-  async restart(id: string): Promise<void> {
-    await this.docker.getContainer(id).start();
-  }
-
   async exec(id: string, argv: string[]): Promise<number> {
     const exec = await this.docker.getContainer(id).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
     const stream = await exec.start({ hijack: true, stdin: false });
@@ -187,6 +198,44 @@ export class DockerRuntime implements Runtime {
       await this.docker.getVolume(name).remove({ force: true });
     } catch (err) {
       if (!notFound(err)) throw err;
+    }
+  }
+
+  async start(id: string): Promise<void> {
+    await this.docker.getContainer(id).start();
+  }
+
+  async attach(id: string, tty: boolean): Promise<Attached> {
+    const stream = (await this.docker.getContainer(id).attach({
+      stream: true,
+      stdin: true,
+      stdout: true,
+      stderr: true,
+      hijack: true,
+    })) as NodeJS.ReadWriteStream & { destroy(): void };
+    let output: NodeJS.ReadableStream = stream;
+    if (!tty) {
+      // Without a TTY Docker multiplexes stdout and stderr in frames: both go to the client.
+      const merged = new PassThrough();
+      this.docker.modem.demuxStream(stream, merged, merged);
+      stream.on('end', () => merged.end());
+      stream.on('close', () => merged.end());
+      output = merged;
+    }
+    return { output, input: stream, close: () => stream.destroy() };
+  }
+
+  async resize(id: string, cols: number, rows: number): Promise<void> {
+    await this.docker.getContainer(id).resize({ h: rows, w: cols });
+  }
+
+  async wait(id: string): Promise<number | null> {
+    try {
+      const result = (await this.docker.getContainer(id).wait()) as { StatusCode?: number };
+      return result.StatusCode ?? null;
+    } catch (err) {
+      if (notFound(err)) return null;
+      throw err;
     }
   }
 

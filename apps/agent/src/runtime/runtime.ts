@@ -12,6 +12,10 @@ export interface ContainerSpec {
   stopTimeout: number;
   /** A Docker network to join instead of the default bridge (made if missing). */
   network?: string;
+  /** With a pseudo terminal (a `paas run` from a terminal). */
+  tty?: boolean;
+  /** Stdin open for an attached client (closed when it ends its input). */
+  stdin?: boolean;
 }
 
 /** An add-on's service container: its volume, the networks it joins and its name on them. */
@@ -23,6 +27,16 @@ export interface ServiceSpec {
   volume: { name: string; target: string };
   networks: string[];
   alias: string;
+}
+
+/** A created container's stdio, attached before it starts (so no output is lost). */
+export interface Attached {
+  /** What the process prints: with a TTY the terminal's bytes, else stdout and stderr merged. */
+  output: NodeJS.ReadableStream;
+  /** The process's stdin; end() closes it. */
+  input: NodeJS.WritableStream;
+  /** Drops the attachment (the container is not stopped by this). */
+  close(): void;
 }
 
 export interface ContainerInfo {
@@ -44,6 +58,15 @@ export interface Runtime {
   list(labels: Record<string, string>): Promise<ContainerInfo[]>;
   inspect(id: string): Promise<ContainerInfo | null>;
   run(spec: ContainerSpec): Promise<ContainerInfo>;
+  /** Creates the container without starting it. */
+  create(spec: ContainerSpec): Promise<ContainerInfo>;
+  start(id: string): Promise<void>;
+  /** Attaches to a created container's stdio (stdin too). */
+  attach(id: string, tty: boolean): Promise<Attached>;
+  /** Sets a TTY container's window size. */
+  resize(id: string, cols: number, rows: number): Promise<void>;
+  /** Resolves with the exit status once the container has exited (null if it is gone). */
+  wait(id: string): Promise<number | null>;
   /** SIGTERM, then SIGKILL after `timeoutSeconds`. Resolves when the container has exited. */
   stop(id: string, timeoutSeconds: number): Promise<void>;
   remove(id: string): Promise<void>;
@@ -61,8 +84,6 @@ export interface Runtime {
   disconnect(id: string, network: string): Promise<void>;
   /** Creates (volume and networks too) and starts an add-on's container. */
   runService(spec: ServiceSpec): Promise<ContainerInfo>;
-  /** Starts an existing (exited) container again. */
-  restart(id: string): Promise<void>;
   /** Runs a command in a running container; its exit code. */
   exec(id: string, argv: string[]): Promise<number>;
   removeVolume(name: string): Promise<void>;

@@ -92,7 +92,7 @@ export class ServiceKeeper {
       log.warn({ service: service.name, app: service.app }, 'add-on container exited; starting it again');
       this.deps.onEvent?.(service.app, `Add-on ${service.name} exited; restarting it (same volume)`);
       this.ready.delete(container.id);
-      await runtime.restart(container.id);
+      await runtime.start(container.id);
       this.again = true;
     }
     for (const s of next.create) {

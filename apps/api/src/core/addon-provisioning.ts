@@ -118,7 +118,8 @@ export class AddonKeeper {
   /** Provisioned and every attachment released: the waiters go on. */
   private tellIfDone(core: CoreDeps, addonId: string): void {
     if (findAddonById(core.db, addonId)?.state !== 'provisioned') return;
-    if (listAttachments(core.db, { addonId }).some((a) => !a.released)) return;
+    // Released means stored; its release phase may still run (then `releasing` holds it).
+    if (listAttachments(core.db, { addonId }).some((a) => !a.released || this.releasing.has(a.id))) return;
     for (const w of this.waiters.get(addonId) ?? []) w();
     this.waiters.delete(addonId);
   }

@@ -14,13 +14,14 @@ import type { LogRouter } from './logs.js';
 import type { Orchestrator } from './orchestrator.js';
 import type { ReleasePhases } from './release-phase.js';
 import type { ReleaseOutputTokens } from './release-tokens.js';
+import type { Rendezvous } from './rendezvous.js';
 
 /**
  * What the use cases need of whoever runs the processes (today the Orchestrator and its
  * agents): `poke` after every stored change to what should run or be routed, and the few
  * things only the runtime knows or does (the processes as reported, restart, stop).
  */
-export type ProcessControl = Pick<Orchestrator, 'poke' | 'restart' | 'stop' | 'dynos' | 'processTypes'>;
+export type ProcessControl = Pick<Orchestrator, 'poke' | 'restart' | 'stop' | 'dynos' | 'processTypes' | 'canRun'>;
 
 export interface CoreDeps {
   db: Db;
@@ -31,6 +32,8 @@ export interface CoreDeps {
   builder: Builder;
   drains: DrainManager;
   orchestrator: ProcessControl;
+  /** Attached one-offs' sessions (core/rendezvous.ts). */
+  rendezvous: Rendezvous;
   /** One change to an app at a time (a push's build and release phase, a config change, a rollback). */
   locks: KeyedMutex;
   phases: ReleasePhases;

@@ -25,7 +25,8 @@ export function findDyno(core: Pick<CoreDeps, 'orchestrator'>, app: AppRow, name
 }
 
 /** A process name (web.2) or type (web) of the app's current release, else not found. */
-function checkScope(core: Pick<CoreDeps, 'orchestrator'>, app: AppRow, scope: string): void {
+function checkScope(core: Pick<CoreDeps, 'orchestrator'>, app: AppRow, scope: string, oneOffs = false): void {
+  if (oneOffs && listDynos(core, app).some((d) => d.oneOff && d.name === scope)) return;
   const types = core.orchestrator.processTypes(app);
   const type = scope.split('.')[0] ?? '';
   if (!types.has(type) || (scope.includes('.') && !/^[^.]+\.\d+$/.test(scope))) {
@@ -55,7 +56,7 @@ export function stop(
   scope: string,
   actor: Actor,
 ): number {
-  checkScope(core, app, scope);
+  checkScope(core, app, scope, true);
   const count = core.orchestrator.stop(app, scope);
   stopped(core.logs, app, scope, actor);
   core.log.info({ app: app.name, scope, count }, 'stop requested');

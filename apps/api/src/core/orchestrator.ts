@@ -12,12 +12,19 @@ import { listApps } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { listDomains } from '../store/domains.js';
 import { listFormation } from '../store/formation.js';
+import { finishOneOff, oneOffName, runningOneOffs } from '../store/one-offs.js';
 import { requestRestart, restartsOf } from '../store/processes.js';
-import { currentRelease } from '../store/releases.js';
+import { currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
 import { formationTypes } from './procfile.js';
 import type { AgentRegistry } from './runtime/agent-registry.js';
-import { type DesiredDefaults, type DesiredInput, desiredProcesses } from './runtime/desired.js';
+import {
+  type DesiredDefaults,
+  type DesiredInput,
+  desiredProcesses,
+  type OneOffInput,
+  oneOffProcesses,
+} from './runtime/desired.js';
 import type { PlacedService, RuntimeDriver } from './runtime/driver.js';
 import { type Dyno, dynoView } from './runtime/dyno-view.js';
 import { routeTable } from './runtime/route-table.js';
@@ -60,6 +67,7 @@ export class Orchestrator {
 
   converge(): void {
     try {
+      this.recordEnds();
       this.deps.driver.apply(this.wanted(), this.wantedServices());
       const { db, domain, agents, driver } = this.deps;
       agents.sendRoutes(routeTable(listApps(db), listDomains(db), driver.reported(), domain));
@@ -72,8 +80,7 @@ export class Orchestrator {
   wanted() {
     const { db, defaults } = this.deps;
     const inputs: DesiredInput[] = [];
-    const withAddons = new Set(liveAddons(db).map((a) => a.app_id));
-    for (const t of listAttachments(db)) withAddons.add(t.app_id);
+    const networks = this.appNetworks();
     for (const app of listApps(db)) {
       const release = currentRelease(db, app.id);
       if (!release?.image_id) continue;
@@ -88,10 +95,57 @@ export class Orchestrator {
         },
         formation: listFormation(db, app.id),
         restarts: restartsOf(db, app.id),
-        ...(withAddons.has(app.id) ? { network: appNetwork(app.id) } : {}),
+        ...(networks.has(app.id) ? { network: appNetwork(app.id) } : {}),
       });
     }
-    return desiredProcesses(inputs, defaults);
+    return [...desiredProcesses(inputs, defaults), ...oneOffProcesses(this.oneOffInputs(networks), defaults)];
+  }
+
+  /** The apps with add-ons (owned or attached): their processes join the app's network. */
+  private appNetworks(): Set<string> {
+    const { db } = this.deps;
+    const apps = new Set(liveAddons(db).map((a) => a.app_id));
+    for (const t of listAttachments(db)) apps.add(t.app_id);
+    return apps;
+  }
+
+  /** The one-offs not ended yet, each with the release it was asked of. */
+  private oneOffInputs(networks: Set<string>): OneOffInput[] {
+    const { db } = this.deps;
+    const apps = new Map(listApps(db).map((a) => [a.id, a]));
+    const inputs: OneOffInput[] = [];
+    for (const oneOff of runningOneOffs(db)) {
+      const app = apps.get(oneOff.app_id);
+      const release = findRelease(db, oneOff.app_id, oneOff.release_id);
+      if (!app || !release?.image_id) continue;
+      inputs.push({
+        app,
+        ...(networks.has(app.id) ? { network: appNetwork(app.id) } : {}),
+        oneOff,
+        release: { id: release.id, version: release.version, image: release.image_id, config: release.config },
+      });
+    }
+    return inputs;
+  }
+
+  /** One-offs their agents report ended (`down`) are recorded so: no longer wanted. */
+  private recordEnds(): void {
+    const { db, agents, driver } = this.deps;
+    // A one-off is never run twice: one placed on an agent gone past its timeout has ended.
+    const alive = new Set(agents.alive().map((a) => a.id));
+    const placed = driver.placements();
+    for (const o of runningOneOffs(db)) {
+      const agent = placed.get(`${o.app_id}:${oneOffName(o)}`);
+      if (agent && !alive.has(agent) && finishOneOff(db, o.id, null)) {
+        this.deps.log.warn({ oneOff: o.id, agent }, 'one-off lost with its agent');
+      }
+    }
+    for (const d of driver.reported()) {
+      if (!d.oneOff || d.state !== 'down') continue;
+      if (finishOneOff(this.deps.db, d.oneOff.id, d.exitCode)) {
+        this.deps.log.info({ app: d.app, process: d.name, exitCode: d.exitCode }, 'one-off ended');
+      }
+    }
   }
 
   /** Every live add-on's service container and its agent (placing new ones, once). */
@@ -122,6 +176,11 @@ export class Orchestrator {
   /** Stop processes now (they come back, being still wanted): a type or one process. */
   stop(app: AppRow, scope: string): number {
     return this.deps.driver.stop(app.id, scope);
+  }
+
+  /** Whether any agent could run a new process now (connected, or gone less than the timeout). */
+  canRun(): boolean {
+    return this.deps.agents.alive().length > 0;
   }
 
   /** The current release's process types, for validating requests. */

@@ -106,6 +106,26 @@ export const restartRow = z.object({ scope: z.string(), at: z.string() });
 export const tokenRow = z.object({ id: z.string(), token_hash: z.string(), email: z.string() });
 export const settingRow = z.object({ value: z.string() });
 
+/** A one-off process (`paas run`): see migrations/006_one_offs.sql. */
+export const oneOffRow = z.object({
+  id: z.string(),
+  app_id: z.string(),
+  number: z.number().int().positive(),
+  release_id: z.string(),
+  type: z.string(),
+  command: z.string(),
+  env: json(configMap),
+  size: z.string(),
+  attach: z.number().transform((n) => n === 1),
+  tty: z.number().transform((n) => n === 1),
+  timeout: z.number().int().positive(),
+  user_email: z.string(),
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+  exit_code: z.number().int().nullable(),
+});
+export type OneOffRow = z.infer<typeof oneOffRow>;
+export const nextNumberRow = z.object({ n: z.number().int().positive() });
 /** What a release phase printed and how it ended (one row per release that ran its command). */
 export const releaseOutputRow = z.object({
   release_id: z.string(),

@@ -33,6 +33,8 @@ import releases from './releases/index.js';
 import releasesInfo from './releases/info.js';
 import releasesOutput from './releases/output.js';
 import rollback from './rollback.js';
+import runDetached from './run/detached.js';
+import run from './run/index.js';
 
 export const commands: Command[] = [
   login,
@@ -58,6 +60,8 @@ export const commands: Command[] = [
   addonsDestroy,
   addonsAttach,
   addonsDetach,
+  run,
+  runDetached,
   domains,
   domainsAdd,
   domainsRemove,

@@ -78,3 +78,52 @@ export function desiredProcesses(inputs: DesiredInput[], defaults: DesiredDefaul
   }
   return processes;
 }
+
+/** A one-off that has not ended, with the release it runs (see core/one-offs.ts). */
+export interface OneOffInput {
+  app: { id: string; name: string };
+  /** The app's network, when it has add-ons (a one-off reaches them as the app's processes do). */
+  network?: string;
+  oneOff: {
+    id: string;
+    number: number;
+    type: string;
+    /** '' = the image's own CMD. */
+    command: string;
+    env: Record<string, string>;
+    attach: boolean;
+    tty: boolean;
+    timeout: number;
+  };
+  release: { id: string; version: number; image: string; config: Record<string, string> };
+}
+
+/** One DesiredProcess per unfinished one-off (`run.N`, `release.N`): its release's config, then its `-e`. */
+export function oneOffProcesses(inputs: OneOffInput[], defaults: DesiredDefaults): DesiredProcess[] {
+  return inputs.map(({ app, oneOff, release, network }) => {
+    const name = `${oneOff.type}.${oneOff.number}`;
+    return {
+      key: `${app.id}:${name}`,
+      app: app.name,
+      appId: app.id,
+      type: oneOff.type,
+      index: oneOff.number,
+      name,
+      release: { id: release.id, version: release.version },
+      image: release.image,
+      command: oneOff.command === '' ? null : oneOff.command,
+      env: {
+        ...release.config,
+        ...oneOff.env,
+        PORT: String(WEB_PORT),
+        DYNO: name,
+        PAAS_RELEASE: `v${release.version}`,
+      },
+      stopTimeout: seconds(release.config.PAAS_STOP_TIMEOUT, defaults.stopTimeout),
+      generation: '',
+      healthCheckPath: null,
+      oneOff: { id: oneOff.id, attach: oneOff.attach, tty: oneOff.tty, timeout: oneOff.timeout },
+      ...(network ? { network } : {}),
+    };
+  });
+}

@@ -37,6 +37,7 @@ export function dynoView(
       containerId: null,
       endpoint: null,
       agent: placements.get(w.key) ?? '',
+      ...(w.oneOff ? { oneOff: { id: w.oneOff.id, attach: w.oneOff.attach } } : {}),
     });
   }
   return dynos.sort(

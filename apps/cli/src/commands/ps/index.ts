@@ -17,7 +17,12 @@ export default defineCommand({
     const byType = new Map<string, DynoResponse[]>();
     for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
     for (const [type, list] of byType) {
-      ctx.out(header(`${type} (${list.length}): ${list[0]?.command ?? ''}`));
+      const oneOffs = type === 'run';
+      ctx.out(
+        header(
+          oneOffs ? `run: one-off processes (${list.length})` : `${type} (${list.length}): ${list[0]?.command ?? ''}`,
+        ),
+      );
       ctx.out(
         columns(
           list.map((d) => [
@@ -26,6 +31,7 @@ export default defineCommand({
             shortTime(d.updated_at),
             `v${d.release.version}`,
             d.agent,
+            ...(oneOffs ? [d.command] : []),
           ]),
         ),
       );

@@ -1,0 +1,106 @@
+/**
+ * The platform's own certificate authority and the certificates it signs, made with Debian's
+ * `openssl` (spawned with an argument vector, never a shell). The CA is made on the first start
+ * (`$PAAS_DATA_DIR/tls/ca.crt`, its key `ca.key` readable by the api only) and kept: clients
+ * trust it with `NODE_EXTRA_CA_CERTS` / `--cacert`. Server certificates (the one-off
+ * rendezvous service's) are made at each start, for the names given.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { minimalEnv } from './config.js';
+
+const run = promisify(execFile);
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+const openssl = (args: string[], cwd: string) => run('openssl', args, { cwd, env: minimalEnv() });
+
+export interface Ca {
+  dir: string;
+  certFile: string;
+  keyFile: string;
+}
+
+/** The platform CA under `<dataDir>/tls`, made now if it is not there yet. */
+export async function ensureCa(dataDir: string, platformId: string): Promise<Ca> {
+  const dir = path.join(dataDir, 'tls');
+  const ca = { dir, certFile: path.join(dir, 'ca.crt'), keyFile: path.join(dir, 'ca.key') };
+  if (fs.existsSync(ca.certFile) && fs.existsSync(ca.keyFile)) return ca;
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = fs.mkdtempSync(path.join(dir, 'new-ca-'));
+  try {
+    await openssl(
+      [
+        'req',
+        '-x509',
+        ...EC,
+        '-keyout',
+        'ca.key',
+        '-out',
+        'ca.crt',
+        '-days',
+        '3650',
+        '-subj',
+        `/O=paas/CN=paas platform CA ${platformId}`,
+        '-addext',
+        'basicConstraints=critical,CA:TRUE,pathlen:0',
+        '-addext',
+        'keyUsage=critical,keyCertSign,cRLSign',
+      ],
+      tmp,
+    );
+    fs.chmodSync(path.join(tmp, 'ca.key'), 0o600);
+    // The key first: a CA certificate without its key would never be replaced.
+    fs.renameSync(path.join(tmp, 'ca.key'), ca.keyFile);
+    fs.renameSync(path.join(tmp, 'ca.crt'), ca.certFile);
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  return ca;
+}
+
+/** A server key and certificate signed by the CA, for these host names and IP addresses. */
+export async function issueServerCert(ca: Ca, name: string, hosts: string[]): Promise<{ key: string; cert: string }> {
+  const tmp = fs.mkdtempSync(path.join(ca.dir, `${name}-`));
+  try {
+    const unique = [...new Set(hosts.filter(Boolean))];
+    const san = unique.map((h) => (net.isIP(h) ? `IP:${h}` : `DNS:${h}`)).join(',');
+    fs.writeFileSync(
+      path.join(tmp, 'ext.cnf'),
+      `subjectAltName=${san}\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n`,
+    );
+    await openssl(
+      ['req', '-new', ...EC, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/O=paas/CN=${name}`],
+      tmp,
+    );
+    await openssl(
+      [
+        'x509',
+        '-req',
+        '-in',
+        'server.csr',
+        '-CA',
+        ca.certFile,
+        '-CAkey',
+        ca.keyFile,
+        '-set_serial',
+        `0x${Date.now().toString(16)}${Math.floor(Math.random() * 1e6).toString(16)}`,
+        '-days',
+        '397',
+        '-extfile',
+        'ext.cnf',
+        '-out',
+        'server.crt',
+      ],
+      tmp,
+    );
+    return {
+      key: fs.readFileSync(path.join(tmp, 'server.key'), 'utf8'),
+      cert: fs.readFileSync(path.join(tmp, 'server.crt'), 'utf8'),
+    };
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
