@@ -23,6 +23,7 @@ import { formationRoutes } from './routes/formation.js';
 import { gitRoutes } from './routes/git.js';
 import { healthRoutes } from './routes/healthz.js';
 import { logRoutes } from './routes/logs.js';
+import { pgBackupRoutes } from './routes/pg-backups.js';
 import { rangeHook } from './routes/range.js';
 import { releaseRoutes } from './routes/releases.js';
 import { rendezvousRoutes } from './routes/rendezvous.js';
@@ -98,6 +99,7 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.register(async (scope) => rendezvousRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));
   app.register(async (scope) => addonRoutes(scope, deps));
+  app.register(async (scope) => pgBackupRoutes(scope, deps));
   app.register(async (scope) => logRoutes(scope, deps));
   app.register(async (scope) => drainRoutes(scope, deps));
   app.register(async (scope) => compatRoutes(scope, deps));

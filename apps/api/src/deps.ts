@@ -19,6 +19,7 @@ import { LogSessions } from './core/log-sessions.js';
 import { LogRouter } from './core/logs.js';
 import { abandonOneOff } from './core/one-offs.js';
 import { Orchestrator } from './core/orchestrator.js';
+import { PgBackups } from './core/pg-backups.js';
 import { ReleasePhases } from './core/release-phase.js';
 import { ReleaseOutputTokens } from './core/release-tokens.js';
 import type { Actor } from './core/releases.js';
@@ -48,6 +49,7 @@ export interface Deps extends CoreDeps {
   sessions: LogSessions;
   /** Finishes provisioning (and attach releases) as agents report add-on containers up. */
   addons: AddonKeeper;
+  backups: PgBackups;
 }
 
 declare module 'fastify' {
@@ -139,8 +141,16 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   const sessions = new LogSessions({ logs });
   const addons = new AddonKeeper(() => agents.reportedServices());
   agents.subscribe(() => addons.settle());
+  const backups = new PgBackups({
+    db,
+    log: log.child({ component: 'pg-backups' }),
+    exec: docker,
+    platformId: platformId(db),
+    dir: path.join(config.dataDir, 'backups'),
+  });
   const deps: Deps = {
     addons,
+    backups,
     config,
     db,
     log,

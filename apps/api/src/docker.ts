@@ -1,7 +1,8 @@
 /**
  * The api's one port to Docker (only this module imports dockerode): build images from a
  * tar stream, inspect, list and remove them, check that the engine answers, and run a
- * container to its end (the release phase's one-off, until agents run one-offs).
+ * container to its end (the release phase's one-off, until agents run one-offs), and run a
+ * command in an add-on's container (pg:backups).
  */
 import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
@@ -69,6 +70,20 @@ export interface RunContainerOptions {
   network?: string;
 }
 
+/** Runs a command in a running container (pg_dump, pg_restore in an add-on's container). */
+export interface ServiceExec {
+  /** The running container carrying every one of `labels`, or null. */
+  findRunning(labels: Record<string, string>): Promise<string | null>;
+  /** Runs `argv` as `user`; `input` becomes its stdin, its stdout goes to `output`. */
+  exec(o: {
+    container: string;
+    argv: string[];
+    user: string;
+    input?: Readable;
+    output?: NodeJS.WritableStream;
+  }): Promise<{ exitCode: number; stderr: string }>;
+}
+
 /** Runs containers to their end and removes them. */
 export interface ContainerEngine {
   /** Creates, attaches to and starts a container, waits for it to exit, removes it. */
@@ -87,7 +102,7 @@ interface BuildEvent {
 
 const statusOf = (err: unknown) => (err as { statusCode?: number }).statusCode;
 
-export class DockerImageEngine implements ImageEngine, ContainerEngine {
+export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceExec {
   private readonly docker: Docker;
 
   constructor(dockerHost?: string) {
@@ -223,6 +238,38 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine {
     } finally {
       await container.remove({ force: true }).catch(() => {});
     }
+  }
+
+  async findRunning(labels: Record<string, string>): Promise<string | null> {
+    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    return (await this.docker.listContainers({ filters }))[0]?.Id ?? null;
+  }
+
+  async exec(o: Parameters<ServiceExec['exec']>[0]): Promise<{ exitCode: number; stderr: string }> {
+    const exec = await this.docker.getContainer(o.container).exec({
+      Cmd: o.argv,
+      User: o.user,
+      AttachStdin: Boolean(o.input),
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = (await exec.start({ hijack: true, stdin: Boolean(o.input) })) as NodeJS.ReadWriteStream;
+    let stderr = '';
+    const err = new PassThrough();
+    err.on('data', (c: Buffer) => {
+      if (stderr.length < 64 * 1024) stderr += c.toString();
+    });
+    const out = o.output ?? new PassThrough().resume();
+    this.docker.modem.demuxStream(stream, out, err);
+    const ended = new Promise<void>((resolve) => {
+      stream.on('end', resolve);
+      stream.on('close', resolve);
+      stream.on('error', resolve);
+    });
+    // stdin ends with the input (a half-close: the process reads EOF, its output goes on).
+    if (o.input) o.input.pipe(stream);
+    await ended;
+    return { exitCode: (await exec.inspect()).ExitCode ?? -1, stderr };
   }
 
   async removeContainers(labels: Record<string, string>): Promise<number> {

@@ -2,7 +2,8 @@
 
 import { addonServiceId, configVarOf, planId, serviceOf } from './core/addon-catalog.js';
 import type { AddonView } from './core/addons.js';
-import type { AppRow, AttachmentRow } from './store/rows.js';
+import { backupName } from './core/pg-backups.js';
+import type { AppRow, AttachmentRow, BackupRow } from './store/rows.js';
 
 const FREE = { cents: 0, contract: false, unit: 'month' };
 
@@ -44,5 +45,21 @@ export function presentAttachment(v: Pick<AddonView, 'addon' | 'owner'>, att: At
     web_url: null,
     created_at: att.created_at,
     updated_at: att.created_at,
+  };
+}
+
+/** A pg:backups backup: b001 …, its database add-on, status, size. */
+export function presentBackup(app: AppRow, b: BackupRow) {
+  return {
+    id: b.id,
+    name: backupName(b),
+    num: b.num,
+    status: b.status,
+    size: b.size,
+    error: b.error,
+    addon: { id: b.addon_id },
+    app: { id: app.id, name: app.name },
+    created_at: b.created_at,
+    finished_at: b.finished_at,
   };
 }

@@ -52,6 +52,28 @@ export class Api {
     return { body: parsed as T, headers: response.headers };
   }
 
+  /** A GET whose body is streamed to the caller (a file), not parsed. */
+  async stream(path: string): Promise<Response> {
+    if (!this.token) {
+      throw new CliError(`Not logged in to ${this.url}: run \`paas login\` (or set PAAS_API_TOKEN).`);
+    }
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${path}`, { headers: { authorization: `Bearer ${this.token}` } });
+    } catch (err) {
+      throw new CliError(`Cannot reach the paas api at ${this.url} (${(err as Error).message}).`);
+    }
+    if (!response.ok) {
+      const text = await response.text();
+      let message = `${response.status} ${response.statusText}`;
+      try {
+        message = (JSON.parse(text) as ErrorBody).message ?? message;
+      } catch {}
+      throw new CliError(message);
+    }
+    return response;
+  }
+
   async get<T>(path: string): Promise<T> {
     return (await this.request<T>('GET', path)).body;
   }

@@ -6,6 +6,7 @@
  * agent and of the api; another app cannot reach the database; bad input changes nothing.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import { promisify } from 'node:util';
 import type { AddonResponse } from '@paas/shared';
@@ -227,6 +228,38 @@ for (const host of targets) {
     .map((l) => l.trim().split(/\s+/)[3] ?? '')
     .filter((addr) => /:(5432|6379)$/.test(addr) && !/^(127\.|\[::1\])/.test(addr));
   expect(offLoopback).toEqual([]);
+});
+
+it('captures a backup, restores it over later writes, and downloads a file pg_restore reads', async () => {
+  const none = await cli('pg:backups:restore', '--confirm', app);
+  expect(none.code).toBe(1);
+  expect(none.stderr).toContain('has no backups');
+  const captured = await cli('pg:backups:capture');
+  expect(captured.code, captured.stderr).toBe(0);
+  expect(captured.stderr).toMatch(/Backing up DATABASE on .*\.\.\. done, b001/);
+  for (let i = 0; i < 3; i++) expect((await request('POST', '/notes', `later ${i}`)).status).toBe(201);
+  expect(await count()).toBe(8);
+  expect((await cli('pg:backups')).stdout).toMatch(/b001\s+\S+\s+Completed/);
+
+  const unconfirmed = await cli('pg:backups:restore', 'b001');
+  expect(unconfirmed.code).toBe(1);
+  expect(unconfirmed.stderr).toContain('--confirm');
+  expect(await count()).toBe(8);
+  const restored = await cli('pg:backups:restore', 'b001', '--confirm', app);
+  expect(restored.code, restored.stderr).toBe(0);
+  expect(await count()).toBe(5);
+
+  const file = `${repo}/latest.dump`;
+  const downloaded = await cli('pg:backups:download', '--output', file);
+  expect(downloaded.code, downloaded.stderr).toBe(0);
+  const listing = await new Promise<string>((resolve, reject) => {
+    const child = execFile('docker', ['run', '--rm', '-i', 'paas/postgres:15', 'pg_restore', '--list'], (err, out) =>
+      err ? reject(err) : resolve(out),
+    );
+    child.stdin?.end(fs.readFileSync(file));
+  });
+  expect(listing).toMatch(/TABLE public notes/);
+  expect(listing).toMatch(/TABLE DATA public notes/);
 });
 
 it('detaches and destroys: the var goes in a release, the container and its volume go', async () => {

@@ -66,3 +66,18 @@ export const attachmentResponse = z.object({
   created_at: z.string(),
 });
 export type AttachmentResponse = z.infer<typeof attachmentResponse>;
+
+export const backupResponse = z.object({
+  id: z.string(),
+  /** b001, b002 … */
+  name: z.string(),
+  num: z.number().int(),
+  status: z.enum(['running', 'succeeded', 'failed']),
+  size: z.number().int(),
+  error: z.string().nullable(),
+  addon: z.object({ id: z.string() }),
+  app: appRef,
+  created_at: z.string(),
+  finished_at: z.string().nullable(),
+});
+export type BackupResponse = z.infer<typeof backupResponse>;

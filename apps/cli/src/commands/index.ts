@@ -25,6 +25,10 @@ import drainsRemove from './drains/remove.js';
 import gitRemote from './git/remote.js';
 import login from './login.js';
 import logs from './logs.js';
+import pgBackupsCapture from './pg/backups/capture.js';
+import pgBackupsDownload from './pg/backups/download.js';
+import pgBackups from './pg/backups/index.js';
+import pgBackupsRestore from './pg/backups/restore.js';
 import ps from './ps/index.js';
 import psRestart from './ps/restart.js';
 import psScale from './ps/scale.js';
@@ -60,6 +64,10 @@ export const commands: Command[] = [
   addonsDestroy,
   addonsAttach,
   addonsDetach,
+  pgBackups,
+  pgBackupsCapture,
+  pgBackupsRestore,
+  pgBackupsDownload,
   run,
   runDetached,
   domains,
