@@ -41,6 +41,7 @@ beforeAll(async () => {
   home = await loggedInHome(platform);
 });
 afterAll(async () => {
+  await agent.stop(); // first, so that it removes nothing while we do
   await platform.removeContainers();
   expect(await platform.stop()).toBe(0);
 });
@@ -248,6 +249,11 @@ it('captures a backup, restores it over later writes, and downloads a file pg_re
   const restored = await cli('pg:backups:restore', 'b001', '--confirm', app);
   expect(restored.code, restored.stderr).toBe(0);
   expect(await count()).toBe(5);
+
+  // pg:psql runs in a one-off of the app; this app's image has no psql, and it says so.
+  const psql = await cli('pg:psql', '-c', 'select count(*) from notes');
+  expect(psql.code).toBe(127);
+  expect(psql.stdout + psql.stderr).toContain('has no psql. Add the Debian package postgresql-client');
 
   const file = `${repo}/latest.dump`;
   const downloaded = await cli('pg:backups:download', '--output', file);

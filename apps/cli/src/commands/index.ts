@@ -29,6 +29,7 @@ import pgBackupsCapture from './pg/backups/capture.js';
 import pgBackupsDownload from './pg/backups/download.js';
 import pgBackups from './pg/backups/index.js';
 import pgBackupsRestore from './pg/backups/restore.js';
+import pgPsql from './pg/psql.js';
 import ps from './ps/index.js';
 import psRestart from './ps/restart.js';
 import psScale from './ps/scale.js';
@@ -68,6 +69,7 @@ export const commands: Command[] = [
   pgBackupsCapture,
   pgBackupsRestore,
   pgBackupsDownload,
+  pgPsql,
   run,
   runDetached,
   domains,
