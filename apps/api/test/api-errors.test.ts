@@ -465,4 +465,50 @@ describe('API errors (buildApp + inject)', () => {
     );
     expect(await state()).toEqual(before);
   });
+
+  it('refuses an unknown add-on service or plan, a bad attachment name, and unknown add-ons', async () => {
+    const before = await state();
+    expectError(
+      await call('POST', '/apps/shop/addons', { plan: { name: 'heroku-mysql' } }),
+      422,
+      'invalid_params',
+      `Couldn't find either the add-on service or the add-on plan of "heroku-mysql". Available: heroku-postgresql, heroku-redis.`,
+    );
+    expectError(
+      await call('POST', '/apps/shop/addons', { plan: { name: 'heroku-postgresql:enormous' } }),
+      422,
+      'invalid_params',
+      'Couldn\'t find the plan "enormous" of heroku-postgresql. Plans: essential-0, essential-1, essential-2, mini, basic, hobby-dev, standard-0, premium-0.',
+    );
+    expectError(
+      await call('POST', '/apps/shop/addons', { plan: { name: 'redis' }, attachment: { name: '1st-cache' } }),
+      422,
+      'invalid_params',
+      'Attachment name 1st-cache is invalid: it must start with a letter and hold only letters, digits and underscores.',
+    );
+    expect((await call('POST', '/apps/shop/addons', {})).statusCode).toBe(422);
+    expect((await call('GET', '/apps/shop/addons/postgresql-none-1')).json()).toEqual({
+      id: 'not_found',
+      message: "Couldn't find that add-on: postgresql-none-1.",
+      resource: 'add_on',
+    });
+    expect((await call('DELETE', '/apps/shop/addons/postgresql-none-1')).json()).toEqual({
+      id: 'not_found',
+      message: "Couldn't find that add-on: postgresql-none-1.",
+      resource: 'add_on',
+    });
+    const resolve = await call('POST', '/actions/addons/resolve', { addon: 'postgresql-none-1', app: 'shop' });
+    expect({ status: resolve.statusCode, resource: resolve.json().resource }).toEqual({
+      status: 404,
+      resource: 'add_on',
+    });
+    expectError(
+      await call('POST', '/apps/shop/pg-backups', {}),
+      404,
+      'not_found',
+      'shop has no PostgreSQL database (paas addons:create heroku-postgresql).',
+    );
+    expect(await json('/apps/shop/addons')).toEqual([]);
+    expect(await state()).toEqual(before);
+  });
 });
