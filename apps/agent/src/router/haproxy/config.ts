@@ -1,0 +1,152 @@
+/**
+ * HAProxy's configuration for the router, as text: pure. The configuration holds what needs a
+ * reload to change (the port, timeouts, the log target, one backend per app); which servers a
+ * backend has and their state change at runtime (plan.ts) and are also written here, so that a
+ * reload (or a restart after a reboot) starts from the same state. Host → app is a map file
+ * (`hosts.map`), changed at runtime too.
+ */
+import path from 'node:path';
+
+export interface ServerSpec {
+  /** HAProxy's server name: the process and its port, `web.1_32768`. */
+  id: string;
+  host: string;
+  port: number;
+  /** Draining: no new requests, in-flight ones finish (about to be stopped). */
+  drain: boolean;
+}
+
+export interface AppSpec {
+  app: string;
+  hosts: string[];
+  servers: ServerSpec[];
+}
+
+export interface RouterSettings {
+  /** Where the configuration, map, sockets and pid file live. */
+  dir: string;
+  port: number;
+  timeoutSeconds: number;
+  /** UDP port on 127.0.0.1 the agent reads HAProxy's log lines from; 0: no log lines. */
+  logPort: number;
+}
+
+export const files = (dir: string) => ({
+  config: path.join(dir, 'haproxy.cfg'),
+  map: path.join(dir, 'hosts.map'),
+  admin: path.join(dir, 'admin.sock'),
+  master: path.join(dir, 'master.sock'),
+  pid: path.join(dir, 'haproxy.pid'),
+});
+
+export const backendOf = (app: string) => `app_${app}`;
+export const serverId = (name: string, port: number) => `${name}_${port}`;
+/** The process a server stands for: `web.1_32768` → `web.1`. */
+export const processOf = (id: string) => id.replace(/_\d+$/, '');
+
+/**
+ * The fields of a log line, space-separated, strings quoted and escaped by HAProxy (`+Q,+E`).
+ * log-line.ts reads them in this order.
+ */
+export const LOG_FORMAT = [
+  '%{+Q,+E}[var(txn.app)]',
+  '%{+Q,+E}s',
+  '%ST',
+  '%B',
+  '%Tc',
+  '%Ta',
+  '%{+Q,+E}tsc',
+  '%{+Q,+E}[var(txn.code)]',
+  '%{+Q,+E}HM',
+  '%{+Q,+E}HU',
+  '%{+Q,+E}[var(txn.host)]',
+  '%{+Q,+E}[var(txn.rid)]',
+  '%{+Q,+E}ci',
+].join(' ');
+
+const HTML = 'content-type "text/html; charset=utf-8"';
+const page = (title: string, text: string) =>
+  `"<!doctype html><html><head><meta charset=\\"utf-8\\"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>\\n"`;
+/** The Host header as it may be shown in a page: no markup. */
+const SAFE_HOST = '%[var(txn.host),regsub([^A-Za-z0-9.:_-],,g)]';
+
+function backend(a: AppSpec): string {
+  const lines = [
+    `backend ${backendOf(a.app)}`,
+    '  balance roundrobin',
+    // No usable server (none up, or all draining): Heroku's H14, said by us rather than as a
+    // refused connection.
+    '  http-request set-var(txn.code) str(H14) if { nbsrv eq 0 }',
+    `  http-request return status 503 ${HTML} lf-string ${page('Application error', `${a.app} has no web processes running.`)} if { nbsrv eq 0 }`,
+  ];
+  for (const s of a.servers) {
+    lines.push(`  server ${s.id} ${s.host}:${s.port}${s.drain ? ' disabled' : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function renderConfig(settings: RouterSettings, apps: AppSpec[]): string {
+  const f = files(settings.dir);
+  const log = settings.logPort > 0 ? `  log 127.0.0.1:${settings.logPort} len 8192 format raw local0 info` : '';
+  const sorted = [...apps].sort((a, b) => a.app.localeCompare(b.app));
+  return `# Written by the paas agent; changed at runtime through ${f.admin}. Do not edit.
+global
+  master-worker
+  stats socket ${f.admin} mode 600 level admin expose-fd listeners
+  stats timeout 30s
+${log}
+  hard-stop-after 5m
+
+defaults
+  mode http
+  log global
+  option dontlognull
+  option forwardfor
+  http-reuse safe
+  timeout connect 5s
+  timeout client 65s
+  timeout http-request 30s
+  timeout http-keep-alive 65s
+  timeout server ${settings.timeoutSeconds}s
+  timeout tunnel 1h
+  retries 3
+  option redispatch 1
+  retry-on conn-failure empty-response
+  http-error status 504 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] did not answer in time.')}
+  http-error status 503 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] is not answering.')}
+  http-error status 502 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] is not answering.')}
+
+frontend router
+  bind :${settings.port}
+  log-format "${LOG_FORMAT.replaceAll('"', '\\"')}"
+  unique-id-format %[uuid()]
+  http-request set-var(txn.host) req.hdr(host)
+  http-request set-header x-request-id %[unique-id] unless { req.hdr(x-request-id) -m found }
+  http-request set-var(txn.rid) req.hdr(x-request-id)
+  http-request set-var(txn.app) req.hdr(host),field(1,:),lower,regsub(\\.$,),map(${f.map})
+  http-request set-header x-forwarded-proto http
+  http-request set-header x-forwarded-port %[dst_port]
+  http-request return status 404 ${HTML} lf-string ${page('No such app', `There is no app at ${SAFE_HOST}.`)} unless { var(txn.app) -m found }
+  # Every answer, the router's own pages included: the request id, and 503 for Heroku's H13.
+  http-after-response set-header x-request-id %[var(txn.rid)] if { var(txn.rid) -m found } !{ res.hdr(x-request-id) -m found }
+  http-after-response set-status 503 if { status 502 }
+  use_backend app_%[var(txn.app)]
+
+${sorted.map(backend).join('\n\n')}
+`;
+}
+
+/** The map file: `host app` a line. */
+export function renderMap(apps: AppSpec[]): string {
+  const lines: string[] = [];
+  for (const a of [...apps].sort((x, y) => x.app.localeCompare(y.app)))
+    for (const h of a.hosts) lines.push(`${h.toLowerCase()} ${a.app}`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** What a reload is needed to change: the configuration without its server lines. */
+export const structureOf = (config: string) =>
+  config
+    .split('\n')
+    .filter((l) => !/^\s+server /.test(l))
+    .join('\n');
