@@ -30,7 +30,16 @@ describe('RouteTable', () => {
     table.replace([{ app: 'a', hosts: ['a.localhost'], endpoints: [ep(1), ep(2), ep(3)] }]);
     table.drain('c2', ep(2));
     expect(servers(table, 'a')?.map((s) => s.drain)).toEqual([false, true, false]);
+    // Still there (draining) when the api's table no longer lists it, until the container is gone.
+    table.replace([{ app: 'a', hosts: ['a.localhost'], endpoints: [ep(1), ep(3)] }]);
+    expect(servers(table, 'a')?.map((s) => [s.port, s.drain])).toEqual([
+      [1, false],
+      [3, false],
+      [2, true],
+    ]);
     table.release('c2');
+    expect(servers(table, 'a')?.map((s) => s.port)).toEqual([1, 3]);
+    table.replace([{ app: 'a', hosts: ['a.localhost'], endpoints: [ep(1), ep(2), ep(3)] }]);
     expect(servers(table, 'a')?.every((s) => !s.drain)).toBe(true);
     table.drain('c3', ep(3));
     table.keepOnly(new Set(['c1']));
@@ -38,6 +47,6 @@ describe('RouteTable', () => {
     // A process of this host that is up is routed before the api's table lists it.
     table.setLocal(new Map([['a', [ep(4), ep(1)]]]));
     expect(servers(table, 'a')?.map((s) => s.port)).toEqual([1, 2, 3, 4]);
-    expect(changes).toBe(6);
+    expect(changes).toBe(8);
   });
 });

@@ -3,7 +3,7 @@
  * (about to be stopped on this host). Pure. `specs()` is what HAProxy should have (controller.ts
  * makes it so).
  */
-import { type AppSpec, serverId } from './haproxy/config.js';
+import { type AppSpec, type ServerSpec, serverId } from './haproxy/config.js';
 
 export interface Endpoint {
   host: string;
@@ -20,8 +20,12 @@ export interface AppRoutes {
 
 export class RouteTable {
   private routes: AppRoutes[] = [];
-  /** Endpoints of containers about to be stopped on this host, by container id. */
-  private readonly draining = new Map<string, string>();
+  /**
+   * Endpoints of containers about to be stopped on this host, by container id, with the
+   * servers they were: kept (draining) even once the api's table and the host's no longer list
+   * them, until the container is gone.
+   */
+  private readonly draining = new Map<string, { key: string; servers: { app: string; server: ServerSpec }[] }>();
   /** Web processes of this host seen up, by app: routed at once, before the api's table has them. */
   private local = new Map<string, Endpoint[]>();
 
@@ -46,17 +50,23 @@ export class RouteTable {
    * draining ones stay (their in-flight requests finish) but get no new requests.
    */
   specs(): AppSpec[] {
-    const draining = new Set(this.draining.values());
+    const draining = new Set([...this.draining.values()].map((d) => d.key));
     const taken = new Set<string>();
     return this.routes.map((r) => {
       const seen = new Set<string>();
-      const servers = [];
+      const servers: ServerSpec[] = [];
       for (const e of [...r.endpoints, ...(this.local.get(r.app) ?? [])]) {
         const key = `${e.host}:${e.port}`;
         if (seen.has(key)) continue;
         seen.add(key);
         servers.push({ id: serverId(e.name, e.port), host: e.host, port: e.port, drain: draining.has(key) });
       }
+      for (const d of this.draining.values())
+        for (const { app, server } of d.servers)
+          if (app === r.app && !seen.has(d.key)) {
+            seen.add(d.key);
+            servers.push(server);
+          }
       const hosts = r.hosts.map((h) => h.toLowerCase()).filter((h) => !taken.has(h) && taken.add(h));
       return { app: r.app, hosts, servers };
     });
@@ -64,7 +74,13 @@ export class RouteTable {
 
   /** The container behind this endpoint is about to stop: no new requests go to it. */
   drain(containerId: string, endpoint: { host: string; port: number }): void {
-    this.draining.set(containerId, `${endpoint.host}:${endpoint.port}`);
+    const key = `${endpoint.host}:${endpoint.port}`;
+    const servers = this.specs().flatMap((a) =>
+      a.servers
+        .filter((s) => `${s.host}:${s.port}` === key)
+        .map((s) => ({ app: a.app, server: { ...s, drain: true } })),
+    );
+    this.draining.set(containerId, { key, servers });
     this.onChange();
   }
 

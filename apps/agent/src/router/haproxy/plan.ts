@@ -26,40 +26,45 @@ const MAINT = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
 const DRAIN = 0x08 | 0x10;
 
 export function planCommands(apps: AppSpec[], running: RunningState, mapFile: string): string[] {
-  const commands: string[] = [];
+  // New servers first and taking servers out last, so an app is never left without one between.
+  const add: string[] = [];
+  const ready: string[] = [];
+  const out: string[] = [];
   const wanted = new Map<string, { host: string; port: number; drain: boolean }>();
   for (const a of apps) for (const s of a.servers) wanted.set(`${backendOf(a.app)}/${s.id}`, s);
   const present = new Set<string>();
   for (const s of running.servers) {
     const name = `${s.backend}/${s.id}`;
-    present.add(name);
     const want = wanted.get(name);
     const maint = (s.admin & MAINT) !== 0;
     const draining = (s.admin & DRAIN) !== 0;
     if (!want || want.host !== s.host || want.port !== s.port) {
-      if (!maint) commands.push(`set server ${name} state maint`);
-      commands.push(`del server ${name}`);
-      present.delete(name); // a moved server is deleted, then added again below
-    } else if (want.drain) {
-      if (!maint && !draining) commands.push(`set server ${name} state drain`);
+      if (!maint) out.push(`set server ${name} state maint`);
+      out.push(`del server ${name}`);
+      continue; // a moved server is deleted, then added again
+    }
+    present.add(name);
+    if (want.drain) {
+      if (!maint && !draining) out.push(`set server ${name} state drain`);
     } else if (maint || draining) {
-      commands.push(`set server ${name} state ready`);
+      ready.push(`set server ${name} state ready`);
     }
   }
   for (const [name, s] of wanted) {
     if (present.has(name) || s.drain) continue;
-    commands.push(`add server ${name} ${s.host}:${s.port}`, `set server ${name} state ready`);
+    add.push(`add server ${name} ${s.host}:${s.port}`, `set server ${name} state ready`);
   }
 
+  const map: string[] = [];
   const hosts = new Map<string, string>();
   for (const a of apps) for (const h of a.hosts) hosts.set(h.toLowerCase(), a.app);
   for (const [host, app] of hosts) {
     const now = running.map.get(host);
-    if (now === undefined) commands.push(`add map ${mapFile} ${host} ${app}`);
-    else if (now !== app) commands.push(`set map ${mapFile} ${host} ${app}`);
+    if (now === undefined) map.push(`add map ${mapFile} ${host} ${app}`);
+    else if (now !== app) map.push(`set map ${mapFile} ${host} ${app}`);
   }
-  for (const host of running.map.keys()) if (!hosts.has(host)) commands.push(`del map ${mapFile} ${host}`);
-  return commands;
+  for (const host of running.map.keys()) if (!hosts.has(host)) map.push(`del map ${mapFile} ${host}`);
+  return [...add, ...ready, ...map, ...out];
 }
 
 /** `show servers state` (format 1) → the servers. */
