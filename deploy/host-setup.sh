@@ -3,6 +3,8 @@
 # first and does nothing when its work is already done, so it is cheap to run every time.
 #   - pnpm (pinned by package.json "packageManager") and the workspace's dependencies
 #   - the Docker engine (Debian's docker.io) and a running dockerd
+#   - HAProxy (Debian's haproxy, 2.6 on bookworm): each agent runs its own as the router; the
+#     package's system service is not used (the agent starts HAProxy with its own configuration)
 #   - the local base images builds start FROM (no image registry is reachable)
 set -euo pipefail
 
@@ -35,6 +37,10 @@ fi
 if ! command -v dockerd >/dev/null; then
   say "installing docker.io"
   apt_install docker.io
+fi
+if ! command -v haproxy >/dev/null; then
+  say "installing haproxy"
+  apt_install haproxy
 fi
 for tool in git debootstrap curl; do
   command -v "$tool" >/dev/null || { say "installing $tool"; apt_install "$tool"; }

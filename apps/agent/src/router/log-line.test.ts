@@ -39,6 +39,7 @@ describe('router lines from HAProxy log lines', () => {
     expect(translate(line({ st: -1, tsc: 'CH--' }))?.line).toMatch(
       /^at=error code=H27 desc="Client Request Interrupted" .* status=499 /,
     );
+    expect(translate(line({ st: 400, tsc: 'CH--' }))?.fields).toMatchObject({ code: 'H27', status: 499 });
     expect(codeOf('----', 200)).toBeUndefined();
     expect(codeOf('CD--', 200)).toBeUndefined(); // the answer was under way: not an interrupted request
   });

@@ -73,7 +73,8 @@ export function codeOf(tsc: string, status: number): string | undefined {
   const phase = tsc[1];
   if (who === 's' && (phase === 'H' || phase === 'C')) return 'H12';
   if ((who === 'S' && (phase === 'H' || phase === 'C')) || (who === 'P' && phase === 'H')) return 'H13';
-  if ((who === 'C' || who === 'c') && phase !== 'R' && (status <= 0 || status === 499)) return 'H27';
+  // The client went away before the answer started (HAProxy records a 400 or nothing).
+  if ((who === 'C' || who === 'c') && (phase === 'H' || phase === 'Q' || phase === 'C') && status !== 200) return 'H27';
   return undefined;
 }
 

@@ -102,6 +102,8 @@ defaults
   log global
   option dontlognull
   option forwardfor
+  # A client gone before the answer: the app's request is given up too (H27 in the log).
+  option abortonclose
   http-reuse safe
   timeout connect 5s
   timeout client 65s
@@ -130,6 +132,9 @@ frontend router
   # Every answer, the router's own pages included: the request id, and 503 for Heroku's H13.
   http-after-response set-header x-request-id %[var(txn.rid)] if { var(txn.rid) -m found } !{ res.hdr(x-request-id) -m found }
   http-after-response set-status 503 if { status 502 }
+  # HAProxy closes the client's connection after a server timeout: say so, or a keep-alive
+  # client sends its next request on a closed connection.
+  http-after-response set-header connection close if { status 504 }
   use_backend app_%[var(txn.app)]
 
 ${sorted.map(backend).join('\n\n')}
