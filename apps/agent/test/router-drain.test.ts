@@ -56,3 +56,39 @@ it('routes to a new process on the port of a drained container once that contain
     process.kill(router.haproxy.masterPid, 'SIGTERM');
   }
 });
+
+it('drains before a stop: no new requests, and waits for the one in flight to finish', async () => {
+  const port = await freePort();
+  const router = new RouterController({
+    dir: tempDir('paas-router-'),
+    port,
+    timeoutSeconds: 5,
+    log: pino({ level: 'silent' }),
+  });
+  const { table } = router;
+  let arrived: () => void = () => {};
+  const inFlight = new Promise<void>((r) => {
+    arrived = r;
+  });
+  const slow = http.createServer((_q, s) => {
+    arrived();
+    setTimeout(() => s.end('done'), 800);
+  });
+  await new Promise<void>((r) => slow.listen(0, '127.0.0.1', () => r()));
+  const endpoint = { host: '127.0.0.1', port: (slow.address() as net.AddressInfo).port };
+  table.replace([{ app: 'shop', hosts: ['shop.localhost'], endpoints: [{ ...endpoint, name: 'web.1' }] }]);
+  await router.start();
+  try {
+    const request = routerGet(port, 'shop.localhost', { agent: false }).then((r) => ({ ...r, at: Date.now() }));
+    await inFlight;
+    const drained = await router.drain('container-1', endpoint).then(() => Date.now());
+    const answer = await request;
+    expect(answer.text).toBe('done');
+    expect(drained).toBeGreaterThanOrEqual(answer.at - 20); // not before the request ended
+    expect((await routerGet(port, 'shop.localhost', { agent: false })).status).toBe(503);
+  } finally {
+    await close(slow);
+    await router.close();
+    process.kill(router.haproxy.masterPid, 'SIGTERM');
+  }
+});
