@@ -152,6 +152,9 @@ export class RouterController {
         });
       });
     const socket = await bind(port).catch(() => bind(0));
+    try {
+      socket.setRecvBufferSize(8 * 1024 * 1024); // bursts of lines (the kernel caps it at rmem_max)
+    } catch {}
     socket.on('message', (msg) => this.line(msg.toString()));
     socket.on('error', (err) => this.options.log.error({ err }, 'router: log socket'));
     this.socket = socket;
