@@ -10,8 +10,9 @@ const line = (o: {
   uri?: string;
   tc?: number;
   ta?: number;
+  len?: string;
 }) =>
-  `"${o.app ?? 'shop'}" "${o.srv ?? 'web.2_32768'}" ${o.st ?? 200} 341 ${o.tc ?? 1} ${o.ta ?? 9} "${o.tsc ?? '----'}" "${o.code ?? ''}" "GET" "${o.uri ?? '/a?q=1'}" "shop.localhost" "rid-1" "127.0.0.1"\n`;
+  `"${o.app ?? 'shop'}" "${o.srv ?? 'web.2_32768'}" ${o.st ?? 200} 341 ${o.tc ?? 1} ${o.ta ?? 9} "${o.tsc ?? '----'}" "${o.code ?? ''}" "GET" "${o.uri ?? '/a?q=1'}" "shop.localhost" "rid-1" "127.0.0.1" "${o.len ?? '2'}"\n`;
 
 describe('router lines from HAProxy log lines', () => {
   it("reads HAProxy's quoted, escaped fields", () => {
@@ -21,9 +22,11 @@ describe('router lines from HAProxy log lines', () => {
   it("writes Heroku's line with the process, connect and service times", () => {
     expect(translate(line({}))).toMatchObject({
       app: 'shop',
-      line: 'at=info method=GET path="/a?q=1" host=shop.localhost request_id=rid-1 fwd="127.0.0.1" dyno=web.2 connect=1ms service=8ms status=200 bytes=341 protocol=http',
+      line: 'at=info method=GET path="/a?q=1" host=shop.localhost request_id=rid-1 fwd="127.0.0.1" dyno=web.2 connect=1ms service=8ms status=200 bytes=2 protocol=http',
     });
     expect(translate(line({ uri: '/a#22b' }))?.fields.path).toBe('/a"b');
+    // No Content-Length (a chunked answer, a page of the router's own): HAProxy's count.
+    expect(translate(line({ len: '' }))?.fields.bytes).toBe(341);
   });
 
   it('says H12, H13, H14 and H27 from the termination state or the code set by the configuration', () => {

@@ -88,7 +88,8 @@ export interface Translated {
 export function translate(raw: string): Translated | undefined {
   const f = fields(raw);
   if (f.length < 13) return undefined;
-  const [app, server, st, bytes, tc, ta, tsc, setCode, method, uri, host, rid, client] = f as [
+  const [app, server, st, bytes, tc, ta, tsc, setCode, method, uri, host, rid, client, length] = f as [
+    string,
     string,
     string,
     string,
@@ -121,7 +122,8 @@ export function translate(raw: string): Translated | undefined {
     connect,
     service: Math.max(0, total - connect),
     status,
-    bytes: Number(bytes) || 0,
+    // The body's size when the app said it (HAProxy's count includes the headers), else that count.
+    bytes: method === 'HEAD' ? 0 : /^\d+$/.test(length ?? '') ? Number(length) : Number(bytes) || 0,
   };
   return { app, line: routerLine(out), fields: out };
 }

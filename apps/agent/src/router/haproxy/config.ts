@@ -62,6 +62,7 @@ export const LOG_FORMAT = [
   '%{+Q,+E}[var(txn.host)]',
   '%{+Q,+E}[var(txn.rid)]',
   '%{+Q,+E}ci',
+  '%{+Q,+E}[var(txn.clen)]',
 ].join(' ');
 
 const HTML = 'content-type "text/html; charset=utf-8"';
@@ -128,6 +129,8 @@ frontend router
   http-request set-var(txn.app) req.hdr(host),field(1,:),lower,regsub(\\.$,),map(${f.map})
   http-request set-header x-forwarded-proto http
   http-request set-header x-forwarded-port %[dst_port]
+  # The body's size for the log line (HAProxy's own byte count includes the headers).
+  http-response set-var(txn.clen) res.hdr(content-length)
   http-request return status 404 ${HTML} lf-string ${page('No such app', `There is no app at ${SAFE_HOST}.`)} unless { var(txn.app) -m found }
   # Every answer, the router's own pages included: the request id, and 503 for Heroku's H13.
   http-after-response set-header x-request-id %[var(txn.rid)] if { var(txn.rid) -m found } !{ res.hdr(x-request-id) -m found }
