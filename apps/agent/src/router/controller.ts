@@ -8,7 +8,7 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import type { Logger } from '../logger.js';
-import { backendOf, renderConfig, renderMap, structureOf } from './haproxy/config.js';
+import { renderConfig, renderMap, structureOf } from './haproxy/config.js';
 import { parseMap, parseServersState, parseSessions, planCommands } from './haproxy/plan.js';
 import { HAProxyProcess } from './haproxy/process.js';
 import { translate } from './log-line.js';
@@ -26,7 +26,7 @@ export interface RouterControllerOptions {
 }
 
 /** The Runtime API's answers that mean it worked. */
-const OK = /^(|New server registered\.|Server deleted\.|done\.?)$/;
+const OK = /^(|IP changed from .*|no need to change the addr.*|done\.?)$/s;
 
 function writeAtomically(file: string, text: string): void {
   fs.writeFileSync(`${file}.tmp`, text);
@@ -41,6 +41,8 @@ export class RouterController {
   /** The structure (structureOf) of the configuration the running HAProxy loaded. */
   private loaded: string | undefined;
   private chain: Promise<void> = Promise.resolve();
+  /** The process behind each server address, for router lines. */
+  private processes = new Map<string, string>();
   private pending: Promise<void> | undefined;
 
   constructor(private readonly options: RouterControllerOptions) {
@@ -81,13 +83,9 @@ export class RouterController {
   async drain(containerId: string, endpoint: { host: string; port: number }): Promise<void> {
     this.table.drain(containerId, endpoint);
     await this.update();
-    const names = this.table
-      .specs()
-      .flatMap((a) =>
-        a.servers
-          .filter((s) => s.host === endpoint.host && s.port === endpoint.port)
-          .map((s) => `${backendOf(a.app)}/${s.id}`),
-      );
+    const names = parseServersState(await this.haproxy.admin('show servers state').catch(() => ''))
+      .filter((s) => s.host === endpoint.host && s.port === endpoint.port)
+      .map((s) => `${s.backend}/${s.id}`);
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       const sessions = parseSessions(await this.haproxy.admin('show stat -1 4 -1').catch(() => ''));
@@ -119,6 +117,7 @@ export class RouterController {
   private async apply(): Promise<void> {
     const { files } = this.haproxy;
     const apps = this.table.specs();
+    this.processes = new Map(apps.flatMap((a) => a.servers.map((s) => [`${s.host}:${s.port}`, s.name] as const)));
     const config = renderConfig(this.settings(), apps);
     if (structureOf(config) !== this.loaded) {
       writeAtomically(`${files.config}.new`, config);
@@ -162,7 +161,7 @@ export class RouterController {
   }
 
   private line(raw: string): void {
-    const t = translate(raw);
+    const t = translate(raw, (address) => this.processes.get(address));
     if (!t) return;
     this.options.onLine?.(t.app, t.line);
     const f = t.fields;

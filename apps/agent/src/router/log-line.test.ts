@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { codeOf, fields, translate } from './log-line.js';
+import { codeOf, fields, translate as translateWith } from './log-line.js';
+
+const translate = (raw: string) => translateWith(raw, (a) => (a === '127.0.0.1:32768' ? 'web.2' : undefined));
 
 const line = (o: {
   app?: string;
@@ -11,8 +13,9 @@ const line = (o: {
   tc?: number;
   ta?: number;
   len?: string;
+  port?: string;
 }) =>
-  `"${o.app ?? 'shop'}" "${o.srv ?? 'web.2_32768'}" ${o.st ?? 200} 341 ${o.tc ?? 1} ${o.ta ?? 9} "${o.tsc ?? '----'}" "${o.code ?? ''}" "GET" "${o.uri ?? '/a?q=1'}" "shop.localhost" "rid-1" "127.0.0.1" "${o.len ?? '2'}"\n`;
+  `"${o.app ?? 'shop'}" "${o.srv ?? '127.0.0.1'}" ${o.port ?? '32768'} ${o.st ?? 200} 341 ${o.tc ?? 1} ${o.ta ?? 9} "${o.tsc ?? '----'}" "${o.code ?? ''}" "GET" "${o.uri ?? '/a?q=1'}" "shop.localhost" "rid-1" "127.0.0.1" "${o.len ?? '2'}"\n`;
 
 describe('router lines from HAProxy log lines', () => {
   it("reads HAProxy's quoted, escaped fields", () => {
@@ -36,7 +39,7 @@ describe('router lines from HAProxy log lines', () => {
     expect(translate(line({ st: 503, tsc: 'SH--' }))?.line).toMatch(
       /^at=error code=H13 desc="Connection closed without response" .* status=503 /,
     );
-    expect(translate(line({ st: 503, srv: '<NOSRV>', tsc: 'LR--', code: 'H14', tc: -1 }))?.line).toMatch(
+    expect(translate(line({ st: 503, srv: '-', port: '-', tsc: 'LR--', code: 'H14', tc: -1 }))?.line).toMatch(
       /^at=error code=H14 desc="No web processes running" .* dyno= connect=0ms .* status=503 /,
     );
     expect(translate(line({ st: -1, tsc: 'CH--' }))?.line).toMatch(
@@ -48,8 +51,8 @@ describe('router lines from HAProxy log lines', () => {
   });
 
   it('logs nothing to any app for an unknown host or a bad request', () => {
-    expect(translate(line({ app: '', srv: '<NOSRV>', st: 404 }))).toBeUndefined();
-    expect(translate('"" "<NOSRV>" 400 0 -1 0 "PR--" "" "<BADREQ>" "<BADREQ>" "" "" "127.0.0.1"')).toBeUndefined();
+    expect(translate(line({ app: '', srv: '-', port: '-', st: 404 }))).toBeUndefined();
+    expect(translate('"" "-" - 400 0 -1 0 "PR--" "" "<BADREQ>" "<BADREQ>" "" "" "127.0.0.1" ""')).toBeUndefined();
     expect(translate('garbage')).toBeUndefined();
   });
 });

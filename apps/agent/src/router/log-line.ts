@@ -3,7 +3,6 @@
  * The error code comes from what the configuration set (H14) or from HAProxy's termination
  * state (`%tsc`: who ended the session and in which phase).
  */
-import { processOf } from './haproxy/config.js';
 
 export interface RouterLineFields {
   code?: string;
@@ -84,11 +83,15 @@ export interface Translated {
   fields: RouterLineFields;
 }
 
-/** One HAProxy log line → the app's router line; undefined for a request of no app (unknown host, bad request). */
-export function translate(raw: string): Translated | undefined {
+/**
+ * One HAProxy log line → the app's router line; undefined for a request of no app (unknown
+ * host, bad request). `processAt` names the process behind a server address (`127.0.0.1:32768`).
+ */
+export function translate(raw: string, processAt: (address: string) => string | undefined): Translated | undefined {
   const f = fields(raw);
-  if (f.length < 13) return undefined;
-  const [app, server, st, bytes, tc, ta, tsc, setCode, method, uri, host, rid, client, length] = f as [
+  if (f.length < 15) return undefined;
+  const [app, serverIp, serverPort, st, bytes, tc, ta, tsc, setCode, method, uri, host, rid, client, length] = f as [
+    string,
     string,
     string,
     string,
@@ -118,7 +121,7 @@ export function translate(raw: string): Translated | undefined {
     host,
     requestId: rid,
     fwd: client,
-    dyno: server.startsWith('<') ? undefined : processOf(server),
+    dyno: processAt(`${serverIp}:${serverPort}`),
     connect,
     service: Math.max(0, total - connect),
     status,

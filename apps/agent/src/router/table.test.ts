@@ -16,8 +16,8 @@ describe('RouteTable', () => {
         app: 'a',
         hosts: ['a.localhost', 'www.example.com'],
         servers: [
-          { id: 'web.1_1', host: '127.0.0.1', port: 1, drain: false },
-          { id: 'web.2_2', host: '127.0.0.1', port: 2, drain: false },
+          { name: 'web.1', host: '127.0.0.1', port: 1, drain: false },
+          { name: 'web.2', host: '127.0.0.1', port: 2, drain: false },
         ],
       },
       { app: 'b', hosts: ['b.localhost'], servers: [] },

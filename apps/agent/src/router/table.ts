@@ -3,7 +3,7 @@
  * (about to be stopped on this host). Pure. `specs()` is what HAProxy should have (controller.ts
  * makes it so).
  */
-import { type AppSpec, type ServerSpec, serverId } from './haproxy/config.js';
+import type { AppSpec, ServerSpec } from './haproxy/config.js';
 
 export interface Endpoint {
   host: string;
@@ -59,7 +59,7 @@ export class RouteTable {
         const key = `${e.host}:${e.port}`;
         if (seen.has(key)) continue;
         seen.add(key);
-        servers.push({ id: serverId(e.name, e.port), host: e.host, port: e.port, drain: draining.has(key) });
+        servers.push({ name: e.name, host: e.host, port: e.port, drain: draining.has(key) });
       }
       for (const d of this.draining.values())
         for (const { app, server } of d.servers)

@@ -1,18 +1,22 @@
 /**
  * From the desired routes and what the running HAProxy has, the Runtime API commands that make
- * it so: pure. Servers are added (they start in maintenance, so each is then made ready),
- * drained, made ready again or put in maintenance and deleted; Host → app entries of the map
- * are added, changed and deleted. Backends (one per app) are not made here: a new one needs a
- * reload (config.ts, structureOf).
+ * it so: pure. Each backend has fixed server slots (config.ts); an endpoint gets a free slot
+ * (`set server … addr … port …`, then `state ready`), is drained (`state drain`), made ready
+ * again, or leaves (`state maint`: the slot is free again); Host → app entries of the map are
+ * added, changed and deleted. A new backend, or more slots, needs a reload (structureOf).
  */
-import { type AppSpec, backendOf } from './config.js';
+import { type AppSpec, backendOf, FREE } from './config.js';
 
 export interface RunningServer {
   backend: string;
+  /** The slot's name (`s3`). */
   id: string;
   host: string;
   port: number;
-  /** `show servers state`'s srv_admin_state: a bit field (maintenance 0x01|0x02|0x04|0x20|0x40, drain 0x08|0x10). */
+  /**
+   * `show servers state`'s srv_admin_state, a bit field: maintenance 0x01|0x02|0x20|0x40, drain
+   * 0x08|0x10. 0x04 only says the configuration had `disabled`: it stays after `state ready`.
+   */
   admin: number;
 }
 
@@ -22,37 +26,45 @@ export interface RunningState {
   map: Map<string, string>;
 }
 
-const MAINT = 0x01 | 0x02 | 0x04 | 0x20 | 0x40;
+const MAINT = 0x01 | 0x02 | 0x20 | 0x40;
 const DRAIN = 0x08 | 0x10;
 
 export function planCommands(apps: AppSpec[], running: RunningState, mapFile: string): string[] {
-  // New servers first and taking servers out last, so an app is never left without one between.
-  const add: string[] = [];
+  // Endpoints join first and leave last, so an app is never left without one between.
+  const join: string[] = [];
   const ready: string[] = [];
-  const out: string[] = [];
-  const wanted = new Map<string, { host: string; port: number; drain: boolean }>();
-  for (const a of apps) for (const s of a.servers) wanted.set(`${backendOf(a.app)}/${s.id}`, s);
-  const present = new Set<string>();
-  for (const s of running.servers) {
-    const name = `${s.backend}/${s.id}`;
-    const want = wanted.get(name);
-    const maint = (s.admin & MAINT) !== 0;
-    const draining = (s.admin & DRAIN) !== 0;
-    if (!want || want.host !== s.host || want.port !== s.port) {
-      if (!maint) out.push(`set server ${name} state maint`);
-      out.push(`del server ${name}`);
-      continue; // a moved server is deleted, then added again
+  const leave: string[] = [];
+  for (const a of apps) {
+    const be = backendOf(a.app);
+    const slots = running.servers.filter((s) => s.backend === be);
+    const key = (x: { host: string; port: number }) => `${x.host}:${x.port}`;
+    const wanted = new Set(a.servers.map(key));
+    const bySlotAddr = new Map<string, RunningServer>();
+    for (const slot of slots) if (!bySlotAddr.has(key(slot))) bySlotAddr.set(key(slot), slot);
+    const maint = (slot: RunningServer) => (slot.admin & MAINT) !== 0;
+    // Free: in maintenance and pointing at nothing wanted (a slot just taken out may still be
+    // finishing requests; it is taken last).
+    const free = slots
+      .filter((slot) => maint(slot) && !wanted.has(key(slot)))
+      .sort((x, y) => Number(key(y) === key(FREE)) - Number(key(x) === key(FREE)));
+    for (const s of a.servers) {
+      const slot = bySlotAddr.get(key(s));
+      const name = slot && `${be}/${slot.id}`;
+      if (slot && s.drain) {
+        if (!maint(slot) && (slot.admin & DRAIN) === 0) leave.push(`set server ${name} state drain`);
+      } else if (slot) {
+        if (maint(slot) || (slot.admin & DRAIN) !== 0) ready.push(`set server ${name} state ready`);
+      } else if (!s.drain) {
+        const taken = free.shift();
+        if (!taken) continue; // no slot left: the configuration (more slots) is reloaded first
+        join.push(
+          `set server ${be}/${taken.id} addr ${s.host} port ${s.port}`,
+          `set server ${be}/${taken.id} state ready`,
+        );
+      }
     }
-    present.add(name);
-    if (want.drain) {
-      if (!maint && !draining) out.push(`set server ${name} state drain`);
-    } else if (maint || draining) {
-      ready.push(`set server ${name} state ready`);
-    }
-  }
-  for (const [name, s] of wanted) {
-    if (present.has(name) || s.drain) continue;
-    add.push(`add server ${name} ${s.host}:${s.port}`, `set server ${name} state ready`);
+    for (const slot of slots)
+      if (!wanted.has(key(slot)) && !maint(slot)) leave.push(`set server ${be}/${slot.id} state maint`);
   }
 
   const map: string[] = [];
@@ -64,7 +76,7 @@ export function planCommands(apps: AppSpec[], running: RunningState, mapFile: st
     else if (now !== app) map.push(`set map ${mapFile} ${host} ${app}`);
   }
   for (const host of running.map.keys()) if (!hosts.has(host)) map.push(`del map ${mapFile} ${host}`);
-  return [...add, ...ready, ...map, ...out];
+  return [...join, ...ready, ...map, ...leave];
 }
 
 /** `show servers state` (format 1) → the servers. */
