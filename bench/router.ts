@@ -143,11 +143,19 @@ http {
     results.push(['direct to the process', await measure(`http://127.0.0.1:${direct}/`, host, [])]);
     results.push([
       'paas router (HAProxy), router lines on',
-      await measure(`http://127.0.0.1:${agent.routerPort}/`, host, [haproxy(agent), [agent.process.pid ?? 0]]),
+      await measure(`http://127.0.0.1:${agent.routerPort}/`, host, [
+        haproxy(agent),
+        [agent.process.pid ?? 0],
+        [platform.process.pid ?? 0],
+      ]),
     ]);
     results.push([
       'paas router (HAProxy), router lines off',
-      await measure(`http://127.0.0.1:${quiet.routerPort}/`, host, [haproxy(quiet), [quiet.process.pid ?? 0]]),
+      await measure(`http://127.0.0.1:${quiet.routerPort}/`, host, [
+        haproxy(quiet),
+        [quiet.process.pid ?? 0],
+        [platform.process.pid ?? 0],
+      ]),
     ]);
     results.push(['nginx (1 worker, keepalive)', await measure(`http://127.0.0.1:${nginxPort}/`, host, [[nginxPid]])]);
     const ng = results[3]?.[1];
@@ -155,7 +163,18 @@ http {
     process.stdout.write(
       table(
         `router throughput (wrk -t1 -c32 -d${DURATION}s, keep-alive); CPU µs per request`,
-        ['path', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'proxy CPU', 'agent CPU', 'vs nginx req/s', 'vs nginx p99'],
+        [
+          'path',
+          'req/s',
+          'p50 ms',
+          'p99 ms',
+          'errors',
+          'proxy CPU',
+          'agent CPU',
+          'api CPU',
+          'vs nginx req/s',
+          'vs nginx p99',
+        ],
         results.map(([name, r], i) => [
           name,
           r.rps.toFixed(0),
@@ -164,6 +183,7 @@ http {
           String(r.errors + r.non2xx),
           us(r.cpu[0]),
           us(r.cpu[1]),
+          us(r.cpu[2]),
           ng && i > 0 ? `${(r.rps / ng.rps).toFixed(2)}x` : '',
           ng && i > 0 ? `${(r.p99 / ng.p99).toFixed(2)}x` : '',
         ]),
