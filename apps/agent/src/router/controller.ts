@@ -2,11 +2,11 @@
  * The router controller: keeps the host's HAProxy (haproxy/process.ts) on the desired routes
  * (table.ts). Each change renders the configuration and map (written for the next reload or
  * start), then either reloads HAProxy, when what changed needs it (a new app, the port), or
- * applies the Runtime API commands plan.ts gives. HAProxy's log lines come over TCP on
- * 127.0.0.1 (from its log ring) and become router lines in the app's log (log-line.ts).
+ * applies the Runtime API commands plan.ts gives. HAProxy's log lines come to a UDP socket on
+ * 127.0.0.1 and become router lines in the app's log (log-line.ts).
  */
+import dgram from 'node:dgram';
 import fs from 'node:fs';
-import net from 'node:net';
 import type { Logger } from '../logger.js';
 import { renderConfig, renderMap, structureOf } from './haproxy/config.js';
 import { parseMap, parseServersState, parseSessions, planCommands } from './haproxy/plan.js';
@@ -19,7 +19,7 @@ export interface RouterControllerOptions {
   dir: string;
   port: number;
   timeoutSeconds: number;
-  /** Router lines in the apps' logs (HAProxy's log, over TCP); off, HAProxy logs nothing. */
+  /** Router lines in the apps' logs (HAProxy's log over UDP); off, HAProxy logs nothing. */
   logLines?: boolean;
   log: Logger;
   onLine?: (app: string, line: string) => void;
@@ -36,8 +36,7 @@ function writeAtomically(file: string, text: string): void {
 export class RouterController {
   readonly table = new RouteTable(() => void this.update());
   readonly haproxy: HAProxyProcess;
-  private logServer: net.Server | undefined;
-  private readonly logConnections = new Set<net.Socket>();
+  private socket: dgram.Socket | undefined;
   private logPort = 0;
   /** The structure (structureOf) of the configuration the running HAProxy loaded. */
   private loaded: string | undefined;
@@ -58,8 +57,7 @@ export class RouterController {
     try {
       previous = fs.readFileSync(files.config, 'utf8');
     } catch {}
-    const logPort = Number(/server agent 127\.0\.0\.1:(\d+)/.exec(previous)?.[1] ?? 0);
-    if (this.options.logLines !== false) await this.listen(logPort);
+    if (this.options.logLines !== false) await this.listen(Number(/log 127\.0\.0\.1:(\d+)/.exec(previous)?.[1] ?? 0));
     if (!(await this.haproxy.running())) this.write();
     const how = await this.haproxy.start();
     this.loaded = structureOf(how === 'adopted' ? previous : fs.readFileSync(files.config, 'utf8'));
@@ -99,8 +97,7 @@ export class RouterController {
   /** Stops listening for log lines; HAProxy keeps serving (a restarted agent adopts it). */
   async close(): Promise<void> {
     await this.chain;
-    this.logServer?.close();
-    for (const c of this.logConnections) c.destroy();
+    this.socket?.close();
   }
 
   private settings() {
@@ -144,30 +141,23 @@ export class RouterController {
 
   /** HAProxy's log lines, on the port it was configured with if it can still be had. */
   private async listen(port: number): Promise<void> {
-    const server = net.createServer((socket) => {
-      this.logConnections.add(socket);
-      let partial = '';
-      socket.setEncoding('utf8');
-      socket.on('data', (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) if (l) this.line(l);
-      });
-      socket.on('error', () => {});
-      socket.on('close', () => this.logConnections.delete(socket));
-    });
     const bind = (p: number) =>
-      new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(p, '127.0.0.1', () => {
-          server.removeListener('error', reject);
-          resolve();
+      new Promise<dgram.Socket>((resolve, reject) => {
+        const socket = dgram.createSocket('udp4');
+        socket.once('error', reject);
+        socket.bind(p, '127.0.0.1', () => {
+          socket.removeListener('error', reject);
+          resolve(socket);
         });
       });
-    await bind(port).catch(() => bind(0));
-    server.on('error', (err) => this.options.log.error({ err }, 'router: log socket'));
-    this.logServer = server;
-    this.logPort = (server.address() as net.AddressInfo).port;
+    const socket = await bind(port).catch(() => bind(0));
+    try {
+      socket.setRecvBufferSize(8 * 1024 * 1024); // bursts of lines (the kernel caps it at rmem_max)
+    } catch {}
+    socket.on('message', (msg) => this.line(msg.toString()));
+    socket.on('error', (err) => this.options.log.error({ err }, 'router: log socket'));
+    this.socket = socket;
+    this.logPort = socket.address().port;
   }
 
   private line(raw: string): void {

@@ -30,7 +30,7 @@ export interface RouterSettings {
   dir: string;
   port: number;
   timeoutSeconds: number;
-  /** TCP port on 127.0.0.1 the agent reads HAProxy's log lines from; 0: no log lines. */
+  /** UDP port on 127.0.0.1 the agent reads HAProxy's log lines from; 0: no log lines. */
   logPort: number;
 }
 
@@ -96,21 +96,7 @@ function backend(a: AppSpec): string {
 
 export function renderConfig(settings: RouterSettings, apps: AppSpec[]): string {
   const f = files(settings.dir);
-  const log = settings.logPort > 0 ? '  log ring@requests len 8192 format raw local0 info' : '';
-  // Log lines go through a ring buffer (4 MB) to the agent over one TCP connection, a line
-  // each (cheaper for the agent than a datagram each; kept while the agent restarts).
-  const ring =
-    settings.logPort > 0
-      ? `
-ring requests
-  format raw
-  maxlen 8192
-  size 4194304
-  timeout connect 1s
-  timeout server 10s
-  server agent 127.0.0.1:${settings.logPort} log-proto legacy
-`
-      : '';
+  const log = settings.logPort > 0 ? `  log 127.0.0.1:${settings.logPort} len 8192 format raw local0 info` : '';
   const sorted = [...apps].sort((a, b) => a.app.localeCompare(b.app));
   return `# Written by the paas agent; changed at runtime through ${f.admin}. Do not edit.
 global
@@ -163,7 +149,7 @@ frontend router
   use_backend app_%[var(txn.app)]
 
 ${sorted.map(backend).join('\n\n')}
-${ring}`;
+`;
 }
 
 /** The map file: `host app` a line. */
