@@ -1,10 +1,11 @@
 /**
  * HAProxy is the data plane: with the agent and the api SIGKILLed under load, every request is
  * still served; the restarted agent adopts the same HAProxy (same master pid, not restarted) and
- * routes a web process scaled up after it.
+ * routes a web process scaled up after it. A new app takes a free backend without a reload
+ * (which would close the idle keep-alive connections of the loaded app's clients).
  */
 import http from 'node:http';
-import { deployRouted, eventually, HELLO_SERVER, loggedInHome, routerGet, startPlatform } from '@paas/testkit';
+import { deployRouted, eventually, HELLO_SERVER, loggedInHome, paas, routerGet, startPlatform } from '@paas/testkit';
 import { expect, it } from 'vitest';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -56,8 +57,16 @@ it('serves through agent and api kills, and the restarted agent adopts the same 
       60_000,
       'web.2 routed by the adopted HAProxy',
     );
+    const other = `other-${Date.now().toString(36)}`;
+    expect((await paas(['apps:create', other], { home })).code).toBe(0);
+    await eventually(
+      async () => (await routerGet(agent.routerPort, `${other}.localhost`)).status === 503,
+      30_000,
+      'the new app routed (503 H14: no web process yet)',
+    );
     running = false;
     await Promise.all(loops);
+    expect(agent.logs()).not.toContain('HAProxy reloaded');
     console.log(`agent and api killed under load: ${ok} requests served, ${failures.length} failed`);
     expect(failures).toEqual([]);
     expect(agent.haproxyPid()).toBe(master);

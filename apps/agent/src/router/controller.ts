@@ -8,8 +8,8 @@
 import dgram from 'node:dgram';
 import fs from 'node:fs';
 import type { Logger } from '../logger.js';
-import { renderConfig, renderMap, structureOf } from './haproxy/config.js';
-import { parseMap, parseServersState, parseSessions, planCommands } from './haproxy/plan.js';
+import { assign, renderAppsMap, renderConfig, renderMap, structureOf } from './haproxy/config.js';
+import { parseMap, parseServersState, parseSessions, planCommands, type RunningState } from './haproxy/plan.js';
 import { HAProxyProcess } from './haproxy/process.js';
 import { translate } from './log-line.js';
 import { RouteTable } from './table.js';
@@ -58,7 +58,7 @@ export class RouterController {
       previous = fs.readFileSync(files.config, 'utf8');
     } catch {}
     if (this.options.logLines !== false) await this.listen(Number(/log 127\.0\.0\.1:(\d+)/.exec(previous)?.[1] ?? 0));
-    if (!(await this.haproxy.running())) this.write();
+    if (!(await this.haproxy.running())) this.write(assign(this.table.specs(), new Map()));
     const how = await this.haproxy.start();
     this.loaded = structureOf(how === 'adopted' ? previous : fs.readFileSync(files.config, 'utf8'));
     this.options.log.info({ masterPid: this.haproxy.masterPid, port: this.options.port, how }, 'router: HAProxy');
@@ -105,34 +105,42 @@ export class RouterController {
     return { dir, port, timeoutSeconds, logPort: this.logPort };
   }
 
-  /** The configuration and map for the table as it is now; returns the configuration. */
-  private write(): string {
+  /** The configuration and maps for the table as it is now (each app in its backend). */
+  private write(assigned: Map<string, string>): string {
     const apps = this.table.specs();
-    const config = renderConfig(this.settings(), apps);
+    const config = renderConfig(this.settings(), apps, assigned);
     writeAtomically(this.haproxy.files.map, renderMap(apps));
+    writeAtomically(this.haproxy.files.apps, renderAppsMap(assigned));
     writeAtomically(this.haproxy.files.config, config);
     return config;
+  }
+
+  private async running(): Promise<RunningState> {
+    const { files } = this.haproxy;
+    return {
+      servers: parseServersState(await this.haproxy.admin('show servers state')),
+      map: parseMap(await this.haproxy.admin(`show map ${files.map}`)),
+      apps: parseMap(await this.haproxy.admin(`show map ${files.apps}`)),
+    };
   }
 
   private async apply(): Promise<void> {
     const { files } = this.haproxy;
     const apps = this.table.specs();
     this.processes = new Map(apps.flatMap((a) => a.servers.map((s) => [`${s.host}:${s.port}`, s.name] as const)));
-    const config = renderConfig(this.settings(), apps);
+    let running = await this.running();
+    const assigned = assign(apps, running.apps);
+    const config = renderConfig(this.settings(), apps, assigned);
     if (structureOf(config) !== this.loaded) {
       writeAtomically(`${files.config}.new`, config);
       await this.haproxy.check(`${files.config}.new`);
-      this.write();
+      this.write(assigned);
       await this.haproxy.reload();
       this.loaded = structureOf(config);
       this.options.log.info({ apps: apps.length }, 'router: HAProxy reloaded');
-    } else this.write();
-    // After a reload too: the new worker read the files, so this finds nothing left to do.
-    const running = {
-      servers: parseServersState(await this.haproxy.admin('show servers state')),
-      map: parseMap(await this.haproxy.admin(`show map ${files.map}`)),
-    };
-    for (const command of planCommands(apps, running, files.map)) {
+      running = await this.running(); // the new worker read the files: little or nothing is left to do
+    } else this.write(assigned);
+    for (const command of planCommands(apps, assigned, running, files)) {
       const answer = (await this.haproxy.admin(command)).trim();
       if (!OK.test(answer)) this.options.log.warn({ command, answer }, 'router: HAProxy refused a command');
       else this.options.log.debug({ command }, 'router: HAProxy');

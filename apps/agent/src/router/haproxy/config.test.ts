@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { renderConfig, renderMap, slotsFor, structureOf } from './config.js';
+import type { AppSpec } from './config.js';
+import { assign, renderConfig as render, renderAppsMap, renderMap, slotsFor, structureOf } from './config.js';
+
+const renderConfig = (settings: Parameters<typeof render>[0], apps: AppSpec[]) =>
+  render(settings, apps, assign(apps, new Map()));
 
 const settings = { dir: '/d', port: 8080, timeoutSeconds: 30, logPort: 5140 };
 const servers = (n: number, drain = false) =>
@@ -10,11 +14,14 @@ describe('the HAProxy configuration', () => {
     const text = renderConfig(settings, [
       { app: 'shop', hosts: ['shop.localhost'], servers: [...servers(1), ...servers(2, true).slice(1)] },
     ]);
-    expect(text).toContain('backend app_shop\n  balance roundrobin\n');
+    expect(text).toContain('backend b1\n  balance roundrobin\n');
+    expect(text).toContain('  use_backend %[var(txn.app),map(/d/apps.map)]\n');
     expect(text).toContain(
       '  server s1 127.0.0.1:30000\n  server s2 127.0.0.1:30001 disabled\n  server s3 127.0.0.1:1 disabled\n',
     );
-    expect(text.match(/^ {2}server s\d+ /gm)).toHaveLength(16);
+    // 16 backends of 16 slots: b1 is shop's, the others wait for new apps.
+    expect(text.match(/^ {2}server s\d+ /gm)).toHaveLength(16 * 16);
+    expect(text).toContain('backend b16\n');
     expect(text).toContain('log 127.0.0.1:5140 len 8192 format raw local0 info');
     expect(renderConfig({ ...settings, logPort: 0 }, [])).not.toContain('log 127.0.0.1');
   });
@@ -23,11 +30,34 @@ describe('the HAProxy configuration', () => {
     const base = structureOf(renderConfig(settings, [{ app: 'a', hosts: [], servers: servers(2) }]));
     expect(structureOf(renderConfig(settings, [{ app: 'a', hosts: ['x'], servers: servers(16, true) }]))).toBe(base);
     expect(structureOf(renderConfig(settings, [{ app: 'a', hosts: [], servers: servers(17) }]))).not.toBe(base);
-    expect(structureOf(renderConfig(settings, [{ app: 'b', hosts: [], servers: servers(2) }]))).not.toBe(base);
+    // A new app takes a free backend: no reload; the seventeenth needs more backends.
+    expect(structureOf(renderConfig(settings, [{ app: 'b', hosts: [], servers: servers(2) }]))).toBe(base);
+    const many = Array.from({ length: 17 }, (_, i) => ({ app: `a${i}`, hosts: [], servers: servers(1) }));
+    expect(structureOf(renderConfig(settings, many))).not.toBe(base);
     expect(
       structureOf(renderConfig({ ...settings, port: 8081 }, [{ app: 'a', hosts: [], servers: servers(2) }])),
     ).not.toBe(base);
     expect([slotsFor(0), slotsFor(16), slotsFor(17)]).toEqual([16, 16, 32]);
+  });
+
+  it('keeps each app in its backend and gives new ones the first free', () => {
+    const apps = ['a', 'b', 'c'].map((app) => ({ app, hosts: [], servers: [] }));
+    const kept = assign(
+      apps,
+      new Map([
+        ['b', 'b1'],
+        ['gone', 'b2'],
+        ['c', 'b40'],
+      ]),
+    );
+    expect(kept).toEqual(
+      new Map([
+        ['b', 'b1'],
+        ['a', 'b2'],
+        ['c', 'b3'],
+      ]),
+    );
+    expect(renderAppsMap(kept)).toBe('b b1\na b2\nc b3\n');
   });
 
   it('maps each host, lower case, to its app', () => {

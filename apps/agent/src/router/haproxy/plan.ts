@@ -1,11 +1,12 @@
 /**
  * From the desired routes and what the running HAProxy has, the Runtime API commands that make
- * it so: pure. Each backend has fixed server slots (config.ts); an endpoint gets a free slot
- * (`set server … addr … port …`, then `state ready`), is drained (`state drain`), made ready
- * again, or leaves (`state maint`: the slot is free again); Host → app entries of the map are
- * added, changed and deleted. A new backend, or more slots, needs a reload (structureOf).
+ * it so: pure. Each app has a backend of fixed server slots (config.ts); an endpoint gets a free
+ * slot (`set server … addr … port …`, then `state ready`), is drained (`state drain`), made
+ * ready again, or leaves (`state maint`: the slot is free again); the maps (app → backend,
+ * Host → app) get their entries added, changed and deleted. More backends or slots need a
+ * reload (structureOf).
  */
-import { type AppSpec, backendOf, FREE } from './config.js';
+import { type AppSpec, FREE } from './config.js';
 
 export interface RunningServer {
   backend: string;
@@ -24,18 +25,45 @@ export interface RunningState {
   servers: RunningServer[];
   /** host → app, as `show map` lists it. */
   map: Map<string, string>;
+  /** app → backend. */
+  apps: Map<string, string>;
+}
+
+/** The map files the commands change. */
+export interface MapFiles {
+  map: string;
+  apps: string;
+}
+
+/** The entries of a map to add, change and delete, to make `now` into `want`. */
+function mapCommands(file: string, want: Map<string, string>, now: Map<string, string>) {
+  const set: string[] = [];
+  const del: string[] = [];
+  for (const [key, value] of want) {
+    const had = now.get(key);
+    if (had === undefined) set.push(`add map ${file} ${key} ${value}`);
+    else if (had !== value) set.push(`set map ${file} ${key} ${value}`);
+  }
+  for (const key of now.keys()) if (!want.has(key)) del.push(`del map ${file} ${key}`);
+  return { set, del };
 }
 
 const MAINT = 0x01 | 0x02 | 0x20 | 0x40;
 const DRAIN = 0x08 | 0x10;
 
-export function planCommands(apps: AppSpec[], running: RunningState, mapFile: string): string[] {
+export function planCommands(
+  apps: AppSpec[],
+  assigned: Map<string, string>,
+  running: RunningState,
+  files: MapFiles,
+): string[] {
   // Endpoints join first and leave last, so an app is never left without one between.
   const join: string[] = [];
   const ready: string[] = [];
   const leave: string[] = [];
   for (const a of apps) {
-    const be = backendOf(a.app);
+    const be = assigned.get(a.app);
+    if (!be) continue;
     const slots = running.servers.filter((s) => s.backend === be);
     const key = (x: { host: string; port: number }) => `${x.host}:${x.port}`;
     const wanted = new Set(a.servers.map(key));
@@ -67,16 +95,18 @@ export function planCommands(apps: AppSpec[], running: RunningState, mapFile: st
       if (!wanted.has(key(slot)) && !maint(slot)) leave.push(`set server ${be}/${slot.id} state maint`);
   }
 
-  const map: string[] = [];
+  // A backend no app has any more: every slot free.
+  const used = new Set(apps.flatMap((a) => assigned.get(a.app) ?? []));
+  for (const slot of running.servers)
+    if (!used.has(slot.backend) && (slot.admin & MAINT) === 0)
+      leave.push(`set server ${slot.backend}/${slot.id} state maint`);
+
   const hosts = new Map<string, string>();
   for (const a of apps) for (const h of a.hosts) hosts.set(h.toLowerCase(), a.app);
-  for (const [host, app] of hosts) {
-    const now = running.map.get(host);
-    if (now === undefined) map.push(`add map ${mapFile} ${host} ${app}`);
-    else if (now !== app) map.push(`set map ${mapFile} ${host} ${app}`);
-  }
-  for (const host of running.map.keys()) if (!hosts.has(host)) map.push(`del map ${mapFile} ${host}`);
-  return [...join, ...ready, ...map, ...leave];
+  const backends = mapCommands(files.apps, assigned, running.apps);
+  const names = mapCommands(files.map, hosts, running.map);
+  // An app's backend is known before a host leads to it, and forgotten after.
+  return [...join, ...ready, ...backends.set, ...names.set, ...names.del, ...backends.del, ...leave];
 }
 
 /** `show servers state` (format 1) → the servers. */
