@@ -16,6 +16,8 @@ const schema = z.object({
   /** The router's port on this host; 0 leaves the router off. */
   PAAS_ROUTER_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   PAAS_ROUTER_TIMEOUT: z.coerce.number().positive().default(30),
+  /** Router lines in the apps' logs (from HAProxy's log); `off` for a host that does not want them. */
+  PAAS_ROUTER_LOG_LINES: z.enum(['on', 'off']).default('on'),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
