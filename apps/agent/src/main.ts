@@ -58,6 +58,9 @@ const connection: Connection = new Connection({
         table.replace(message.routes);
         persist();
         break;
+      case 'certs':
+        void router?.setCerts(message.certs).catch((err) => log.error({ err }, 'could not write the certificates'));
+        break;
       case 'stop':
         void reconciler.stopNow(message.keys);
         break;
@@ -99,6 +102,7 @@ const router =
     ? new RouterController({
         dir: path.join(config.dataDir, 'haproxy'),
         port: config.PAAS_ROUTER_PORT,
+        tlsPort: config.PAAS_ROUTER_TLS_PORT,
         timeoutSeconds: config.PAAS_ROUTER_TIMEOUT,
         logLines: config.PAAS_ROUTER_LOG_LINES === 'on',
         log: log.child({ component: 'router' }),

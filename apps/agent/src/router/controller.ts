@@ -7,7 +7,9 @@
  */
 import dgram from 'node:dgram';
 import fs from 'node:fs';
+import type { RouterCert } from '@paas/shared';
 import type { Logger } from '../logger.js';
+import { type CertChanges, certFiles, parseCrtList, planCertCommands, writeCerts } from './haproxy/certs.js';
 import { assign, renderAppsMap, renderConfig, renderMap, structureOf } from './haproxy/config.js';
 import { parseMap, parseServersState, parseSessions, planCommands, type RunningState } from './haproxy/plan.js';
 import { HAProxyProcess } from './haproxy/process.js';
@@ -18,6 +20,8 @@ export interface RouterControllerOptions {
   /** HAProxy's files (configuration, map, sockets, pid file) go here. */
   dir: string;
   port: number;
+  /** HTTPS on this port (haproxy/certs.ts), once the api has sent the default certificate; 0: off. */
+  tlsPort?: number;
   timeoutSeconds: number;
   /** Router lines in the apps' logs (HAProxy's log over UDP); off, HAProxy logs nothing. */
   logLines?: boolean;
@@ -27,6 +31,9 @@ export interface RouterControllerOptions {
 
 /** The Runtime API's answers that mean it worked. */
 const OK = /^(|IP changed from .*|no need to change the addr.*|done\.?)$/s;
+
+/** The Runtime API's certificate commands answer in words: these mean it did not work. */
+const CERT_REFUSED = /error|can't|cannot|failed|unknown|not found|no such/i;
 
 function writeAtomically(file: string, text: string): void {
   fs.writeFileSync(`${file}.tmp`, text);
@@ -44,6 +51,8 @@ export class RouterController {
   /** The process behind each server address, for router lines. */
   private processes = new Map<string, string>();
   private pending: Promise<void> | undefined;
+  /** Certificates written but not yet loaded into the running HAProxy. */
+  private certChanges: CertChanges | undefined;
 
   constructor(private readonly options: RouterControllerOptions) {
     fs.mkdirSync(options.dir, { recursive: true, mode: 0o700 });
@@ -79,6 +88,14 @@ export class RouterController {
     return next;
   }
 
+  /** The certificates to serve on the TLS port (the api's `certs` message): written, then loaded. */
+  async setCerts(certs: RouterCert[]): Promise<void> {
+    const changes = writeCerts(this.options.dir, certs);
+    const before = this.certChanges?.changed ?? new Map<string, string>();
+    this.certChanges = { changed: new Map([...before, ...changes.changed]), custom: changes.custom };
+    return this.update();
+  }
+
   /** Takes an endpoint out of routing and waits (30 s at most) for its in-flight requests to end. */
   async drain(containerId: string, endpoint: { host: string; port: number }): Promise<void> {
     this.table.drain(containerId, endpoint);
@@ -102,7 +119,9 @@ export class RouterController {
 
   private settings() {
     const { dir, port, timeoutSeconds } = this.options;
-    return { dir, port, timeoutSeconds, logPort: this.logPort };
+    // The TLS bind needs its default certificate: without one yet, no bind (its arrival reloads).
+    const tlsPort = fs.existsSync(certFiles(dir).default) ? (this.options.tlsPort ?? 0) : 0;
+    return { dir, port, timeoutSeconds, logPort: this.logPort, tlsPort };
   }
 
   /** The configuration and maps for the table as it is now (each app in its backend). */
@@ -145,6 +164,24 @@ export class RouterController {
       if (!OK.test(answer)) this.options.log.warn({ command, answer }, 'router: HAProxy refused a command');
       else this.options.log.debug({ command }, 'router: HAProxy');
     }
+    await this.applyCerts(this.settings().tlsPort > 0);
+  }
+
+  /** Loads the certificates written since the last time into the running HAProxy. */
+  private async applyCerts(tls: boolean): Promise<void> {
+    const changes = this.certChanges;
+    if (!changes) return;
+    this.certChanges = undefined;
+    const list = certFiles(this.options.dir).list;
+    const running = tls ? parseCrtList(await this.haproxy.admin(`show ssl crt-list ${list}`)) : [];
+    for (const command of planCertCommands(this.options.dir, changes, running, tls)) {
+      const answer = (await this.haproxy.admin(command)).trim();
+      const name = command.split('\n')[0];
+      if (CERT_REFUSED.test(answer))
+        this.options.log.warn({ command: name, answer }, 'router: HAProxy refused a command');
+      else this.options.log.debug({ command: name }, 'router: HAProxy');
+    }
+    this.options.log.info({ certificates: changes.custom.length }, 'router: certificates loaded');
   }
 
   /** HAProxy's log lines, on the port it was configured with if it can still be had. */

@@ -12,6 +12,7 @@
  * idle connections to servers added at runtime, which cost 80% of the throughput in `pnpm bench`.
  */
 import path from 'node:path';
+import { certFiles } from './certs.js';
 
 export interface ServerSpec {
   /** The process behind it (`web.1`), for router lines. */
@@ -35,6 +36,8 @@ export interface RouterSettings {
   timeoutSeconds: number;
   /** UDP port on 127.0.0.1 the agent reads HAProxy's log lines from; 0: no log lines. */
   logPort: number;
+  /** The TLS port (certs.ts: `default.pem` on the bind, the others in `certs.list`); 0: none. */
+  tlsPort?: number;
 }
 
 export const files = (dir: string) => ({
@@ -125,6 +128,10 @@ export function renderConfig(settings: RouterSettings, apps: AppSpec[], assigned
   const backends = Array.from({ length: backendsFor(apps.length) }, (_, i) =>
     backend(`b${i + 1}`, byBackend.get(`b${i + 1}`), slots),
   );
+  const c = certFiles(settings.dir);
+  const tls = settings.tlsPort
+    ? `\n  bind :${settings.tlsPort} ssl crt ${c.default} crt-list ${c.list} alpn http/1.1`
+    : '';
   const log = settings.logPort > 0 ? `  log 127.0.0.1:${settings.logPort} len 8192 format raw local0 info` : '';
   return `# Written by the paas agent; changed at runtime through ${f.admin}. Do not edit.
 global
@@ -156,14 +163,15 @@ defaults
   http-error status 502 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] is not answering.')}
 
 frontend router
-  bind :${settings.port}
+  bind :${settings.port}${tls}
   log-format "${LOG_FORMAT.replaceAll('"', '\\"')}"
   unique-id-format %[uuid()]
   http-request set-var(txn.host) req.hdr(host)
   http-request set-header x-request-id %[unique-id] unless { req.hdr(x-request-id) -m found }
   http-request set-var(txn.rid) req.hdr(x-request-id)
   http-request set-var(txn.app) req.hdr(host),field(1,:),lower,regsub(\\.$,),map(${f.map})
-  http-request set-header x-forwarded-proto http
+  http-request set-header x-forwarded-proto https if { ssl_fc }
+  http-request set-header x-forwarded-proto http unless { ssl_fc }
   http-request set-header x-forwarded-port %[dst_port]
   # The body's size for the log line (HAProxy's own byte count includes the headers).
   http-response set-var(txn.clen) res.hdr(content-length)
