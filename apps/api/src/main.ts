@@ -88,6 +88,9 @@ async function main(): Promise<void> {
   }
   // The platform CA (made on the first start) signs the one-off rendezvous service's certificate.
   const ca = await ensureCa(config.dataDir, platformId(db));
+  // It signs the routers' default certificate for their TLS port (made at each start, sent to agents).
+  const router = await issueServerCert(ca, 'paas-router', [`*.${config.PAAS_DOMAIN}`, config.PAAS_DOMAIN]);
+  orchestrator.setDefaultCert(`${router.cert.trim()}\n${router.key.trim()}\n`);
   if (config.PAAS_RENDEZVOUS_PORT > 0) {
     const hosts = [
       '127.0.0.1',

@@ -14,6 +14,7 @@ import { finishOneOff, oneOffName, runningOneOffs } from '../store/one-offs.js';
 import { requestRestart, restartsOf } from '../store/processes.js';
 import { currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
+import { routerCerts } from './certs.js';
 import { formationTypes } from './procfile.js';
 import type { AgentRegistry } from './runtime/agent-registry.js';
 import {
@@ -43,6 +44,8 @@ export interface OrchestratorDeps {
 export class Orchestrator {
   private pending: NodeJS.Timeout | undefined;
   private readonly tick: NodeJS.Timeout;
+  /** The routers' default certificate (`*.<domain>`, signed by the platform CA) and its key, PEM. */
+  private defaultCert: string | undefined;
 
   constructor(private readonly deps: OrchestratorDeps) {
     deps.agents.subscribe((urgent) => (urgent ? this.converge() : this.poke()));
@@ -54,6 +57,12 @@ export class Orchestrator {
   close(): void {
     clearInterval(this.tick);
     clearTimeout(this.pending);
+  }
+
+  /** The routers' default certificate for their TLS port (certificate then key, PEM). */
+  setDefaultCert(pem: string): void {
+    this.defaultCert = pem;
+    this.poke();
   }
 
   /** Something changed (release, formation, restart, app, a process's state): converge soon. */
@@ -68,6 +77,7 @@ export class Orchestrator {
       this.deps.driver.apply(this.wanted());
       const { db, domain, agents, driver } = this.deps;
       agents.sendRoutes(routeTable(listApps(db), listDomains(db), driver.reported(), domain));
+      agents.sendCerts(routerCerts(db, this.defaultCert));
     } catch (err) {
       this.deps.log.error({ err }, 'converge failed');
     }
