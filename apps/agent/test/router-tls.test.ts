@@ -24,6 +24,7 @@ interface Answer {
   body: string;
   /** The subject of the certificate the router presented. */
   subject: string;
+  fingerprint: string;
 }
 
 /** GET https://<name>:<port>/ at 127.0.0.1, trusting only `ca`; rejects if the certificate does not verify. */
@@ -37,7 +38,14 @@ function tlsGet(port: number, name: string, ca: string): Promise<Answer> {
           body += c.toString();
         });
         const cert = (res.socket as import('node:tls').TLSSocket).getPeerCertificate();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body, subject: cert.subject?.CN ?? '' }));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            body,
+            subject: String(cert.subject?.CN ?? ''),
+            fingerprint: cert.fingerprint256,
+          }),
+        );
       },
     );
     req.on('error', reject);
@@ -85,6 +93,11 @@ it('serves apps over HTTPS with the platform certificate and custom domains by S
       `https://${host}:${tlsPort}/`,
     ]);
     expect(JSON.parse(curl.stdout).headers['x-forwarded-proto']).toBe('https');
+    await eventually(
+      async () => / status=200 bytes=\d+ protocol=https/.test((await cli('logs', '-p', 'router', '-n', '200')).stdout),
+      10_000,
+      'router line with protocol=https',
+    );
     // Plain HTTP is still http.
     const plain = await routerGet(agent.routerPort, host);
     expect(JSON.parse(plain.text).headers['x-forwarded-proto']).toBe('http');
@@ -155,7 +168,14 @@ it('serves apps over HTTPS with the platform certificate and custom domains by S
     await eventually(async () => /how":"adopted"/.test(again.logs()), 20_000, 'adopted');
     expect(again.haproxyPid()).toBe(master);
     expect((await tlsGet(tlsPort, custom, customCa)).subject).toBe(custom);
-    expect((await tlsGet(tlsPort, host, platformCa)).status).toBe(200);
+    const served1 = await tlsGet(tlsPort, host, platformCa);
+    expect(served1.status).toBe(200);
+    // The api keeps the routers' certificate across its restarts (tls/router.crt): the same one is served.
+    await platform.restart();
+    await eventually(async () => /agent connected/.test(platform.logs()), 20_000, 'agent back');
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await tlsGet(tlsPort, host, platformCa)).fingerprint).toBe(served1.fingerprint);
+    expect((await tlsGet(tlsPort, custom, customCa)).subject).toBe(custom);
 
     expect((await cli('certs:remove', name)).code).toBe(0);
     await eventually(

@@ -30,6 +30,9 @@ describe('router lines from HAProxy log lines', () => {
     expect(translate(line({ uri: '/a#22b' }))?.fields.path).toBe('/a"b');
     // No Content-Length (a chunked answer, a page of the router's own): HAProxy's count.
     expect(translate(line({ len: '' }))?.fields.bytes).toBe(341);
+    // Through the TLS port (%[ssl_fc] is 1).
+    expect(translate(line({}).replace(/\n$/, ' 1\n'))?.line).toMatch(/ protocol=https$/);
+    expect(translate(line({}).replace(/\n$/, ' 0\n'))?.line).toMatch(/ protocol=http$/);
   });
 
   it('says H12, H13, H14 and H27 from the termination state or the code set by the configuration', () => {

@@ -17,13 +17,15 @@ export interface RouterLineFields {
   service: number;
   status: number;
   bytes: number;
+  /** `https`: the request came to the TLS port. */
+  protocol?: 'http' | 'https';
 }
 
 /** Heroku's router line: `at=info method=GET path="/" host=… status=200 bytes=20 protocol=http`. */
 export function routerLine(f: RouterLineFields): string {
   const q = (v: string | undefined) => JSON.stringify(v ?? '');
   const error = f.code ? `at=error code=${f.code} desc=${q(f.desc)} ` : 'at=info ';
-  return `${error}method=${f.method} path=${q(f.path)} host=${f.host ?? ''} request_id=${f.requestId} fwd=${q(f.fwd)} dyno=${f.dyno ?? ''} connect=${f.connect}ms service=${f.service}ms status=${f.status} bytes=${f.bytes} protocol=http`;
+  return `${error}method=${f.method} path=${q(f.path)} host=${f.host ?? ''} request_id=${f.requestId} fwd=${q(f.fwd)} dyno=${f.dyno ?? ''} connect=${f.connect}ms service=${f.service}ms status=${f.status} bytes=${f.bytes} protocol=${f.protocol ?? 'http'}`;
 }
 
 const DESC: Record<string, string> = {
@@ -127,6 +129,7 @@ export function translate(raw: string, processAt: (address: string) => string | 
     status,
     // The body's size when the app said it (HAProxy's count includes the headers), else that count.
     bytes: method === 'HEAD' ? 0 : /^\d+$/.test(length ?? '') ? Number(length) : Number(bytes) || 0,
+    protocol: f[15] === '1' ? 'https' : 'http',
   };
   return { app, line: routerLine(out), fields: out };
 }

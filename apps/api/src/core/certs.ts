@@ -6,7 +6,6 @@
  * of the app's custom domains.
  */
 import { createPrivateKey, randomUUID, X509Certificate } from 'node:crypto';
-import type { RouterCert } from '@paas/shared';
 import { invalid, notFound } from '../errors.js';
 import {
   type CertRow,
@@ -14,7 +13,6 @@ import {
   addCert as insertCert,
   listCerts as storedCerts,
 } from '../store/certs.js';
-import type { Db } from '../store/db.js';
 import { listDomains } from '../store/domains.js';
 import type { AppRow } from '../store/rows.js';
 import type { CoreDeps } from './context.js';
@@ -113,11 +111,4 @@ export function removeCert(
   core.log.info({ app: app.name, cert: row.name }, 'certificate removed');
   core.orchestrator.poke();
   return row;
-}
-
-/** What every router serves on its TLS port: the platform's default certificate, then the apps'. */
-export function routerCerts(db: Db, defaultPem: string | undefined): RouterCert[] {
-  const certs = defaultPem ? [{ name: 'default', pem: defaultPem }] : [];
-  for (const c of storedCerts(db)) certs.push({ name: c.name, pem: `${c.certificate_chain}${c.private_key}` });
-  return certs;
 }

@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../logger.js';
 import { listApps } from '../store/apps.js';
+import { routerCerts } from '../store/certs.js';
 import type { Db } from '../store/db.js';
 import { listDomains } from '../store/domains.js';
 import { listFormation } from '../store/formation.js';
@@ -14,7 +15,6 @@ import { finishOneOff, oneOffName, runningOneOffs } from '../store/one-offs.js';
 import { requestRestart, restartsOf } from '../store/processes.js';
 import { currentRelease, findRelease } from '../store/releases.js';
 import type { AppRow } from '../store/rows.js';
-import { routerCerts } from './certs.js';
 import { formationTypes } from './procfile.js';
 import type { AgentRegistry } from './runtime/agent-registry.js';
 import {

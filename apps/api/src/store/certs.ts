@@ -1,4 +1,5 @@
 /** Custom-domain certificates (SNI endpoints), with their private keys: the store is the api's only. */
+import type { RouterCert } from '@paas/shared';
 import { z } from 'zod';
 import { type Db, now } from './db.js';
 
@@ -49,4 +50,11 @@ export function removeCert(db: Db, appId: string, nameOrId: string): CertRow | u
 
 export function removeAppCerts(db: Db, appId: string): void {
   db.prepare(`DELETE FROM certs WHERE app_id = ?`).run(appId);
+}
+
+/** What every router serves on its TLS port: the platform's default certificate, then the apps'. */
+export function routerCerts(db: Db, defaultPem: string | undefined): RouterCert[] {
+  const certs = defaultPem ? [{ name: 'default', pem: defaultPem }] : [];
+  for (const c of listCerts(db)) certs.push({ name: c.name, pem: `${c.certificate_chain}${c.private_key}` });
+  return certs;
 }

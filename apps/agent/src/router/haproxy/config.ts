@@ -96,6 +96,7 @@ export const LOG_FORMAT = [
   '%{+Q,+E}[var(txn.rid)]',
   '%{+Q,+E}ci',
   '%{+Q,+E}[var(txn.clen)]',
+  '%[ssl_fc]',
 ].join(' ');
 
 const HTML = 'content-type "text/html; charset=utf-8"';
