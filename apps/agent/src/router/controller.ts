@@ -171,15 +171,26 @@ export class RouterController {
   private async applyCerts(tls: boolean): Promise<void> {
     const changes = this.certChanges;
     if (!changes) return;
-    this.certChanges = undefined;
     const list = certFiles(this.options.dir).list;
-    const running = tls ? parseCrtList(await this.haproxy.admin(`show ssl crt-list ${list}`)) : [];
+    let running: string[];
+    try {
+      running = tls ? parseCrtList(await this.haproxy.admin(`show ssl crt-list ${list}`)) : [];
+    } catch (err) {
+      return this.options.log.error({ err }, 'router: could not list the certificates'); // kept for the next update
+    }
+    this.certChanges = undefined;
     for (const command of planCertCommands(this.options.dir, changes, running, tls)) {
-      const answer = (await this.haproxy.admin(command)).trim();
-      const name = command.split('\n')[0];
-      if (CERT_REFUSED.test(answer))
-        this.options.log.warn({ command: name, answer }, 'router: HAProxy refused a command');
-      else this.options.log.debug({ command: name }, 'router: HAProxy');
+      const answer = (await this.haproxy.admin(command).catch((err: Error) => `error: ${err.message}`)).trim();
+      const [, name = '', file = ''] = /^(\S+ \S+ \S+) (\S+)/.exec(command) ?? [];
+      // The paths in an answer are not its words (a data dir may be called anything).
+      if (!CERT_REFUSED.test(answer.replaceAll(list, '').replaceAll(file, ''))) {
+        this.options.log.debug({ command: `${name} ${file}` }, 'router: HAProxy');
+        continue;
+      }
+      this.options.log.warn({ command: `${name} ${file}`, answer }, 'router: HAProxy refused a command');
+      // An open transaction would block every later one.
+      if (name === 'set ssl cert' || name === 'commit ssl cert')
+        await this.haproxy.admin(`abort ssl cert ${file}`).catch(() => '');
     }
     this.options.log.info({ certificates: changes.custom.length }, 'router: certificates loaded');
   }
