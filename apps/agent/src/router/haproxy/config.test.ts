@@ -26,6 +26,17 @@ describe('the HAProxy configuration', () => {
     expect(renderConfig({ ...settings, logPort: 0 }, [])).not.toContain('log 127.0.0.1');
   });
 
+  it('terminates TLS on the TLS port with the default certificate and the crt-list, saying https to the app', () => {
+    const text = renderConfig({ ...settings, tlsPort: 8443 }, []);
+    expect(text).toContain(
+      '  bind :8080\n  bind :8443 ssl crt /d/certs/default.pem crt-list /d/certs/certs.list alpn http/1.1\n',
+    );
+    expect(text).toContain('set-header x-forwarded-proto https if { ssl_fc }');
+    expect(renderConfig(settings, [])).not.toContain('ssl crt');
+    // Turning HTTPS on is a reload; certificates come and go at runtime (certs.ts).
+    expect(structureOf(text)).not.toBe(structureOf(renderConfig(settings, [])));
+  });
+
   it('needs a reload for a new app, more slots, another port or log target, not for where slots point', () => {
     const base = structureOf(renderConfig(settings, [{ app: 'a', hosts: [], servers: servers(2) }]));
     expect(structureOf(renderConfig(settings, [{ app: 'a', hosts: ['x'], servers: servers(16, true) }]))).toBe(base);
