@@ -12,6 +12,9 @@ import apps from './apps/index.js';
 import appsInfo from './apps/info.js';
 import builds from './builds/index.js';
 import buildsOutput from './builds/output.js';
+import certsAdd from './certs/add.js';
+import certs from './certs/index.js';
+import certsRemove from './certs/remove.js';
 import configGet from './config/get.js';
 import config from './config/index.js';
 import configSet from './config/set.js';
@@ -72,6 +75,9 @@ export const commands: Command[] = [
   pgPsql,
   run,
   runDetached,
+  certs,
+  certsAdd,
+  certsRemove,
   domains,
   domainsAdd,
   domainsRemove,

@@ -10,6 +10,7 @@ import type {
   DesiredProcess,
   DesiredService,
   ProcessStatus,
+  RouterCert,
   ServiceStatus,
 } from '@paas/shared';
 import type { Logger } from '../../logger.js';
@@ -30,6 +31,7 @@ export interface AgentEntry {
   /** What was last sent, so an unchanged set is not sent again. */
   lastSent?: string;
   lastRoutes?: string;
+  lastCerts?: string;
 }
 
 export interface AgentRegistryDeps {
@@ -154,6 +156,16 @@ export class AgentRegistry {
       if (!agent.connected || !agent.send || agent.lastRoutes === serialized) continue;
       agent.lastRoutes = serialized;
       agent.send({ type: 'routes', routes });
+    }
+  }
+
+  /** Sends every connected agent the routers' certificates, unless it already has them. */
+  sendCerts(certs: RouterCert[]): void {
+    const serialized = JSON.stringify(certs);
+    for (const agent of this.agents.values()) {
+      if (!agent.connected || !agent.send || agent.lastCerts === serialized) continue;
+      agent.lastCerts = serialized;
+      agent.send({ type: 'certs', certs });
     }
   }
 
