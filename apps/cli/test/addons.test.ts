@@ -33,6 +33,7 @@ let agent: Agent;
 let home: string;
 let app: string;
 let repo: string;
+let other: string;
 const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
 
 beforeAll(async () => {
@@ -190,7 +191,7 @@ it('keeps the rows through a deploy, a rollback, a restart, a killed service, an
 
 it('keeps other apps out: no route to the database from their containers, no port off loopback', async () => {
   const [pg] = (await addonsOf()).filter((a) => a.addon_service.name === 'heroku-postgresql');
-  const other = appName('intruder');
+  other = appName('intruder');
   const otherRepo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': HELLO_SERVER } });
   expect((await paas(['apps:create', other], { home, cwd: otherRepo })).code).toBe(0);
   expect((await git(['push', 'paas', 'main'], { cwd: otherRepo, home })).code).toBe(0);
@@ -229,6 +230,38 @@ for (const host of targets) {
     .map((l) => l.trim().split(/\s+/)[3] ?? '')
     .filter((addr) => /:(5432|6379)$/.test(addr) && !/^(127\.|\[::1\])/.test(addr));
   expect(offLoopback).toEqual([]);
+});
+
+it('attaches the database to another app under another name, then detaches it', async () => {
+  const [pg] = (await addonsOf()).filter((a) => a.addon_service.name === 'heroku-postgresql');
+  const otherCli = (...args: string[]) => paas([...args, '-a', other], { home });
+  const attached = await otherCli('addons:attach', pg?.name ?? '', '--as', 'SHARED_DATABASE');
+  expect(attached.code, attached.stderr).toBe(0);
+  expect(attached.stdout).toContain('Attached as SHARED_DATABASE_URL');
+  const config = (await otherCli('config')).stdout;
+  const url = /SHARED_DATABASE_URL:\s+(\S+)/.exec(config)?.[1] ?? '';
+  expect(url).toContain(`@${pg?.name}:5432/`);
+  expect((await otherCli('releases')).stdout).toContain('Attach SHARED_DATABASE resource');
+  expect((await otherCli('addons')).stdout).toMatch(new RegExp(`${pg?.name} \\(owned by ${app}\\)`));
+  // Its new processes are on the add-on's network now: they reach it by name.
+  const reach = `require('node:net').connect({ host: '${pg?.name}', port: 5432, timeout: 3000 })
+  .on('connect', () => { console.log('CONNECTED'); process.exit(0); })
+  .on('error', (e) => { console.log('ERROR ' + e.code); process.exit(0); })
+  .on('timeout', () => { console.log('TIMEOUT'); process.exit(0); });`;
+  const inOther = async () => {
+    const [id] = await containerOf({ 'paas.platform': platform.platformId, 'paas.app': other, 'paas.type': 'web' });
+    return id ? (await run('docker', ['exec', id, 'node', '-e', reach])).stdout.trim() : 'none';
+  };
+  await eventually(async () => (await inOther()) === 'CONNECTED', 60_000, 'the other app reaches the database');
+
+  const owner = await cli('addons:detach', 'DATABASE');
+  expect(owner.code).toBe(1);
+  expect(owner.stderr).toContain("is the owning app's last attachment");
+  const detached = await otherCli('addons:detach', 'SHARED_DATABASE');
+  expect(detached.code, detached.stderr).toBe(0);
+  expect((await otherCli('config')).stdout).not.toContain('SHARED_DATABASE_URL');
+  await eventually(async () => (await inOther()).startsWith('ERROR'), 60_000, 'the other app cut off again');
+  expect(await count()).toBe(5);
 });
 
 it('captures a backup, restores it over later writes, and downloads a file pg_restore reads', async () => {

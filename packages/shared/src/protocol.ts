@@ -217,10 +217,9 @@ export const LABELS = {
   generation: 'paas.generation',
   stopTimeout: 'paas.stop-timeout',
   command: 'paas.command',
-  /** On add-on containers, volumes and app networks instead of the process labels. */
+  /** On add-on containers and volumes (the add-on's id and kind) instead of the process labels. */
   service: 'paas.service',
   serviceKind: 'paas.service-kind',
-  network: 'paas.network',
   /** A one-off's id (`paas run`); its container is never restarted. */
   oneOff: 'paas.one-off',
   /** `attached` or `detached`: an attached one-off's output is its client's, not the log's. */
