@@ -316,4 +316,20 @@ it('detaches and destroys: the var goes in a release, the container and its volu
   const { stdout: volumes } = await run('docker', ['volume', 'ls', '-q', '--filter', `name=paas-addon-${redis?.id}`]);
   expect(volumes.trim()).toBe('');
   expect((await addonsOf()).map((a) => a.addon_service.name)).toEqual(['heroku-postgresql']);
+
+  // Destroying the app takes its database too: out of the other app first (a release there).
+  const [pg] = await addonsOf();
+  expect((await paas(['addons:attach', pg?.name ?? '', '--as', 'SHARED_DATABASE', '-a', other], { home })).code).toBe(
+    0,
+  );
+  expect((await cli('apps:destroy', '--confirm', app)).code).toBe(0);
+  const otherConfig = await paas(['config', '-a', other], { home });
+  expect(otherConfig.stdout).not.toContain('SHARED_DATABASE_URL');
+  expect((await paas(['releases', '-a', other], { home })).stdout).toMatch(/Detach SHARED_DATABASE resource/);
+  await eventually(
+    async () =>
+      (await containerOf({ 'paas.platform': platform.platformId, 'paas.service': pg?.id ?? '' })).length === 0,
+    30_000,
+    'the PostgreSQL container removed with its app',
+  );
 });

@@ -1,7 +1,7 @@
 /** Apps: names, lookup, create and destroy. */
 import { randomInt } from 'node:crypto';
 import { notFound } from '../errors.js';
-import { removeAppAddons } from '../store/addons.js';
+import { attachmentsToOthers, removeAppAddons } from '../store/addons.js';
 import { findApp, insertApp, markAppDestroyed, listApps as storedApps } from '../store/apps.js';
 import { removeAppCerts } from '../store/certs.js';
 import type { Db } from '../store/db.js';
@@ -10,6 +10,7 @@ import { removeAppDrains } from '../store/drains.js';
 import { removeAppLogLines } from '../store/logs.js';
 import { currentRelease } from '../store/releases.js';
 import type { AppRow, ReleaseRow } from '../store/rows.js';
+import { detachRelease } from './addon-provisioning.js';
 import type { CoreDeps } from './context.js';
 
 const ADJECTIVES = [
@@ -116,11 +117,14 @@ export async function createApp(
  * Destroys an app: its log subscribers and drains end, the app is marked destroyed (its
  * releases stay) and its domains, stored log lines and drains go, in one transaction; then
  * its repository. Its processes are no longer wanted (the runtime stops and removes them) and
- * its images go once no container uses them. Returns what it was, for the answer.
+ * its images go once no container uses them. Its add-ons are detached from other apps (a
+ * release each) and deprovisioned (containers and volumes go). Returns what it was.
  */
 export async function destroyApp(core: CoreDeps, nameOrId: string): Promise<AppView> {
   const destroyed = showApp(core, nameOrId);
   const { app } = destroyed;
+  // Its add-ons go with it: first out of the other apps they are attached to (a release each).
+  for (const att of attachmentsToOthers(core.db, app.id)) await detachRelease(core, att, { email: 'addons@paas' });
   core.logs.forget(app.id);
   core.drains.removedApp(app.id);
   core.db

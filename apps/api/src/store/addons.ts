@@ -109,3 +109,14 @@ export function removeAppAddons(db: Db, appId: string): void {
   ).run(now(), appId);
   db.prepare(`DELETE FROM addon_attachments WHERE app_id = ?`).run(appId);
 }
+
+/** Attachments in other apps of the live add-ons this app owns. */
+export function attachmentsToOthers(db: Db, appId: string): AttachmentRow[] {
+  return db
+    .prepare(
+      `SELECT t.* FROM addon_attachments t JOIN addons a ON a.id = t.addon_id
+       WHERE a.app_id = ? AND a.state != 'deprovisioned' AND t.app_id != ?`,
+    )
+    .all(appId, appId)
+    .map(attachment);
+}
