@@ -3,7 +3,9 @@
  * heroku-postgresql` (the real CLI) until its DATABASE_URL accepts a query, beside a plain
  * `docker run` of the same image (paas/postgres:15) until `pg_isready`, alternating, the
  * median of BENCH_RUNS (default 5) each. Also the platform's part alone (the POST, answered
- * once provisioned and attached, then the query) and the CLI's own start (`paas help`).
+ * once provisioned and attached, then the query) and the CLI's own start (`paas help`). The
+ * CLI is compiled first (tsc → dist/, as `pnpm build` and `pnpm start` make it), which
+ * `apps/cli/bin/paas` then runs instead of the sources under tsx.
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +15,7 @@ import { appName, loggedInHome, paas, startPlatform } from '@paas/testkit';
 import { table } from './table.js';
 
 const run = promisify(execFile);
+const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 const timed = async (f: () => Promise<unknown>) => {
@@ -22,6 +25,8 @@ const timed = async (f: () => Promise<unknown>) => {
 };
 
 async function main(): Promise<void> {
+  await run('pnpm', ['-s', 'exec', 'tsc', '-p', 'packages/shared/tsconfig.build.json'], { cwd: ROOT });
+  await run('pnpm', ['-s', 'exec', 'tsc', '-p', 'apps/cli/tsconfig.build.json'], { cwd: ROOT });
   const platform = await startPlatform({ agents: 1 });
   try {
     const home = await loggedInHome(platform);
