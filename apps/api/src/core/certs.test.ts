@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '@paas/testkit';
 import { describe, expect, it } from 'vitest';
 import { checkCert } from './certs.js';
 
 /** A self-signed certificate for these names (valid 2 days) and its key. */
 function make(names: string[]) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paas-cert-'));
+  const dir = tempDir('paas-cert-');
   const san = `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`;
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   const args = ['req', '-x509', ...ec, '-keyout', 'k', '-out', 'c', '-days', '2', '-subj', `/CN=${names[0]}`];

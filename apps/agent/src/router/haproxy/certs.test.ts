@@ -1,6 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '@paas/testkit';
 import { describe, expect, it } from 'vitest';
 import { certFiles, parseCrtList, planCertCommands, writeCerts } from './certs.js';
 
@@ -8,7 +8,7 @@ const pem = (n: string) => `-----BEGIN CERTIFICATE-----\n${n}\n-----END CERTIFIC
 
 describe("the router's certificates", () => {
   it('writes them (0600) with the crt-list, and plans only the Runtime API commands a change needs', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paas-certs-'));
+    const dir = tempDir('paas-certs-');
     const f = certFiles(dir);
     const a = path.join(f.dir, 'sni-a.pem');
     const b = path.join(f.dir, 'sni-b.pem');
