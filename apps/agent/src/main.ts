@@ -162,6 +162,8 @@ const reconciler = new Reconciler({
 
 const services = new ServiceKeeper({
   runtime,
+  services: runtime.services,
+  wantedNetworks: () => new Set(reconciler.desiredList().flatMap((d) => (d.network ? [d.network] : []))),
   log: log.child({ component: 'services' }),
   labels: () => reconciler.labels,
   onStatus: () => sendStatus(),

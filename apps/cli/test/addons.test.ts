@@ -319,6 +319,9 @@ it('detaches and destroys: the var goes in a release, the container and its volu
 
   // Destroying the app takes its database too: out of the other app first (a release there).
   const [pg] = await addonsOf();
+  const ids = await Promise.all(
+    [app, other].map(async (name) => (await platform.api<{ id: string }>('GET', `/apps/${name}`)).body.id),
+  );
   expect((await paas(['addons:attach', pg?.name ?? '', '--as', 'SHARED_DATABASE', '-a', other], { home })).code).toBe(
     0,
   );
@@ -331,5 +334,17 @@ it('detaches and destroys: the var goes in a release, the container and its volu
       (await containerOf({ 'paas.platform': platform.platformId, 'paas.service': pg?.id ?? '' })).length === 0,
     30_000,
     'the PostgreSQL container removed with its app',
+  );
+
+  // The apps' networks, no longer needed by anything, are swept (a restarted agent sweeps at once).
+  await agent.stop();
+  agent = await platform.startAgent('agent-1');
+  await eventually(
+    async () => {
+      const { stdout } = await run('docker', ['network', 'ls', '--format', '{{.Name}}']);
+      return ids.every((id) => !stdout.includes(`paas-app-${id}`));
+    },
+    30_000,
+    'the app networks removed',
   );
 });

@@ -3,21 +3,22 @@
 import { PassThrough } from 'node:stream';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
-import type { Attached, ContainerInfo, ContainerSpec, Runtime, ServiceSpec } from './runtime.js';
+import { DockerServices, networkLabels } from './docker-services.js';
+import type { Attached, ContainerInfo, ContainerSpec, Runtime } from './runtime.js';
 
 const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
-
-/** A network made for a container carries its platform label (and no process labels). */
-const networkLabels = (labels: Record<string, string>) =>
-  Object.fromEntries(Object.entries(labels).filter(([k]) => k === 'paas.platform'));
 
 const notFound = (err: unknown) => (err as { statusCode?: number }).statusCode === 404;
 
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
 
+  /** Networks, volumes and add-on containers (runtime/docker-services.ts), on the same client. */
+  readonly services: DockerServices;
+
   constructor(dockerHost?: string) {
     this.docker = new Docker(dockerConnection(dockerHost));
+    this.services = new DockerServices(this.docker, (id) => this.inspect(id));
   }
 
   follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void {
@@ -97,7 +98,7 @@ export class DockerRuntime implements Runtime {
   }
 
   async create(spec: ContainerSpec): Promise<ContainerInfo> {
-    if (spec.network) await this.ensureNetwork(spec.network, networkLabels(spec.labels));
+    if (spec.network) await this.services.ensureNetwork(spec.network, networkLabels(spec.labels));
     const port = spec.publish === undefined ? undefined : `${spec.publish}/tcp`;
     const stdin = spec.stdin === true;
     const container = await this.docker.createContainer({
@@ -126,79 +127,6 @@ export class DockerRuntime implements Runtime {
     const info = await this.inspect(container.id);
     if (!info) throw new Error(`container ${container.id} vanished after create`);
     return info;
-  }
-
-  async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
-    const found = await this.docker.listNetworks({ filters: { name: [name] } });
-    if (found.some((n) => n.Name === name)) return;
-    try {
-      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels });
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 409) throw err; // made meanwhile
-    }
-  }
-
-  async connect(id: string, network: string, alias: string): Promise<void> {
-    try {
-      await this.docker.getNetwork(network).connect({ Container: id, EndpointConfig: { Aliases: [alias] } });
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 403) throw err; // 403: already on it
-    }
-  }
-
-  async disconnect(id: string, network: string): Promise<void> {
-    try {
-      await this.docker.getNetwork(network).disconnect({ Container: id, Force: true });
-    } catch (err) {
-      const code = (err as { statusCode?: number }).statusCode;
-      if (code !== 404 && code !== 403) throw err;
-    }
-  }
-
-  async runService(spec: ServiceSpec): Promise<ContainerInfo> {
-    const [first, ...others] = spec.networks;
-    if (!first) throw new Error(`service ${spec.name} joins no network`);
-    for (const network of spec.networks) await this.ensureNetwork(network, networkLabels(spec.labels));
-    await this.docker.createVolume({ Name: spec.volume.name, Labels: spec.labels });
-    const container = await this.docker.createContainer({
-      name: spec.name,
-      Image: spec.image,
-      Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
-      Labels: spec.labels,
-      HostConfig: {
-        Init: true,
-        // The agent restarts it (and counts the crash); Docker's policy would hide the exit.
-        RestartPolicy: { Name: 'no' },
-        NetworkMode: first,
-        Mounts: [{ Type: 'volume', Source: spec.volume.name, Target: spec.volume.target }],
-      },
-      NetworkingConfig: { EndpointsConfig: { [first]: { Aliases: [spec.alias] } } },
-    });
-    for (const network of others) await this.connect(container.id, network, spec.alias);
-    await container.start();
-    const info = await this.inspect(container.id);
-    if (!info) throw new Error(`container ${container.id} vanished after start`);
-    return info;
-  }
-
-  async exec(id: string, argv: string[]): Promise<number> {
-    const exec = await this.docker.getContainer(id).exec({ Cmd: argv, AttachStdout: true, AttachStderr: true });
-    const stream = await exec.start({ hijack: true, stdin: false });
-    await new Promise<void>((resolve) => {
-      stream.on('end', resolve);
-      stream.on('close', resolve);
-      stream.on('error', resolve);
-      stream.resume();
-    });
-    return (await exec.inspect()).ExitCode ?? -1;
-  }
-
-  async removeVolume(name: string): Promise<void> {
-    try {
-      await this.docker.getVolume(name).remove({ force: true });
-    } catch (err) {
-      if (!notFound(err)) throw err;
-    }
   }
 
   async start(id: string): Promise<void> {

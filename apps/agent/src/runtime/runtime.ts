@@ -77,6 +77,12 @@ export interface Runtime {
    * the stream broke). Returns a function that stops following.
    */
   follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void;
+  /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
+  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
+}
+
+/** Networks, volumes and add-on containers (runtime/docker-services.ts). */
+export interface ServiceRuntime {
   /** Makes a bridge network (labelled) unless one of that name exists. */
   ensureNetwork(name: string, labels: Record<string, string>): Promise<void>;
   /** Joins a running container to a network, reachable there by `alias`. */
@@ -87,6 +93,8 @@ export interface Runtime {
   /** Runs a command in a running container; its exit code. */
   exec(id: string, argv: string[]): Promise<number>;
   removeVolume(name: string): Promise<void>;
-  /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
-  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
+  /** Networks carrying every one of these labels, with how many containers are on each. */
+  listNetworks(labels: Record<string, string>): Promise<{ name: string; containers: number }[]>;
+  /** Removes a network unless something is on it again (then it stays). */
+  removeNetwork(name: string): Promise<void>;
 }

@@ -7,12 +7,18 @@
  */
 import type { DesiredService, ServiceStatus } from '@paas/shared';
 import type { Logger } from '../logger.js';
-import type { Runtime } from '../runtime/runtime.js';
-import { planServices, readinessProbe, type ServiceHistory, serviceSpec } from './plan.js';
+import type { Runtime, ServiceRuntime } from '../runtime/runtime.js';
+import { planServices, readinessProbe, type ServiceHistory, serviceSpec, staleNetworks } from './plan.js';
+
+/** How often unused app networks are looked for (each costs one of Docker's address pools). */
+const NETWORK_SWEEP_MS = 60_000;
 
 export interface ServiceKeeperDeps {
   runtime: Runtime;
+  services: ServiceRuntime;
   log: Logger;
+  /** The networks this agent's desired processes join. */
+  wantedNetworks: () => Set<string>;
   /** Labels of everything this agent owns (platform, agent); undefined until welcomed. */
   labels: () => Record<string, string> | undefined;
   onStatus: (services: ServiceStatus[]) => void;
@@ -31,6 +37,7 @@ export class ServiceKeeper {
   private wake: NodeJS.Timeout | undefined;
   private statuses: ServiceStatus[] = [];
   private lastStatus = '';
+  private lastSweep = 0;
 
   constructor(private readonly deps: ServiceKeeperDeps) {}
 
@@ -75,7 +82,7 @@ export class ServiceKeeper {
   private async pass(): Promise<void> {
     const labels = this.deps.labels();
     if (!labels) return;
-    const { runtime, log } = this.deps;
+    const { runtime, services, log } = this.deps;
     const observed = await runtime.list(labels);
     const now = Date.now();
     const next = planServices(this.desired, observed, { history: this.history, ready: this.ready }, now);
@@ -85,9 +92,9 @@ export class ServiceKeeper {
       await runtime.remove(c.id);
       this.ready.delete(c.id);
     }
-    for (const v of next.removeVolumes) await runtime.removeVolume(v);
-    for (const { container, network, alias } of next.connect) await runtime.connect(container.id, network, alias);
-    for (const { container, network } of next.disconnect) await runtime.disconnect(container.id, network);
+    for (const v of next.removeVolumes) await services.removeVolume(v);
+    for (const { container, network, alias } of next.connect) await services.connect(container.id, network, alias);
+    for (const { container, network } of next.disconnect) await services.disconnect(container.id, network);
     for (const { container, service } of next.restart) {
       log.warn({ service: service.name, app: service.app }, 'add-on container exited; starting it again');
       this.deps.onEvent?.(service.app, `Add-on ${service.name} exited; restarting it (same volume)`);
@@ -97,17 +104,36 @@ export class ServiceKeeper {
     }
     for (const s of next.create) {
       log.info({ service: s.name, app: s.app, kind: s.kind }, 'provisioning add-on container');
-      await runtime.runService(serviceSpec(s, labels));
+      await services.runService(serviceSpec(s, labels));
       this.again = true;
     }
     for (const { container, service } of next.probe) this.probe(container.id, service);
     clearTimeout(this.wake);
     if (next.wakeAt !== null) this.wake = setTimeout(() => void this.trigger(), next.wakeAt - now + 10);
+    if (this.desired !== undefined && now - this.lastSweep > NETWORK_SWEEP_MS) {
+      this.lastSweep = now;
+      await this.sweepNetworks(labels);
+    }
     this.statuses = next.statuses;
     const serialized = JSON.stringify(next.statuses);
     if (serialized !== this.lastStatus) {
       this.lastStatus = serialized;
       this.deps.onStatus(next.statuses);
+    }
+  }
+
+  /** Removes app networks no longer needed here (an app that lost its add-ons, or is gone). */
+  private async sweepNetworks(labels: Record<string, string>): Promise<void> {
+    const { services, log } = this.deps;
+    const platform = { 'paas.platform': labels['paas.platform'] ?? '' };
+    try {
+      const networks = await services.listNetworks(platform);
+      for (const name of staleNetworks(networks, this.deps.wantedNetworks(), this.desired ?? [])) {
+        await services.removeNetwork(name);
+        log.info({ network: name }, 'removed an unused app network');
+      }
+    } catch (err) {
+      log.warn({ err }, 'could not sweep app networks; the next sweep tries again');
     }
   }
 
@@ -121,7 +147,7 @@ export class ServiceKeeper {
       for (;;) {
         let code: number;
         try {
-          code = await this.deps.runtime.exec(containerId, argv);
+          code = await this.deps.services.exec(containerId, argv);
         } catch {
           break; // gone or stopped: the next pass sees it
         }

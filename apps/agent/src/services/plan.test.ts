@@ -1,7 +1,7 @@
 import type { DesiredService } from '@paas/shared';
 import { describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../runtime/runtime.js';
-import { planServices, readinessProbe, type ServiceHistory, serviceSpec } from './plan.js';
+import { planServices, readinessProbe, type ServiceHistory, serviceSpec, staleNetworks } from './plan.js';
 
 const pg: DesiredService = {
   id: 'a1',
@@ -94,5 +94,16 @@ describe('planServices', () => {
     const plan = planServices([pg], [container({ id: 'old', running: false }), container()], memory(['c1']), NOW);
     expect(plan.remove.map((c) => c.id)).toEqual(['old']);
     expect(plan.statuses[0]?.containerId).toBe('c1');
+  });
+
+  it('sweeps only app networks that are empty and needed by no desired process or service', () => {
+    const networks = [
+      { name: 'paas-app-app1', containers: 0 }, // the service's: kept
+      { name: 'paas-app-app3', containers: 0 }, // a process's: kept
+      { name: 'paas-app-gone', containers: 0 }, // stale
+      { name: 'paas-app-busy', containers: 2 }, // someone is on it
+      { name: 'bridge-of-someone', containers: 0 }, // not ours by name
+    ];
+    expect(staleNetworks(networks, new Set(['paas-app-app3']), [pg])).toEqual(['paas-app-gone']);
   });
 });

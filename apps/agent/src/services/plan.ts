@@ -168,3 +168,19 @@ export function planServices(
   }
   return out;
 }
+
+/**
+ * App networks to remove, pure: this platform's `paas-app-*` networks nothing is on, that
+ * neither a desired process nor a desired service of this agent needs. (Another agent on the
+ * same host that needs one again makes it again before its next container.)
+ */
+export function staleNetworks(
+  networks: { name: string; containers: number }[],
+  wanted: Set<string>,
+  services: DesiredService[],
+): string[] {
+  const keep = new Set([...wanted, ...services.flatMap((s) => s.appIds.map(appNetwork))]);
+  return networks
+    .filter((n) => n.name.startsWith(appNetwork('')) && n.containers === 0 && !keep.has(n.name))
+    .map((n) => n.name);
+}
