@@ -1,5 +1,6 @@
 /** A thin client of the public API; API error messages are passed through as they are. */
-import { API_ACCEPT, type ErrorBody } from '@paas/shared';
+import type { ErrorBody } from '@paas/shared';
+import { API_ACCEPT } from '@paas/shared/names';
 import { apiToken, apiUrl } from './credentials.js';
 import { CliError } from './errors.js';
 

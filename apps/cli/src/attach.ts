@@ -5,7 +5,8 @@
  * out, `exit` (the status) and `error` in. With a TTY the terminal is raw (Ctrl-C reaches the
  * process) and resizes are sent as they happen. Resolves with the process's exit status.
  */
-import { type AttachControl, RENDEZVOUS_SECRET_HEADER } from '@paas/shared';
+import type { AttachControl } from '@paas/shared';
+import { RENDEZVOUS_SECRET_HEADER } from '@paas/shared/names';
 import WebSocket from 'ws';
 
 /** No exit status came (the link broke): as ssh does. */

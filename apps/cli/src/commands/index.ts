@@ -1,63 +1,285 @@
-/** Every command of the CLI, in the order `paas help` lists them. */
+/**
+ * Every command of the CLI, in the order `paas help` lists them: what help and dispatch need
+ * (name, description, usage, flags) here, the implementation in its own file, loaded (with
+ * what it imports) only when the command runs.
+ */
 import type { Command } from '../command.js';
-import appsCreate from './apps/create.js';
-import appsDestroy from './apps/destroy.js';
-import apps from './apps/index.js';
-import appsInfo from './apps/info.js';
-import builds from './builds/index.js';
-import buildsOutput from './builds/output.js';
-import configGet from './config/get.js';
-import config from './config/index.js';
-import configSet from './config/set.js';
-import configUnset from './config/unset.js';
-import domainsAdd from './domains/add.js';
-import domains from './domains/index.js';
-import domainsRemove from './domains/remove.js';
-import drainsAdd from './drains/add.js';
-import drains from './drains/index.js';
-import drainsRemove from './drains/remove.js';
-import gitRemote from './git/remote.js';
-import login from './login.js';
-import logs from './logs.js';
-import ps from './ps/index.js';
-import psRestart from './ps/restart.js';
-import psScale from './ps/scale.js';
-import psStop from './ps/stop.js';
-import releases from './releases/index.js';
-import releasesInfo from './releases/info.js';
-import releasesOutput from './releases/output.js';
-import rollback from './rollback.js';
-import runDetached from './run/detached.js';
-import run from './run/index.js';
 
 export const commands: Command[] = [
-  login,
-  apps,
-  appsCreate,
-  appsInfo,
-  appsDestroy,
-  config,
-  configGet,
-  configSet,
-  configUnset,
-  releases,
-  releasesInfo,
-  releasesOutput,
-  rollback,
-  ps,
-  psScale,
-  psRestart,
-  psStop,
-  run,
-  runDetached,
-  domains,
-  domainsAdd,
-  domainsRemove,
-  logs,
-  drains,
-  drainsAdd,
-  drainsRemove,
-  builds,
-  buildsOutput,
-  gitRemote,
+  {
+    name: 'login',
+    description: 'log in to a paas api: saves the token in ~/.netrc so that the CLI and `git push` use it',
+    usage: 'login [--api-url URL] [--token TOKEN]',
+    examples: ['paas login --api-url http://127.0.0.1:5000', 'echo "$TOKEN" | paas login'],
+    flags: { 'api-url': { type: 'string' }, token: { type: 'string' } },
+    load: () => import('./login.js'),
+  },
+  {
+    name: 'apps',
+    description: 'list your apps',
+    json: true,
+    load: () => import('./apps/index.js'),
+  },
+  {
+    name: 'apps:create',
+    description: 'create an app (inside a git repository, also add its `paas` git remote)',
+    usage: 'apps:create [NAME] [--remote paas] [--no-remote]',
+    examples: ['paas apps:create hello'],
+    args: [0, 1],
+    json: true,
+    flags: { remote: { type: 'string', short: 'r' }, 'no-remote': { type: 'boolean' } },
+    load: () => import('./apps/create.js'),
+  },
+  {
+    name: 'apps:info',
+    description: 'show an app',
+    needsApp: true,
+    json: true,
+    load: () => import('./apps/info.js'),
+  },
+  {
+    name: 'apps:destroy',
+    description: 'permanently destroy an app (its releases stay on record)',
+    usage: 'apps:destroy [APP] --confirm APP',
+    examples: ['paas apps:destroy -a hello --confirm hello'],
+    args: [0, 1],
+    needsApp: true,
+    json: true,
+    flags: { confirm: { type: 'string', short: 'c' } },
+    load: () => import('./apps/destroy.js'),
+  },
+  {
+    name: 'config',
+    description: "show an app's config vars",
+    needsApp: true,
+    json: true,
+    flags: { shell: { type: 'boolean', short: 's' } },
+    load: () => import('./config/index.js'),
+  },
+  {
+    name: 'config:get',
+    description: 'print one config var (an empty line if it is not set)',
+    usage: 'config:get KEY',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./config/get.js'),
+  },
+  {
+    name: 'config:set',
+    description: 'set config vars: makes a new release and restarts the app',
+    usage: 'config:set KEY=VALUE [KEY=VALUE ...]',
+    examples: ['paas config:set GREETING=hi DATABASE_URL=postgres://db/app'],
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./config/set.js'),
+  },
+  {
+    name: 'config:unset',
+    description: 'unset config vars: makes a new release and restarts the app',
+    usage: 'config:unset KEY [KEY ...]',
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./config/unset.js'),
+  },
+  {
+    name: 'releases',
+    description: "list an app's releases, newest first",
+    needsApp: true,
+    json: true,
+    flags: { num: { type: 'string', short: 'n' } },
+    load: () => import('./releases/index.js'),
+  },
+  {
+    name: 'releases:info',
+    description: 'show one release (the current one by default)',
+    usage: 'releases:info [vN]',
+    args: [0, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./releases/info.js'),
+  },
+  {
+    name: 'releases:output',
+    description:
+      "print a release's release command output (the newest release by default); " +
+      'while the command runs, its output follows until it ends',
+    usage: 'releases:output [vN]',
+    examples: ['paas releases:output', 'paas releases:output v12'],
+    args: [0, 1],
+    needsApp: true,
+    load: () => import('./releases/output.js'),
+  },
+  {
+    name: 'rollback',
+    description:
+      "make a new release with an earlier release's image and config (default: the one before the current); " +
+      'an image that was collected is rebuilt from its commit first; a release command runs before it goes live',
+    usage: 'rollback [vN]',
+    examples: ['paas rollback', 'paas rollback v41'],
+    args: [0, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./rollback.js'),
+  },
+  {
+    name: 'ps',
+    description: "list an app's processes: type, name, state, since, command, agent",
+    needsApp: true,
+    json: true,
+    load: () => import('./ps/index.js'),
+  },
+  {
+    name: 'ps:scale',
+    description: 'set how many processes of each type run (TYPE=N, TYPE+N, TYPE-N, optionally :SIZE)',
+    usage: 'ps:scale TYPE=N [TYPE+N ...]',
+    examples: ['paas ps:scale web=3 worker=2', 'paas ps:scale web+1'],
+    args: [0, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./ps/scale.js'),
+  },
+  {
+    name: 'ps:restart',
+    description: "restart an app's processes: all, a type (web) or one (web.2)",
+    usage: 'ps:restart [TYPE|NAME]',
+    args: [0, 1],
+    needsApp: true,
+    load: () => import('./ps/restart.js'),
+  },
+  {
+    name: 'ps:stop',
+    description: 'stop a process (web.2) or all of a type (web); still in the formation, they come back',
+    usage: 'ps:stop TYPE|NAME',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./ps/stop.js'),
+  },
+  {
+    name: 'run',
+    description: 'run a one-off process (the current release, its config), attached to this terminal',
+    usage: 'run [-e KEY=VALUE …] [-s SIZE] [--type TYPE] [--no-tty] [-x] -- COMMAND …',
+    examples: [
+      'paas run bash',
+      'paas run -e DEBUG=1 -- rake db:migrate',
+      'paas run worker',
+      'echo data | paas run -- cat',
+    ],
+    flags: {
+      env: { type: 'string', short: 'e', multiple: true },
+      size: { type: 'string', short: 's' },
+      type: { type: 'string' },
+      'no-tty': { type: 'boolean' },
+      /** Accepted as heroku's: `paas run` always exits with the process's status. */
+      'exit-code': { type: 'boolean', short: 'x' },
+    },
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    load: () => import('./run/index.js'),
+  },
+  {
+    name: 'run:detached',
+    description: 'run a one-off process in the background; its output goes to the log as run.N',
+    usage: 'run:detached [-e KEY=VALUE …] [-s SIZE] [--type TYPE] -- COMMAND …',
+    examples: ['paas run:detached -- rake db:migrate', 'paas logs -p run.1'],
+    flags: {
+      env: { type: 'string', short: 'e', multiple: true },
+      size: { type: 'string', short: 's' },
+      type: { type: 'string' },
+    },
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./run/detached.js'),
+  },
+  {
+    name: 'domains',
+    description: "list an app's domains: its default one and the custom ones",
+    needsApp: true,
+    json: true,
+    load: () => import('./domains/index.js'),
+  },
+  {
+    name: 'domains:add',
+    description: 'route a custom host name to the app (point its DNS at the platform)',
+    usage: 'domains:add HOSTNAME',
+    examples: ['paas domains:add www.example.com'],
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./domains/add.js'),
+  },
+  {
+    name: 'domains:remove',
+    description: 'stop routing a custom host name to the app',
+    usage: 'domains:remove HOSTNAME',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./domains/remove.js'),
+  },
+  {
+    name: 'logs',
+    description: "show an app's log: what its processes print, what the platform did, each request served",
+    usage: 'logs [-n N] [-t] [-p web|web.1] [-s app|paas] [--json]',
+    examples: ['paas logs --tail', 'paas logs -n 500 -p web', 'paas logs -s paas'],
+    flags: {
+      num: { type: 'string', short: 'n' },
+      tail: { type: 'boolean', short: 't' },
+      ps: { type: 'string', short: 'p' },
+      dyno: { type: 'string', short: 'd' },
+      source: { type: 'string', short: 's' },
+    },
+    needsApp: true,
+    json: true,
+    load: () => import('./logs.js'),
+  },
+  {
+    name: 'drains',
+    description: "list the app's log drains: where its log lines are also sent",
+    needsApp: true,
+    json: true,
+    load: () => import('./drains/index.js'),
+  },
+  {
+    name: 'drains:add',
+    description: "send the app's log lines to a URL too (https://, http:// or syslog+tcp://)",
+    usage: 'drains:add URL',
+    examples: ['paas drains:add https://logs.example.com/paas', 'paas drains:add syslog+tcp://logs.example.com:514'],
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./drains/add.js'),
+  },
+  {
+    name: 'drains:remove',
+    description: "stop sending the app's log lines to a drain (by URL or id)",
+    usage: 'drains:remove URL',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./drains/remove.js'),
+  },
+  {
+    name: 'builds',
+    description: "list an app's builds, newest first",
+    needsApp: true,
+    json: true,
+    load: () => import('./builds/index.js'),
+  },
+  {
+    name: 'builds:output',
+    description: "print a build's output (the newest build by default)",
+    usage: 'builds:output [BUILD_ID]',
+    args: [0, 1],
+    needsApp: true,
+    load: () => import('./builds/output.js'),
+  },
+  {
+    name: 'git:remote',
+    description: "add (or point) a git remote at an app's repository",
+    usage: 'git:remote -a APP [--remote paas]',
+    examples: ['paas git:remote -a hello'],
+    needsApp: true,
+    load: () => import('./git/remote.js'),
+  },
 ];
