@@ -1,5 +1,3 @@
-import type { DynoResponse } from '@paas/shared';
-import { appPath } from '../../api.js';
 import { attach } from '../../attach.js';
 import type { Context } from '../../command.js';
 import { env } from '../../env.js';
@@ -19,21 +17,26 @@ export async function run(ctx: Context): Promise<void> {
       ? { COLUMNS: String(process.stdout.columns), LINES: String(process.stdout.rows) }
       : {}),
   };
-  const dyno = await ctx.step(
-    `Running \`${command}\` on ${appLabel(app)}`,
-    () =>
-      ctx.api.post<DynoResponse>(appPath(app, '/dynos'), {
-        command,
-        attach: true,
-        env: vars,
-        force_no_tty: !tty,
-        ...(ctx.flag('size') ? { size: ctx.flag('size') } : {}),
-        ...(ctx.flag('type') ? { type: ctx.flag('type') } : {}),
-      }),
-    (d) => `up, ${d.name}`,
-  );
-  const secret = dyno.attach_url?.split('/').pop();
-  if (!secret) throw new CliError('The api gave no attach URL for the process.');
-  const code = await attach(ctx.api.url, secret, tty, (t) => ctx.io.stderr(t));
+  const body = {
+    command,
+    attach: true,
+    env: vars,
+    force_no_tty: !tty,
+    ...(ctx.flag('size') ? { size: ctx.flag('size') } : {}),
+    ...(ctx.flag('type') ? { type: ctx.flag('type') } : {}),
+  };
+  // As ctx.step shows it, but "up" is said as the api makes the process, before its output.
+  ctx.io.stderr(`Running \`${command}\` on ${appLabel(app)}... `);
+  let code: number;
+  try {
+    code = await attach(ctx.api, app, body, {
+      tty,
+      started: (dyno) => ctx.io.stderr(`up, ${dyno.name}\n`),
+      stderr: (t) => ctx.io.stderr(t),
+    });
+  } catch (err) {
+    ctx.io.stderr('failed\n'); // attach rejects only when the api did not make the process
+    throw err;
+  }
   if (code !== 0) throw new CliError('', code);
 }
