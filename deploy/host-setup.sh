@@ -4,6 +4,8 @@
 #   - pnpm (pinned by package.json "packageManager") and the workspace's dependencies
 #   - the Docker engine (Debian's docker.io) and a running dockerd
 #   - git, debootstrap, curl, tmux (the terminal tests of `paas run`), openssl (the platform CA)
+#   - HAProxy (Debian's haproxy, 2.6 on bookworm): each agent runs its own as the router; the
+#     package's system service is not used (the agent starts HAProxy with its own configuration)
 #   - the local base images builds start FROM (no image registry is reachable)
 set -euo pipefail
 
@@ -36,6 +38,10 @@ fi
 if ! command -v dockerd >/dev/null; then
   say "installing docker.io"
   apt_install docker.io
+fi
+if ! command -v haproxy >/dev/null; then
+  say "installing haproxy"
+  apt_install haproxy
 fi
 # tmux drives the terminal tests of `paas run`; openssl makes the platform CA.
 for tool in git debootstrap curl tmux openssl; do

@@ -15,7 +15,11 @@ const schema = z.object({
   PAAS_AGENT_CAPACITY: z.coerce.number().int().positive().default(100),
   /** The router's port on this host; 0 leaves the router off. */
   PAAS_ROUTER_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  /** The router's HTTPS port (certificates from the api); 0 (the default) leaves HTTPS off. */
+  PAAS_ROUTER_TLS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
   PAAS_ROUTER_TIMEOUT: z.coerce.number().positive().default(30),
+  /** Router lines in the apps' logs (from HAProxy's log); `off` for a host that does not want them. */
+  PAAS_ROUTER_LOG_LINES: z.enum(['on', 'off']).default('on'),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -3,6 +3,7 @@
  * containers on the desired set it is sent, and reports every process's state. With the api
  * away it keeps converging on the last desired set it saved.
  */
+import path from 'node:path';
 import { LABELS } from '@paas/shared';
 import closeWithGrace from 'close-with-grace';
 import { AttachBridge } from './attach.js';
@@ -11,7 +12,7 @@ import { Connection } from './connection.js';
 import { createLogger } from './logger.js';
 import { type Cursors, LogShipper, type LogTarget } from './logs/shipper.js';
 import { Reconciler } from './reconciler.js';
-import { Router } from './router/server.js';
+import { RouterController } from './router/controller.js';
 import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
 import type { ContainerInfo } from './runtime/runtime.js';
@@ -57,6 +58,9 @@ const connection: Connection = new Connection({
         table.replace(message.routes);
         persist();
         break;
+      case 'certs':
+        void router?.setCerts(message.certs).catch((err) => log.error({ err }, 'could not write the certificates'));
+        break;
       case 'stop':
         void reconciler.stopNow(message.keys);
         break;
@@ -92,17 +96,20 @@ function saveCursorsNow(): void {
   }
 }
 
-const table = new RouteTable();
+// The data path is HAProxy, run detached and adopted across agent restarts (router/controller.ts).
 const router =
   config.PAAS_ROUTER_PORT > 0
-    ? new Router({
+    ? new RouterController({
+        dir: path.join(config.dataDir, 'haproxy'),
         port: config.PAAS_ROUTER_PORT,
-        table,
+        tlsPort: config.PAAS_ROUTER_TLS_PORT,
+        timeoutSeconds: config.PAAS_ROUTER_TIMEOUT,
+        logLines: config.PAAS_ROUTER_LOG_LINES === 'on',
         log: log.child({ component: 'router' }),
-        timeoutMs: config.PAAS_ROUTER_TIMEOUT * 1000,
         onLine: (app, line) => shipper.line(app, 'paas', 'router', line),
       })
     : undefined;
+const table = router?.table ?? new RouteTable();
 
 const logTarget = (c: ContainerInfo): LogTarget => ({
   containerId: c.id,
@@ -135,14 +142,12 @@ const reconciler = new Reconciler({
     const ids = new Set(containers.map((c) => c.containerId));
     shipper.prune(ids);
     table.keepOnly(ids);
+    void router?.update(); // retries what HAProxy refused (a server deleted while it still had connections)
   },
   onEvent: (app, process, line) => shipper.line(app, 'paas', process, line),
   beforeStop: async (container) => {
     if (!router || !container.hostPort) return;
-    const endpoint = { host: '127.0.0.1', port: container.hostPort };
-    table.drain(container.id, endpoint);
-    const deadline = Date.now() + 30_000;
-    while (router.inflightTo(endpoint) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    await router.drain(container.id, { host: '127.0.0.1', port: container.hostPort });
   },
   afterStop: (container) => table.release(container.id),
   // Everything a container printed is read before it is removed (a quick crash included).
@@ -168,8 +173,12 @@ if (saved) {
   log.info({ processes: saved.desired.length }, 'resuming the last desired set');
 }
 if (router) {
-  const port = await router.listen();
-  log.info({ port }, 'router listening');
+  try {
+    await router.start();
+  } catch (err) {
+    log.fatal({ err }, 'could not start the router (HAProxy)');
+    process.exit(1);
+  }
 }
 
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, () => void reconciler.trigger());

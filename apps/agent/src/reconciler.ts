@@ -147,6 +147,13 @@ export class Reconciler {
     const next = plan([...this.desired.values()], observed, this.memory(), now);
     this.oneOffs.afterPlan(next.finished, this.desired.values());
     this.history = next.history;
+    // States first: a process seen up joins the router before the one it replaces is drained.
+    this.statuses = next.statuses;
+    const serialized = JSON.stringify(next.statuses);
+    if (serialized !== this.lastStatus) {
+      this.lastStatus = serialized;
+      this.deps.onStatus(next.statuses);
+    }
     this.act(next);
     await this.removeExited(next);
     if (next.start.length) {
@@ -156,12 +163,6 @@ export class Reconciler {
     clearTimeout(this.wake);
     if (next.wakeAt !== null) this.wake = setTimeout(() => void this.trigger(), next.wakeAt - now + 10);
 
-    this.statuses = next.statuses;
-    const serialized = JSON.stringify(next.statuses);
-    if (serialized !== this.lastStatus) {
-      this.lastStatus = serialized;
-      this.deps.onStatus(next.statuses);
-    }
     this.deps.onPass?.(next.statuses);
   }
 

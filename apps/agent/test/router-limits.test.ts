@@ -84,9 +84,10 @@ it('streams 50 MB up and down with flat memory, times out slow apps, and serves 
           .on('error', reject);
       });
 
-    // A first round lets the router's heap reach its working size (V8's young generation
-    // grows to its limit under any steady allocation); the second must not grow it further.
-    const pid = agent.process.pid ?? 0;
+    // The router's memory is its HAProxy worker's (the master's child). A first round lets it
+    // reach its working size; the second must not grow it further.
+    const master = agent.haproxyPid() ?? 0;
+    const pid = Number(fs.readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(' ').pop());
     const warm = rssMb(pid);
     expect(Number(await upload())).toBe(50 * MB);
     expect(await download()).toBe(50 * MB);

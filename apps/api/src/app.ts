@@ -13,6 +13,7 @@ import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
 import { authenticate, authenticateAgent } from './routes/auth.js';
 import { buildRoutes } from './routes/builds.js';
+import { certRoutes } from './routes/certs.js';
 import { compatRoutes } from './routes/compat.js';
 import { configVarRoutes } from './routes/config-vars.js';
 import { domainRoutes } from './routes/domains.js';
@@ -101,6 +102,7 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.register(async (scope) => dynoRoutes(scope, deps));
   app.register(async (scope) => rendezvousRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));
+  app.register(async (scope) => certRoutes(scope, deps));
   app.register(async (scope) => logRoutes(scope, deps));
   app.register(async (scope) => drainRoutes(scope, deps));
   app.register(async (scope) => compatRoutes(scope, deps));

@@ -17,7 +17,7 @@ import { openStore, platformId, SchemaMismatchError } from './store/db.js';
 import { pruneCursors } from './store/log-intake.js';
 import { failInterruptedReleases } from './store/release-outputs.js';
 import { ensureBootstrapToken } from './store/tokens.js';
-import { ensureCa, issueServerCert } from './tls.js';
+import { ensureCa, issueServerCert, routerCert } from './tls.js';
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -88,6 +88,8 @@ async function main(): Promise<void> {
   }
   // The platform CA (made on the first start) signs the one-off rendezvous service's certificate.
   const ca = await ensureCa(config.dataDir, platformId(db));
+  // It signs the routers' default certificate for their TLS port (*.PAAS_DOMAIN), sent to the agents.
+  orchestrator.setDefaultCert(await routerCert(ca, config.PAAS_DOMAIN));
   if (config.PAAS_RENDEZVOUS_PORT > 0) {
     const hosts = [
       '127.0.0.1',

@@ -6,6 +6,7 @@
  * rendezvous service's) are made at each start, for the names given.
  */
 import { execFile } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -103,4 +104,29 @@ export async function issueServerCert(ca: Ca, name: string, hosts: string[]): Pr
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * The routers' default certificate, for `*.<domain>` and `<domain>`: kept under the CA's
+ * directory (`router.crt`, `router.key`) and made again only when it is missing, for another
+ * domain, not this CA's, or within 30 days of its end. Returns the certificate then the key, PEM.
+ */
+export async function routerCert(ca: Ca, domain: string): Promise<string> {
+  const certFile = path.join(ca.dir, 'router.crt');
+  const keyFile = path.join(ca.dir, 'router.key');
+  try {
+    const cert = fs.readFileSync(certFile, 'utf8');
+    const key = fs.readFileSync(keyFile, 'utf8');
+    const x509 = new X509Certificate(cert);
+    const fresh = new Date(x509.validTo).getTime() > Date.now() + 30 * 86_400_000;
+    const ours = x509.verify(new X509Certificate(fs.readFileSync(ca.certFile)).publicKey);
+    if (fresh && ours && x509.checkHost(`x.${domain}`) && x509.checkHost(domain))
+      return `${cert.trim()}\n${key.trim()}\n`;
+  } catch {}
+  const { key, cert } = await issueServerCert(ca, 'paas-router', [`*.${domain}`, domain]);
+  fs.writeFileSync(`${keyFile}.tmp`, key, { mode: 0o600 });
+  fs.renameSync(`${keyFile}.tmp`, keyFile);
+  fs.writeFileSync(`${certFile}.tmp`, cert);
+  fs.renameSync(`${certFile}.tmp`, certFile);
+  return `${cert.trim()}\n${key.trim()}\n`;
 }

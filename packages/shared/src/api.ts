@@ -231,3 +231,21 @@ export interface Account {
   email: string;
   name: string | null;
 }
+
+/** POST /apps/:app/sni-endpoints (Heroku's shape): a certificate (and its chain) and its key, PEM. */
+export const sniEndpointCreateBody = z.object({
+  certificate_chain: z.string().min(1).max(100_000),
+  private_key: z.string().min(1).max(100_000),
+});
+export type SniEndpointCreateBody = z.infer<typeof sniEndpointCreateBody>;
+
+export interface SniEndpointResponse {
+  id: string;
+  name: string;
+  certificate_chain: string;
+  app: { id: string; name: string };
+  domains: string[];
+  ssl_cert: { cert_domains: string[]; subject: string; issuer: string; starts_at: string; expires_at: string };
+  created_at: string;
+  updated_at: string;
+}

@@ -127,6 +127,14 @@ export const appRoutes = z.object({
 });
 export type AppRoutesMessage = z.infer<typeof appRoutes>;
 
+/**
+ * A certificate for the router's TLS port: `name` is its file's name on the agent (`default`:
+ * the platform CA's certificate for `*.<PAAS_DOMAIN>`, served when no other one matches the
+ * SNI name); `pem` is the certificate (and its chain) followed by its private key.
+ */
+export const routerCert = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}$/), pem: z.string() });
+export type RouterCert = z.infer<typeof routerCert>;
+
 export const apiMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('welcome'), platformId: z.string() }),
   z.object({ type: z.literal('desired'), processes: z.array(desiredProcess) }),
@@ -134,6 +142,8 @@ export const apiMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('stop'), keys: z.array(z.string()) }),
   /** Every app's routes, for the router on each agent's host. */
   z.object({ type: z.literal('routes'), routes: z.array(appRoutes) }),
+  /** Every certificate the router serves on its TLS port (sent after `welcome` and on each change). */
+  z.object({ type: z.literal('certs'), certs: z.array(routerCert) }),
   /** Every log line of this agent run up to `seq` is stored: the agent may forget them. */
   z.object({ type: z.literal('logs-ack'), run: z.string(), seq: z.number().int().min(0) }),
 ]);

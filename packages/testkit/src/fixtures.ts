@@ -62,9 +62,11 @@ export async function deployRouted(
   prefix: string,
   files: Record<string, string>,
   timeoutMs = 30_000,
+  /** The api's PAAS_DOMAIN. */
+  domain = 'localhost',
 ): Promise<{ app: string; host: string; repo: string; cli: (...args: string[]) => Promise<CliResult> }> {
   const app = appName(prefix);
-  const host = `${app}.localhost`;
+  const host = `${app}.${domain}`;
   const repo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, ...files } });
   const created = await paas(['apps:create', app], { home, cwd: repo });
   if (created.code !== 0) throw new Error(`apps:create failed: ${created.stderr}`);

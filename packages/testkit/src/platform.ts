@@ -1,9 +1,10 @@
 /** The api and agents as their own processes, on free loopback ports with their own data dirs. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import fs from 'node:fs';
 import path from 'node:path';
 import { collectOutput, freePort, NODE_TS, ROOT, run, tempDir } from './env.js';
-import { recordPlatform, recordProcess } from './sweep.js';
+import { recordCmdline, recordPlatform, recordProcess } from './sweep.js';
 
 export interface Agent {
   id: string;
@@ -11,8 +12,12 @@ export interface Agent {
   routerPort: number;
   process: ChildProcess;
   logs(): string;
-  /** Stops the agent (SIGTERM by default; SIGKILL to simulate a crash). Containers stay. */
+  /** Stops the agent (SIGTERM by default; SIGKILL to simulate a crash). Containers and its HAProxy stay. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The pid of the HAProxy master the agent runs (from its pid file), if any. */
+  haproxyPid(): number | undefined;
+  /** Stops the agent's HAProxy (it outlives the agent by design). */
+  stopRouter(): Promise<void>;
 }
 
 export interface Platform {
@@ -113,6 +118,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const platformId = await readyPlatformId(() => output);
   recordPlatform(platformId);
   const agents: Agent[] = [];
+  /** An agent started again (same id) listens on the same router port, as a host's agent does. */
+  const routerPorts = new Map<string, number>();
 
   const platform: Platform = {
     url,
@@ -128,12 +135,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     },
     logs: () => output,
     async startAgent(id = `agent-${agents.length + 1}`, env: Record<string, string> = {}) {
-      const agent = await startAgent({ url, agentToken, id, dataDir: path.join(dataDir, 'agents', id), env });
+      const agent = await startAgent({
+        url,
+        agentToken,
+        id,
+        dataDir: path.join(dataDir, 'agents', id),
+        env,
+        routerPort: routerPorts.get(id),
+      });
+      routerPorts.set(id, agent.routerPort);
       agents.push(agent);
       return agent;
     },
     async removeContainers() {
       for (const agent of agents) await agent.stop('SIGKILL');
+      for (const agent of agents) await agent.stopRouter();
       const ids = (await run('docker', ['ps', '-aq', '--filter', `label=paas.platform=${platformId}`])).stdout
         .split('\n')
         .filter(Boolean);
@@ -172,9 +188,19 @@ export async function startAgent(options: {
   id: string;
   dataDir: string;
   env?: Record<string, string>;
+  routerPort?: number;
 }): Promise<Agent> {
   let output = '';
-  const routerPort = await freePort();
+  const routerPort = options.routerPort ?? (await freePort());
+  const haproxyDir = path.join(options.dataDir, 'haproxy');
+  recordCmdline('haproxy', haproxyDir);
+  const haproxyPid = () => {
+    try {
+      return Number(fs.readFileSync(path.join(haproxyDir, 'haproxy.pid'), 'utf8').trim()) || undefined;
+    } catch {
+      return undefined;
+    }
+  };
   const child = spawn(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/agent/src/main.ts')], {
     cwd: ROOT,
     env: {
@@ -203,6 +229,26 @@ export async function startAgent(options: {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       const [code] = (await exited) as [number | null];
       return code;
+    },
+    haproxyPid,
+    async stopRouter() {
+      const pid = haproxyPid();
+      if (!pid) return;
+      try {
+        if (!fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(haproxyDir)) return;
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const deadline = Date.now() + 5000;
+      const alive = () => {
+        try {
+          return !/^\S+ \(.*\) [ZX]/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        } catch {
+          return false;
+        }
+      };
+      while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     },
   };
 }

@@ -30,6 +30,8 @@ export const RUN_ENV = 'PAAS_TESTKIT_RUN';
 type Entry =
   | { kind: 'process'; what: string; pid: number; start: string }
   | { kind: 'platform'; id: string }
+  /** Processes whose command line holds `match` (an agent's HAProxy: detached, it outlives the agent). */
+  | { kind: 'cmdline'; what: string; match: string }
   | { kind: 'dir'; path: string };
 
 /** This worker's record file, or undefined outside a run with the globalSetup. */
@@ -59,6 +61,10 @@ export function recordProcess(what: string, pid: number | undefined): void {
   if (pid === undefined || !recordFile()) return;
   const stat = procStat(pid);
   if (stat) record({ kind: 'process', what, pid, start: stat.start });
+}
+
+export function recordCmdline(what: string, match: string): void {
+  if (recordFile()) record({ kind: 'cmdline', what, match });
 }
 
 export function recordPlatform(id: string): void {
@@ -189,12 +195,28 @@ export async function sweep(files: string[]): Promise<SweepResult> {
   const entries = readEntries(files);
   const result: SweepResult = { killed: [], containers: 0, images: 0, dirs: 0, errors: [] };
 
-  const processes = entries.filter((e) => e.kind === 'process');
+  const processes = entries.flatMap((e) => (e.kind === 'process' ? [e] : []));
   if (processes.length && fs.existsSync('/proc')) {
     const table = processTable();
     const targets = new Map<number, string>();
     for (const p of processes) {
       if (table.get(p.pid)?.start === p.start) targets.set(p.pid, `${p.what} ${p.pid}`);
+    }
+    result.killed.push(...(await killTrees(table, targets)));
+  }
+  const patterns = entries.flatMap((e) => (e.kind === 'cmdline' ? [e] : []));
+  if (patterns.length && fs.existsSync('/proc')) {
+    const table = processTable();
+    const targets = new Map<number, string>();
+    for (const [pid] of table) {
+      let cmdline: string;
+      try {
+        cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+      } catch {
+        continue;
+      }
+      const hit = patterns.find((p) => cmdline.includes(p.match));
+      if (hit) targets.set(pid, `${hit.what} ${pid}`);
     }
     result.killed.push(...(await killTrees(table, targets)));
   }

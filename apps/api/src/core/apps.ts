@@ -2,6 +2,7 @@
 import { randomInt } from 'node:crypto';
 import { notFound } from '../errors.js';
 import { findApp, insertApp, markAppDestroyed, listApps as storedApps } from '../store/apps.js';
+import { removeAppCerts } from '../store/certs.js';
 import type { Db } from '../store/db.js';
 import { removeAppDomains } from '../store/domains.js';
 import { removeAppDrains } from '../store/drains.js';
@@ -125,6 +126,7 @@ export async function destroyApp(core: CoreDeps, nameOrId: string): Promise<AppV
     .transaction(() => {
       markAppDestroyed(core.db, app.id);
       removeAppDomains(core.db, app.id);
+      removeAppCerts(core.db, app.id);
       removeAppLogLines(core.db, app.id);
       removeAppDrains(core.db, app.id);
     })

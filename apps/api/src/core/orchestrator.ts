@@ -7,6 +7,7 @@
  */
 import type { Logger } from '../logger.js';
 import { listApps } from '../store/apps.js';
+import { routerCerts } from '../store/certs.js';
 import type { Db } from '../store/db.js';
 import { listDomains } from '../store/domains.js';
 import { listFormation } from '../store/formation.js';
@@ -43,6 +44,8 @@ export interface OrchestratorDeps {
 export class Orchestrator {
   private pending: NodeJS.Timeout | undefined;
   private readonly tick: NodeJS.Timeout;
+  /** The routers' default certificate (`*.<domain>`, signed by the platform CA) and its key, PEM. */
+  private defaultCert: string | undefined;
 
   constructor(private readonly deps: OrchestratorDeps) {
     deps.agents.subscribe((urgent) => (urgent ? this.converge() : this.poke()));
@@ -54,6 +57,12 @@ export class Orchestrator {
   close(): void {
     clearInterval(this.tick);
     clearTimeout(this.pending);
+  }
+
+  /** The routers' default certificate for their TLS port (certificate then key, PEM). */
+  setDefaultCert(pem: string): void {
+    this.defaultCert = pem;
+    this.poke();
   }
 
   /**
@@ -73,6 +82,7 @@ export class Orchestrator {
       this.deps.driver.apply(this.wanted());
       const { db, domain, agents, driver } = this.deps;
       agents.sendRoutes(routeTable(listApps(db), listDomains(db), driver.reported(), domain));
+      agents.sendCerts(routerCerts(db, this.defaultCert));
     } catch (err) {
       this.deps.log.error({ err }, 'converge failed');
     }

@@ -4,7 +4,7 @@
  * api restart an agent that has not reconnected yet keeps its processes until the timeout.
  * Transport-free: routes/agents.ts owns the WebSocket.
  */
-import type { ApiMessage, AppRoutesMessage, DesiredProcess, ProcessStatus } from '@paas/shared';
+import type { ApiMessage, AppRoutesMessage, DesiredProcess, ProcessStatus, RouterCert } from '@paas/shared';
 import type { Logger } from '../../logger.js';
 import type { Db } from '../../store/db.js';
 import { listAgents, saveAgent, touchAgent } from '../../store/processes.js';
@@ -21,6 +21,7 @@ export interface AgentEntry {
   /** What was last sent, so an unchanged set is not sent again. */
   lastSent?: string;
   lastRoutes?: string;
+  lastCerts?: string;
 }
 
 export interface AgentRegistryDeps {
@@ -132,6 +133,16 @@ export class AgentRegistry {
       if (!agent.connected || !agent.send || agent.lastRoutes === serialized) continue;
       agent.lastRoutes = serialized;
       agent.send({ type: 'routes', routes });
+    }
+  }
+
+  /** Sends every connected agent the routers' certificates, unless it already has them. */
+  sendCerts(certs: RouterCert[]): void {
+    const serialized = JSON.stringify(certs);
+    for (const agent of this.agents.values()) {
+      if (!agent.connected || !agent.send || agent.lastCerts === serialized) continue;
+      agent.lastCerts = serialized;
+      agent.send({ type: 'certs', certs });
     }
   }
 

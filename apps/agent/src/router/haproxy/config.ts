@@ -1,0 +1,210 @@
+/**
+ * HAProxy's configuration for the router, as text: pure. The configuration holds what needs a
+ * reload to change (the port, timeouts, the log target, how many backend slots and server slots
+ * there are); which app a backend serves (`apps.map`, `app b3`), which endpoint each server
+ * slot points at and its state, and Host → app (`hosts.map`) change at runtime (plan.ts) and
+ * are also written here, so that a reload (or a start after a reboot) begins from the same
+ * state. A new app takes a free backend: no reload, which would close the idle keep-alive
+ * connections of every other app's clients (measured: 40 failed requests in 10 reloads under
+ * keep-alive load).
+ *
+ * Server slots (`s1`…`s16`, `set server … addr`), not `add server`: HAProxy 2.6 does not reuse
+ * idle connections to servers added at runtime, which cost 80% of the throughput in `pnpm bench`.
+ */
+import path from 'node:path';
+import { certFiles } from './certs.js';
+
+export interface ServerSpec {
+  /** The process behind it (`web.1`), for router lines. */
+  name: string;
+  host: string;
+  port: number;
+  /** Draining: no new requests, in-flight ones finish (about to be stopped). */
+  drain: boolean;
+}
+
+export interface AppSpec {
+  app: string;
+  hosts: string[];
+  servers: ServerSpec[];
+}
+
+export interface RouterSettings {
+  /** Where the configuration, map, sockets and pid file live. */
+  dir: string;
+  port: number;
+  timeoutSeconds: number;
+  /** UDP port on 127.0.0.1 the agent reads HAProxy's log lines from; 0: no log lines. */
+  logPort: number;
+  /** The TLS port (certs.ts: `default.pem` on the bind, the others in `certs.list`); 0: none. */
+  tlsPort?: number;
+}
+
+export const files = (dir: string) => ({
+  config: path.join(dir, 'haproxy.cfg'),
+  map: path.join(dir, 'hosts.map'),
+  apps: path.join(dir, 'apps.map'),
+  admin: path.join(dir, 'admin.sock'),
+  master: path.join(dir, 'master.sock'),
+  pid: path.join(dir, 'haproxy.pid'),
+});
+
+/** Backend slots: 16 at a time, so that new apps rarely need a reload. */
+export const backendsFor = (apps: number) => 16 * Math.max(1, Math.ceil(apps / 16));
+
+/**
+ * Which backend serves which app: the ones that have one keep it, new apps take the first free
+ * ones (none left: the configuration grows, and is reloaded).
+ */
+export function assign(apps: AppSpec[], current: Map<string, string>): Map<string, string> {
+  const count = backendsFor(apps.length);
+  const wanted = new Set(apps.map((a) => a.app));
+  const assigned = new Map<string, string>();
+  for (const [app, be] of current) if (wanted.has(app) && Number(be.slice(1)) <= count) assigned.set(app, be);
+  const taken = new Set(assigned.values());
+  let next = 1;
+  for (const a of apps) {
+    if (assigned.has(a.app)) continue;
+    while (taken.has(`b${next}`)) next++;
+    assigned.set(a.app, `b${next}`);
+    taken.add(`b${next}`);
+  }
+  return assigned;
+}
+/** Where a free slot points (it is in maintenance: nothing is sent there). */
+export const FREE = { host: '127.0.0.1', port: 1 };
+/** Server slots of a backend: 16 at a time, so that scaling rarely needs a reload. */
+export const slotsFor = (servers: number) => 16 * Math.max(1, Math.ceil(servers / 16));
+
+/**
+ * The fields of a log line, space-separated, strings quoted and escaped by HAProxy (`+Q,+E`).
+ * log-line.ts reads them in this order.
+ */
+export const LOG_FORMAT = [
+  '%{+Q,+E}[var(txn.app)]',
+  '%{+Q,+E}si',
+  '%sp',
+  '%ST',
+  '%B',
+  '%Tc',
+  '%Ta',
+  '%{+Q,+E}tsc',
+  '%{+Q,+E}[var(txn.code)]',
+  '%{+Q,+E}HM',
+  '%{+Q,+E}HU',
+  '%{+Q,+E}[var(txn.host)]',
+  '%{+Q,+E}[var(txn.rid)]',
+  '%{+Q,+E}ci',
+  '%{+Q,+E}[var(txn.clen)]',
+  '%[ssl_fc]',
+].join(' ');
+
+const HTML = 'content-type "text/html; charset=utf-8"';
+const page = (title: string, text: string) =>
+  `"<!doctype html><html><head><meta charset=\\"utf-8\\"><title>${title}</title></head><body><h1>${title}</h1><p>${text}</p></body></html>\\n"`;
+/** The Host header as it may be shown in a page: no markup. */
+const SAFE_HOST = '%[var(txn.host),regsub([^A-Za-z0-9.:_-],,g)]';
+
+function backend(name: string, app: AppSpec | undefined, slots: number): string {
+  const lines = [
+    `backend ${name}`,
+    '  balance roundrobin',
+    // No usable server (none up, or all draining): Heroku's H14, said by us rather than as a
+    // refused connection.
+    '  http-request set-var(txn.code) str(H14) if { nbsrv eq 0 }',
+    `  http-request return status 503 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] has no web processes running.')} if { nbsrv eq 0 }`,
+  ];
+  for (let i = 0; i < slots; i++) {
+    const s = app?.servers[i];
+    const at = s ?? FREE;
+    lines.push(`  server s${i + 1} ${at.host}:${at.port}${!s || s.drain ? ' disabled' : ''}`);
+  }
+  return lines.join('\n');
+}
+
+export function renderConfig(settings: RouterSettings, apps: AppSpec[], assigned: Map<string, string>): string {
+  const f = files(settings.dir);
+  const slots = slotsFor(Math.max(0, ...apps.map((a) => a.servers.length)));
+  const byBackend = new Map(apps.flatMap((a) => (assigned.has(a.app) ? [[assigned.get(a.app), a] as const] : [])));
+  const backends = Array.from({ length: backendsFor(apps.length) }, (_, i) =>
+    backend(`b${i + 1}`, byBackend.get(`b${i + 1}`), slots),
+  );
+  const c = certFiles(settings.dir);
+  const tls = settings.tlsPort
+    ? `\n  bind :${settings.tlsPort} ssl crt ${c.default} crt-list ${c.list} alpn http/1.1`
+    : '';
+  const log = settings.logPort > 0 ? `  log 127.0.0.1:${settings.logPort} len 8192 format raw local0 info` : '';
+  return `# Written by the paas agent; changed at runtime through ${f.admin}. Do not edit.
+global
+  master-worker
+  stats socket ${f.admin} mode 600 level admin expose-fd listeners
+  stats timeout 30s
+${log}
+  hard-stop-after 5m
+
+defaults
+  mode http
+  log global
+  option dontlognull
+  option forwardfor
+  # A client gone before the answer: the app's request is given up too (H27 in the log).
+  option abortonclose
+  http-reuse safe
+  timeout connect 5s
+  timeout client 65s
+  timeout http-request 30s
+  timeout http-keep-alive 65s
+  timeout server ${settings.timeoutSeconds}s
+  timeout tunnel 1h
+  retries 3
+  option redispatch 1
+  retry-on conn-failure empty-response
+  http-error status 504 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] did not answer in time.')}
+  http-error status 503 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] is not answering.')}
+  http-error status 502 ${HTML} lf-string ${page('Application error', '%[var(txn.app)] is not answering.')}
+
+frontend router
+  bind :${settings.port}${tls}
+  log-format "${LOG_FORMAT.replaceAll('"', '\\"')}"
+  unique-id-format %[uuid()]
+  http-request set-var(txn.host) req.hdr(host)
+  http-request set-header x-request-id %[unique-id] unless { req.hdr(x-request-id) -m found }
+  http-request set-var(txn.rid) req.hdr(x-request-id)
+  http-request set-var(txn.app) req.hdr(host),field(1,:),lower,regsub(\\.$,),map(${f.map})
+  http-request set-header x-forwarded-proto https if { ssl_fc }
+  http-request set-header x-forwarded-proto http unless { ssl_fc }
+  http-request set-header x-forwarded-port %[dst_port]
+  # The body's size for the log line (HAProxy's own byte count includes the headers).
+  http-response set-var(txn.clen) res.hdr(content-length)
+  http-request return status 404 ${HTML} lf-string ${page('No such app', `There is no app at ${SAFE_HOST}.`)} unless { var(txn.app) -m found }
+  # Every answer, the router's own pages included: the request id, and 503 for Heroku's H13.
+  http-after-response set-header x-request-id %[var(txn.rid)] if { var(txn.rid) -m found } !{ res.hdr(x-request-id) -m found }
+  http-after-response set-status 503 if { status 502 }
+  # HAProxy closes the client's connection after a server timeout: say so, or a keep-alive
+  # client sends its next request on a closed connection.
+  http-after-response set-header connection close if { status 504 }
+  use_backend %[var(txn.app),map(${f.apps})]
+
+${backends.join('\n\n')}
+`;
+}
+
+/** The apps' map: `app backend` a line. */
+export function renderAppsMap(assigned: Map<string, string>): string {
+  return [...assigned].map(([app, be]) => `${app} ${be}\n`).join('');
+}
+
+/** The hosts' map: `host app` a line. */
+export function renderMap(apps: AppSpec[]): string {
+  const lines: string[] = [];
+  for (const a of [...apps].sort((x, y) => x.app.localeCompare(y.app)))
+    for (const h of a.hosts) lines.push(`${h.toLowerCase()} ${a.app}`);
+  return lines.length ? `${lines.join('\n')}\n` : '';
+}
+
+/** What a reload is needed to change: the configuration without where its server slots point. */
+export const structureOf = (config: string) =>
+  config
+    .split('\n')
+    .map((l) => l.replace(/^(\s+server \S+) .*$/, '$1'))
+    .join('\n');
