@@ -1,11 +1,13 @@
 /**
- * pnpm bench: a one-off's round trip. `paas run -- true` (the real CLI as a user runs it:
- * start, POST /apps/:app/dynos, attach, the process runs and exits, the CLI exits with its
- * status) beside `docker run --rm --init` of the same image and command, alternating, the
- * median of BENCH_RUNS (default 10) each. To show where the time goes, also the platform's
- * part alone (what `paas run` does once started: POST, attach WebSocket, until the exit
- * status), `paas help` (the CLI's own start: it runs TypeScript through tsx) and `paas run`
- * with the CLI compiled (tsc's dist/, as `pnpm build` makes it).
+ * pnpm bench: a one-off's round trip. `paas run -- true` (the real CLI as a user runs it,
+ * apps/cli/bin/paas: start, one WebSocket to GET /apps/:app/run that asks for the one-off and
+ * attaches, the process runs and exits, the CLI exits with its status) beside `docker run
+ * --rm --init` of the same image and command, alternating, the median of BENCH_RUNS (default
+ * 10) each. To show where the time goes, also the platform's part alone, both ways in
+ * (Heroku's POST /apps/:app/dynos then the attach WebSocket, as a client of attach_url does;
+ * and paas run's door), `paas help` (the CLI's own start) and `paas run` with the compiled CLI
+ * imported directly (tsc's dist/, as `pnpm build` makes it; bin/paas runs that too once it
+ * is fresher than the sources, as it is here after the bench's own build).
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -74,6 +76,21 @@ async function main(): Promise<void> {
       });
       ws.close();
     };
+    /** The same through paas run's door: one WebSocket that asks for the one-off and attaches. */
+    const doorRun = async () => {
+      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/apps/${app}/run`, {
+        headers: { authorization: `Bearer ${platform.token}` },
+      });
+      ws.on('open', () => ws.send(JSON.stringify({ command: 'true', force_no_tty: true })));
+      await new Promise<void>((resolve, reject) => {
+        ws.on('message', (data, binary) => {
+          if (!binary && JSON.parse(String(data)).type === 'exit') resolve();
+        });
+        ws.on('close', () => resolve());
+        ws.on('error', reject);
+      });
+      ws.close();
+    };
     // The same CLI compiled (tsc → dist/, as `pnpm build` makes it): no tsx at start.
     await run('pnpm', ['-s', 'exec', 'tsc', '-p', 'packages/shared/tsconfig.build.json'], { cwd: ROOT });
     await run('pnpm', ['-s', 'exec', 'tsc', '-p', 'apps/cli/tsconfig.build.json'], { cwd: ROOT });
@@ -96,6 +113,7 @@ async function main(): Promise<void> {
       paas: [] as number[],
       compiled: [] as number[],
       api: [] as number[],
+      door: [] as number[],
       cli: [] as number[],
       docker: [] as number[],
     };
@@ -104,6 +122,7 @@ async function main(): Promise<void> {
       samples.docker.push(await timed(dockerRun));
       samples.compiled.push(await timed(compiledRun));
       samples.api.push(await timed(apiRun));
+      samples.door.push(await timed(doorRun));
       samples.cli.push(await timed(cliStart));
     }
     const docker = median(samples.docker);
@@ -123,6 +142,7 @@ async function main(): Promise<void> {
           row('paas run -- true (the CLI, end to end)', samples.paas),
           row('paas run -- true, the CLI compiled (dist/, no tsx)', samples.compiled),
           row('POST /dynos + attach until exit (no CLI)', samples.api),
+          row('GET /apps/:app/run WebSocket until exit (no CLI)', samples.door),
           row('paas help (the CLI starting, for scale)', samples.cli),
           row('docker run --rm --init IMAGE true', samples.docker),
         ],

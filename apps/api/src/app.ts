@@ -92,6 +92,12 @@ export function buildApp(deps: Deps): FastifyInstance {
     throw new PaasError('unauthorized', 'Invalid credentials provided.');
   });
 
+  // A refused WebSocket upgrade (a bad token above, no such route…): @fastify/websocket's own
+  // clean-up hook runs after the one above, so not when it threw. Its socket is no connection
+  // the HTTP server ends (half-open, it would hold app.close() up): closed once answered.
+  app.addHook('onResponse', async (request) => {
+    if (request.raw.headers.upgrade?.toLowerCase() === 'websocket') request.raw.socket.destroy();
+  });
   app.addHook('preSerialization', rangeHook);
   app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   app.register(async (scope) => healthRoutes(scope, deps));

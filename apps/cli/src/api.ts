@@ -1,5 +1,6 @@
 /** A thin client of the public API; API error messages are passed through as they are. */
-import { API_ACCEPT, type ErrorBody } from '@paas/shared';
+import type { ErrorBody } from '@paas/shared';
+import { API_ACCEPT } from '@paas/shared/names';
 import { apiToken, apiUrl } from './credentials.js';
 import { CliError } from './errors.js';
 
@@ -19,35 +20,47 @@ export class Api {
     return new Api(url, apiToken(url));
   }
 
-  async request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+  /** What every request carries: the API's Accept header and the token (none: not logged in). */
+  headers(): Record<string, string> {
     if (!this.token) {
       throw new CliError(`Not logged in to ${this.url}: run \`paas login\` (or set PAAS_API_TOKEN).`);
     }
+    return { accept: API_ACCEPT, authorization: `Bearer ${this.token}` };
+  }
+
+  /** The api did not answer (connection refused, no such host…): `cause`, a code or a message. */
+  unreachable(cause: string): CliError {
+    return new CliError(`Cannot reach the paas api at ${this.url} (${cause}). Is it running? (PAAS_API_URL)`);
+  }
+
+  /** The API's message of an error answer (Heroku's `{id, message}`), else its status. */
+  static errorMessage(status: number, statusText: string, text: string): string {
+    let parsed: ErrorBody | undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {}
+    return parsed?.message ?? `${status} ${statusText}`;
+  }
+
+  async request<T>(method: string, path: string, body?: unknown): Promise<ApiResponse<T>> {
+    const headers = this.headers();
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
         method,
-        headers: {
-          accept: API_ACCEPT,
-          authorization: `Bearer ${this.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
+        headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch (err) {
-      const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
-      throw new CliError(`Cannot reach the paas api at ${this.url} (${cause}). Is it running? (PAAS_API_URL)`);
+      throw this.unreachable((err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message);
     }
     const text = await response.text();
+    if (!response.ok) throw new CliError(Api.errorMessage(response.status, response.statusText, text));
     let parsed: unknown;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
-    }
-    if (!response.ok) {
-      const message = (parsed as ErrorBody | undefined)?.message ?? `${response.status} ${response.statusText}`;
-      throw new CliError(message);
     }
     return { body: parsed as T, headers: response.headers };
   }

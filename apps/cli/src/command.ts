@@ -1,11 +1,12 @@
 /**
- * A command is one file under commands/: a name (`topic:verb`), help text, its flags in
- * node:util parseArgs form, and run(ctx). Data goes to stdout, progress to stderr.
+ * A command is an entry of commands/index.ts — a name (`topic:verb`), help text, its flags in
+ * node:util parseArgs form — and one file under commands/ whose run(ctx) it loads when the
+ * command runs (so `paas help` and every other command load none of its imports). Data goes
+ * to stdout, progress to stderr.
  */
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { Api } from './api.js';
 import { CliError } from './errors.js';
-import { appFromRemoteUrl, DEFAULT_REMOTE, remoteUrl } from './git.js';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 export type FlagValues = Record<string, string | boolean | string[] | undefined>;
@@ -22,10 +23,9 @@ export interface Command {
   json?: boolean;
   /** How many positional arguments: [min, max] (max Infinity for any). */
   args?: [number, number];
-  run(ctx: Context): Promise<void>;
+  /** Its implementation: the module that runs it (loaded only when it runs). */
+  load(): Promise<{ run(ctx: Context): Promise<void> }>;
 }
-
-export const defineCommand = (command: Command): Command => command;
 
 export interface Io {
   stdout: (text: string) => void;
@@ -60,6 +60,7 @@ export class Context {
   async app(): Promise<string> {
     const given = this.flag('app');
     if (given) return given;
+    const { appFromRemoteUrl, DEFAULT_REMOTE, remoteUrl } = await import('./git.js'); // simple-git: only here
     const remote = this.flag('remote') ?? DEFAULT_REMOTE;
     const url = await remoteUrl(remote);
     const app = url ? appFromRemoteUrl(url) : undefined;

@@ -62,7 +62,8 @@ export async function main(argv: string[], io: Io = stdio): Promise<number> {
       io.stdout(`${help(command)}\n`);
       return 0;
     }
-    await command.run(new Context(command, flags, args, io));
+    const { run } = await command.load();
+    await run(new Context(command, flags, args, io));
     return 0;
   } catch (err) {
     if (err instanceof CliError) {

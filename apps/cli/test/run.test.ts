@@ -227,7 +227,7 @@ describe('an attached client that goes away', () => {
 });
 
 describe('bad input starts nothing', () => {
-  it('refuses an unknown app, an app with no release, an unknown type, a long command and a bad -e key', async () => {
+  it('refuses an unknown app, an app with no release, an unknown type, a long command, a bad -e key and a bad token', async () => {
     const before = await oneOffs();
     const unknown = await paas(['run', '-a', 'no-such-app-x', '--', 'true'], { home, cwd: repo });
     expect(unknown.code).toBe(1);
@@ -250,6 +250,25 @@ describe('bad input starts nothing', () => {
     const key = await run(['-e', '1BAD=x', '--', 'true']);
     expect(key.code).toBe(1);
     expect(key.stderr).toContain('env.1BAD: 1BAD: must start with a letter or underscore');
+
+    // paas run's door (GET /apps/:app/run) takes the API token, as POST /apps/:app/dynos does.
+    const wrongToken = await paas(['run', '-a', app, '--', 'true'], {
+      home,
+      cwd: repo,
+      env: { PAAS_API_TOKEN: 'not-the-token' },
+    });
+    expect(wrongToken.code).toBe(1);
+    expect(wrongToken.stderr).toContain('failed\nError: Invalid credentials provided.');
+    const noToken = await new Promise<number | undefined>((resolve) => {
+      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/apps/${app}/run`);
+      ws.on('unexpected-response', (_req, res) => {
+        resolve(res.statusCode);
+        ws.terminate();
+      });
+      ws.on('error', () => {});
+      ws.on('open', () => resolve(undefined));
+    });
+    expect(noToken).toBe(401);
 
     const noValue = await run(['-e', 'NOEQUALS', '--', 'true']);
     expect(noValue.code).toBe(1);

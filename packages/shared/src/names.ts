@@ -1,4 +1,7 @@
-/** Names and limits that the api, the agent and the CLI must agree on. */
+/**
+ * Names and limits that the api, the agent and the CLI must agree on. No zod here: the CLI
+ * imports this module alone (`@paas/shared/names`), to start without loading zod.
+ */
 
 export const APP_NAME_RE = /^[a-z][a-z0-9-]{1,29}$/;
 export const APP_NAME_RULE =
@@ -19,6 +22,9 @@ export const FORMATION_MAX_QUANTITY = 100;
 
 /** Accept header of the Heroku Platform API v3; we accept it and the plain JSON one. */
 export const API_ACCEPT = 'application/vnd.heroku+json; version=3';
+
+/** The header a `paas run` client gives its attach secret in (GET /rendezvous, a WebSocket). */
+export const RENDEZVOUS_SECRET_HEADER = 'x-paas-rendezvous';
 
 /**
  * The longest one-off command the API accepts (`paas run`, `heroku run`), in bytes of UTF-8:

@@ -11,6 +11,7 @@ import {
   RUN_ENV_MAX,
   RUN_TIMEOUT_MAX_SECONDS,
 } from './names.js';
+import type { DynoResponse } from './responses.js';
 
 const reserved = new Set<string>(RESERVED_CONFIG_KEYS);
 
@@ -58,3 +59,13 @@ export const dynoCreateBody = z.object({
   time_to_live: z.number().int().positive().max(RUN_TIMEOUT_MAX_SECONDS).nullable().optional(),
 });
 export type DynoCreateBody = z.infer<typeof dynoCreateBody>;
+
+/**
+ * `paas run`'s door (GET /apps/:app/run, a WebSocket with the API token): the client's first
+ * text frame is a dyno create body (always attached); the api answers this (or an `error`
+ * control message, and closes), then the frames are those of the attach link (attachControl).
+ */
+export interface RunDoorStarted {
+  type: 'dyno';
+  dyno: DynoResponse;
+}

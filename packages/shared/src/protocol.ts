@@ -250,6 +250,3 @@ export const attachControl = z.discriminatedUnion('type', [
   z.object({ type: z.literal('error'), message: z.string() }),
 ]);
 export type AttachControl = z.infer<typeof attachControl>;
-
-/** The header a `paas run` client gives its attach secret in (GET /rendezvous, a WebSocket). */
-export const RENDEZVOUS_SECRET_HEADER = 'x-paas-rendezvous';

@@ -99,7 +99,7 @@ export function runOneOff(
         rows: positive(env.LINES),
       })
     : null;
-  core.orchestrator.poke();
+  core.orchestrator.poke('now');
   return { oneOff, release, secret };
 }
 

@@ -68,10 +68,15 @@ export class Orchestrator {
     this.poke();
   }
 
-  /** Something changed (release, formation, restart, app, a process's state): converge soon. */
-  poke(): void {
+  /**
+   * Something changed (release, formation, restart, app, a process's state): converge soon,
+   * 10 ms after the last of a burst of pokes; `now` for someone waiting on it (a one-off's
+   * client: the 10 ms were on `paas run`'s round trip), still coalesced with the pokes of the
+   * same tick.
+   */
+  poke(when: 'soon' | 'now' = 'soon'): void {
     clearTimeout(this.pending);
-    this.pending = setTimeout(() => this.converge(), 10);
+    this.pending = setTimeout(() => this.converge(), when === 'now' ? 0 : 10);
   }
 
   converge(): void {

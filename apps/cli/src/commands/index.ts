@@ -1,91 +1,402 @@
-/** Every command of the CLI, in the order `paas help` lists them. */
+/**
+ * Every command of the CLI, in the order `paas help` lists them: what help and dispatch need
+ * (name, description, usage, flags) here, the implementation in its own file, loaded (with
+ * what it imports) only when the command runs.
+ */
 import type { Command } from '../command.js';
-import addonsAttach from './addons/attach.js';
-import addonsCreate from './addons/create.js';
-import addonsDestroy from './addons/destroy.js';
-import addonsDetach from './addons/detach.js';
-import addons from './addons/index.js';
-import addonsInfo from './addons/info.js';
-import appsCreate from './apps/create.js';
-import appsDestroy from './apps/destroy.js';
-import apps from './apps/index.js';
-import appsInfo from './apps/info.js';
-import builds from './builds/index.js';
-import buildsOutput from './builds/output.js';
-import certsAdd from './certs/add.js';
-import certs from './certs/index.js';
-import certsRemove from './certs/remove.js';
-import configGet from './config/get.js';
-import config from './config/index.js';
-import configSet from './config/set.js';
-import configUnset from './config/unset.js';
-import domainsAdd from './domains/add.js';
-import domains from './domains/index.js';
-import domainsRemove from './domains/remove.js';
-import drainsAdd from './drains/add.js';
-import drains from './drains/index.js';
-import drainsRemove from './drains/remove.js';
-import gitRemote from './git/remote.js';
-import login from './login.js';
-import logs from './logs.js';
-import pgBackupsCapture from './pg/backups/capture.js';
-import pgBackupsDownload from './pg/backups/download.js';
-import pgBackups from './pg/backups/index.js';
-import pgBackupsRestore from './pg/backups/restore.js';
-import pgPsql from './pg/psql.js';
-import ps from './ps/index.js';
-import psRestart from './ps/restart.js';
-import psScale from './ps/scale.js';
-import psStop from './ps/stop.js';
-import releases from './releases/index.js';
-import releasesInfo from './releases/info.js';
-import releasesOutput from './releases/output.js';
-import rollback from './rollback.js';
-import runDetached from './run/detached.js';
-import run from './run/index.js';
 
 export const commands: Command[] = [
-  login,
-  apps,
-  appsCreate,
-  appsInfo,
-  appsDestroy,
-  config,
-  configGet,
-  configSet,
-  configUnset,
-  releases,
-  releasesInfo,
-  releasesOutput,
-  rollback,
-  ps,
-  psScale,
-  psRestart,
-  psStop,
-  addons,
-  addonsCreate,
-  addonsInfo,
-  addonsDestroy,
-  addonsAttach,
-  addonsDetach,
-  pgBackups,
-  pgBackupsCapture,
-  pgBackupsRestore,
-  pgBackupsDownload,
-  pgPsql,
-  run,
-  runDetached,
-  certs,
-  certsAdd,
-  certsRemove,
-  domains,
-  domainsAdd,
-  domainsRemove,
-  logs,
-  drains,
-  drainsAdd,
-  drainsRemove,
-  builds,
-  buildsOutput,
-  gitRemote,
+  {
+    name: 'login',
+    description: 'log in to a paas api: saves the token in ~/.netrc so that the CLI and `git push` use it',
+    usage: 'login [--api-url URL] [--token TOKEN]',
+    examples: ['paas login --api-url http://127.0.0.1:5000', 'echo "$TOKEN" | paas login'],
+    flags: { 'api-url': { type: 'string' }, token: { type: 'string' } },
+    load: () => import('./login.js'),
+  },
+  { name: 'apps', description: 'list your apps', json: true, load: () => import('./apps/index.js') },
+  {
+    name: 'apps:create',
+    description: 'create an app (inside a git repository, also add its `paas` git remote)',
+    usage: 'apps:create [NAME] [--remote paas] [--no-remote]',
+    examples: ['paas apps:create hello'],
+    args: [0, 1],
+    json: true,
+    flags: { remote: { type: 'string', short: 'r' }, 'no-remote': { type: 'boolean' } },
+    load: () => import('./apps/create.js'),
+  },
+  { name: 'apps:info', description: 'show an app', needsApp: true, json: true, load: () => import('./apps/info.js') },
+  {
+    name: 'apps:destroy',
+    description: 'permanently destroy an app (its releases stay on record)',
+    usage: 'apps:destroy [APP] --confirm APP',
+    examples: ['paas apps:destroy -a hello --confirm hello'],
+    args: [0, 1],
+    needsApp: true,
+    json: true,
+    flags: { confirm: { type: 'string', short: 'c' } },
+    load: () => import('./apps/destroy.js'),
+  },
+  {
+    name: 'config',
+    description: "show an app's config vars",
+    needsApp: true,
+    json: true,
+    flags: { shell: { type: 'boolean', short: 's' } },
+    load: () => import('./config/index.js'),
+  },
+  {
+    name: 'config:get',
+    description: 'print one config var (an empty line if it is not set)',
+    usage: 'config:get KEY',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./config/get.js'),
+  },
+  {
+    name: 'config:set',
+    description: 'set config vars: makes a new release and restarts the app',
+    usage: 'config:set KEY=VALUE [KEY=VALUE ...]',
+    examples: ['paas config:set GREETING=hi DATABASE_URL=postgres://db/app'],
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./config/set.js'),
+  },
+  {
+    name: 'config:unset',
+    description: 'unset config vars: makes a new release and restarts the app',
+    usage: 'config:unset KEY [KEY ...]',
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./config/unset.js'),
+  },
+  {
+    name: 'releases',
+    description: "list an app's releases, newest first",
+    needsApp: true,
+    json: true,
+    flags: { num: { type: 'string', short: 'n' } },
+    load: () => import('./releases/index.js'),
+  },
+  {
+    name: 'releases:info',
+    description: 'show one release (the current one by default)',
+    usage: 'releases:info [vN]',
+    args: [0, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./releases/info.js'),
+  },
+  {
+    name: 'releases:output',
+    description:
+      "print a release's release command output (the newest release by default); " +
+      'while the command runs, its output follows until it ends',
+    usage: 'releases:output [vN]',
+    examples: ['paas releases:output', 'paas releases:output v12'],
+    args: [0, 1],
+    needsApp: true,
+    load: () => import('./releases/output.js'),
+  },
+  {
+    name: 'rollback',
+    description:
+      "make a new release with an earlier release's image and config (default: the one before the current); " +
+      'an image that was collected is rebuilt from its commit first; a release command runs before it goes live',
+    usage: 'rollback [vN]',
+    examples: ['paas rollback', 'paas rollback v41'],
+    args: [0, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./rollback.js'),
+  },
+  {
+    name: 'ps',
+    description: "list an app's processes: type, name, state, since, command, agent",
+    needsApp: true,
+    json: true,
+    load: () => import('./ps/index.js'),
+  },
+  {
+    name: 'ps:scale',
+    description: 'set how many processes of each type run (TYPE=N, TYPE+N, TYPE-N, optionally :SIZE)',
+    usage: 'ps:scale TYPE=N [TYPE+N ...]',
+    examples: ['paas ps:scale web=3 worker=2', 'paas ps:scale web+1'],
+    args: [0, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./ps/scale.js'),
+  },
+  {
+    name: 'ps:restart',
+    description: "restart an app's processes: all, a type (web) or one (web.2)",
+    usage: 'ps:restart [TYPE|NAME]',
+    args: [0, 1],
+    needsApp: true,
+    load: () => import('./ps/restart.js'),
+  },
+  {
+    name: 'ps:stop',
+    description: 'stop a process (web.2) or all of a type (web); still in the formation, they come back',
+    usage: 'ps:stop TYPE|NAME',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./ps/stop.js'),
+  },
+  {
+    name: 'addons',
+    description: "list an app's add-ons (owned or attached), their plans, state and attachments",
+    needsApp: true,
+    json: true,
+    load: () => import('./addons/index.js'),
+  },
+  {
+    name: 'addons:create',
+    description: 'provision an add-on (heroku-postgresql, heroku-redis) and attach it to the app',
+    usage: 'addons:create SERVICE[:PLAN] [--as NAME] [--name ADDON]',
+    examples: ['paas addons:create heroku-postgresql', 'paas addons:create redis --as CACHE'],
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    flags: { as: { type: 'string' }, name: { type: 'string' } },
+    load: () => import('./addons/create.js'),
+  },
+  {
+    name: 'addons:info',
+    description: 'show an add-on: its plan, owner, attachments and state',
+    usage: 'addons:info ADDON',
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./addons/info.js'),
+  },
+  {
+    name: 'addons:destroy',
+    description: 'detach an add-on everywhere and destroy it, with its data',
+    usage: 'addons:destroy ADDON --confirm APP',
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    flags: { confirm: { type: 'string', short: 'c' } },
+    load: () => import('./addons/destroy.js'),
+  },
+  {
+    name: 'addons:attach',
+    description: 'attach an existing add-on to an app (its URL goes in the config)',
+    usage: 'addons:attach ADDON [--as NAME]',
+    examples: ['paas addons:attach postgresql-tidy-12345 -a other-app --as SHARED_DATABASE'],
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    flags: { as: { type: 'string' } },
+    load: () => import('./addons/attach.js'),
+  },
+  {
+    name: 'addons:detach',
+    description: 'detach an add-on attachment from an app (its config var goes, in a new release)',
+    usage: 'addons:detach ATTACHMENT',
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./addons/detach.js'),
+  },
+  {
+    name: 'pg:backups',
+    description: "list the app's PostgreSQL backups",
+    needsApp: true,
+    json: true,
+    load: () => import('./pg/backups/index.js'),
+  },
+  {
+    name: 'pg:backups:capture',
+    description: "capture a backup (pg_dump -Fc) of the app's database, kept by the platform",
+    usage: 'pg:backups:capture [DATABASE]',
+    args: [0, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./pg/backups/capture.js'),
+  },
+  {
+    name: 'pg:backups:restore',
+    description: "replace the database's contents with a backup (the newest one by default)",
+    usage: 'pg:backups:restore [BACKUP] [DATABASE] --confirm APP',
+    examples: ['paas pg:backups:restore b002 DATABASE_URL -a myapp --confirm myapp'],
+    args: [0, 2],
+    needsApp: true,
+    json: true,
+    flags: { confirm: { type: 'string', short: 'c' } },
+    load: () => import('./pg/backups/restore.js'),
+  },
+  {
+    name: 'pg:backups:download',
+    description: 'download a backup (pg_dump -Fc, for pg_restore) to a file, latest.dump by default',
+    usage: 'pg:backups:download [BACKUP] [--output FILE]',
+    args: [0, 1],
+    needsApp: true,
+    flags: { output: { type: 'string', short: 'o' } },
+    load: () => import('./pg/backups/download.js'),
+  },
+  {
+    name: 'pg:psql',
+    description: "open psql on the app's database, in a one-off process of the app",
+    usage: 'pg:psql [DATABASE] [-c COMMAND]',
+    examples: ['paas pg:psql', 'paas pg:psql HEROKU_POSTGRESQL_GOLD -c "select count(*) from notes"'],
+    args: [0, 1],
+    needsApp: true,
+    flags: { command: { type: 'string', short: 'c' } },
+    load: () => import('./pg/psql.js'),
+  },
+  {
+    name: 'run',
+    description: 'run a one-off process (the current release, its config), attached to this terminal',
+    usage: 'run [-e KEY=VALUE …] [-s SIZE] [--type TYPE] [--no-tty] [-x] -- COMMAND …',
+    examples: [
+      'paas run bash',
+      'paas run -e DEBUG=1 -- rake db:migrate',
+      'paas run worker',
+      'echo data | paas run -- cat',
+    ],
+    flags: {
+      env: { type: 'string', short: 'e', multiple: true },
+      size: { type: 'string', short: 's' },
+      type: { type: 'string' },
+      'no-tty': { type: 'boolean' },
+      /** Accepted as heroku's: `paas run` always exits with the process's status. */
+      'exit-code': { type: 'boolean', short: 'x' },
+    },
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    load: () => import('./run/index.js'),
+  },
+  {
+    name: 'run:detached',
+    description: 'run a one-off process in the background; its output goes to the log as run.N',
+    usage: 'run:detached [-e KEY=VALUE …] [-s SIZE] [--type TYPE] -- COMMAND …',
+    examples: ['paas run:detached -- rake db:migrate', 'paas logs -p run.1'],
+    flags: {
+      env: { type: 'string', short: 'e', multiple: true },
+      size: { type: 'string', short: 's' },
+      type: { type: 'string' },
+    },
+    args: [1, Number.POSITIVE_INFINITY],
+    needsApp: true,
+    json: true,
+    load: () => import('./run/detached.js'),
+  },
+  {
+    name: 'certs',
+    description: "list the certificates for an app's custom domains (served over HTTPS by SNI)",
+    needsApp: true,
+    json: true,
+    load: () => import('./certs/index.js'),
+  },
+  {
+    name: 'certs:add',
+    description: "add a certificate (PEM, with its chain) and its private key for the app's custom domains",
+    usage: 'certs:add CERT KEY',
+    examples: ['paas certs:add server.crt server.key'],
+    args: [2, 2],
+    needsApp: true,
+    json: true,
+    load: () => import('./certs/add.js'),
+  },
+  {
+    name: 'certs:remove',
+    description: 'remove a certificate (by the name `paas certs` shows)',
+    usage: 'certs:remove NAME',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./certs/remove.js'),
+  },
+  {
+    name: 'domains',
+    description: "list an app's domains: its default one and the custom ones",
+    needsApp: true,
+    json: true,
+    load: () => import('./domains/index.js'),
+  },
+  {
+    name: 'domains:add',
+    description: 'route a custom host name to the app (point its DNS at the platform)',
+    usage: 'domains:add HOSTNAME',
+    examples: ['paas domains:add www.example.com'],
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./domains/add.js'),
+  },
+  {
+    name: 'domains:remove',
+    description: 'stop routing a custom host name to the app',
+    usage: 'domains:remove HOSTNAME',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./domains/remove.js'),
+  },
+  {
+    name: 'logs',
+    description: "show an app's log: what its processes print, what the platform did, each request served",
+    usage: 'logs [-n N] [-t] [-p web|web.1] [-s app|paas] [--json]',
+    examples: ['paas logs --tail', 'paas logs -n 500 -p web', 'paas logs -s paas'],
+    flags: {
+      num: { type: 'string', short: 'n' },
+      tail: { type: 'boolean', short: 't' },
+      ps: { type: 'string', short: 'p' },
+      dyno: { type: 'string', short: 'd' },
+      source: { type: 'string', short: 's' },
+    },
+    needsApp: true,
+    json: true,
+    load: () => import('./logs.js'),
+  },
+  {
+    name: 'drains',
+    description: "list the app's log drains: where its log lines are also sent",
+    needsApp: true,
+    json: true,
+    load: () => import('./drains/index.js'),
+  },
+  {
+    name: 'drains:add',
+    description: "send the app's log lines to a URL too (https://, http:// or syslog+tcp://)",
+    usage: 'drains:add URL',
+    examples: ['paas drains:add https://logs.example.com/paas', 'paas drains:add syslog+tcp://logs.example.com:514'],
+    args: [1, 1],
+    needsApp: true,
+    json: true,
+    load: () => import('./drains/add.js'),
+  },
+  {
+    name: 'drains:remove',
+    description: "stop sending the app's log lines to a drain (by URL or id)",
+    usage: 'drains:remove URL',
+    args: [1, 1],
+    needsApp: true,
+    load: () => import('./drains/remove.js'),
+  },
+  {
+    name: 'builds',
+    description: "list an app's builds, newest first",
+    needsApp: true,
+    json: true,
+    load: () => import('./builds/index.js'),
+  },
+  {
+    name: 'builds:output',
+    description: "print a build's output (the newest build by default)",
+    usage: 'builds:output [BUILD_ID]',
+    args: [0, 1],
+    needsApp: true,
+    load: () => import('./builds/output.js'),
+  },
+  {
+    name: 'git:remote',
+    description: "add (or point) a git remote at an app's repository",
+    usage: 'git:remote -a APP [--remote paas]',
+    examples: ['paas git:remote -a hello'],
+    needsApp: true,
+    load: () => import('./git/remote.js'),
+  },
 ];

@@ -1,7 +1,7 @@
 import { createInterface } from 'node:readline';
 import type { Account } from '@paas/shared';
 import { Api } from '../api.js';
-import { defineCommand } from '../command.js';
+import type { Context } from '../command.js';
 import { apiUrl, saveLogin } from '../credentials.js';
 import { env } from '../env.js';
 import { CliError } from '../errors.js';
@@ -22,23 +22,17 @@ async function readToken(): Promise<string> {
   return token.trim();
 }
 
-export default defineCommand({
-  name: 'login',
-  description: 'log in to a paas api: saves the token in ~/.netrc so that the CLI and `git push` use it',
-  usage: 'login [--api-url URL] [--token TOKEN]',
-  examples: ['paas login --api-url http://127.0.0.1:5000', 'echo "$TOKEN" | paas login'],
-  flags: { 'api-url': { type: 'string' }, token: { type: 'string' } },
-  async run(ctx) {
-    const url = (ctx.flag('api-url') ?? apiUrl()).replace(/\/+$/, '');
-    try {
-      new URL(url);
-    } catch {
-      throw new CliError(`--api-url: ${url} is not a URL (e.g. http://127.0.0.1:5000)`);
-    }
-    const token = ctx.flag('token') ?? env.apiToken ?? (await readToken());
-    if (!token) throw new CliError('No token given: pass --token, set PAAS_API_TOKEN, or type it at the prompt.');
-    const account = await new Api(url, token).get<Account>('/account');
-    saveLogin(url, account.email, token);
-    ctx.err(`Logged in to ${url} as ${account.email}`);
-  },
-});
+/** `paas login`: see its entry in commands/index.ts. */
+export async function run(ctx: Context): Promise<void> {
+  const url = (ctx.flag('api-url') ?? apiUrl()).replace(/\/+$/, '');
+  try {
+    new URL(url);
+  } catch {
+    throw new CliError(`--api-url: ${url} is not a URL (e.g. http://127.0.0.1:5000)`);
+  }
+  const token = ctx.flag('token') ?? env.apiToken ?? (await readToken());
+  if (!token) throw new CliError('No token given: pass --token, set PAAS_API_TOKEN, or type it at the prompt.');
+  const account = await new Api(url, token).get<Account>('/account');
+  saveLogin(url, account.email, token);
+  ctx.err(`Logged in to ${url} as ${account.email}`);
+}

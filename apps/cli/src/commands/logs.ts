@@ -1,6 +1,6 @@
 import { formatLogLine, type LogEntryResponse } from '@paas/shared';
 import { appPath } from '../api.js';
-import { defineCommand } from '../command.js';
+import type { Context } from '../command.js';
 import { env } from '../env.js';
 import { CliError } from '../errors.js';
 
@@ -13,52 +13,38 @@ function colour(text: string, process: string): string {
   return `\x1b[${COLOURS[hash % COLOURS.length]}m${text}\x1b[0m`;
 }
 
-export default defineCommand({
-  name: 'logs',
-  description: "show an app's log: what its processes print, what the platform did, each request served",
-  usage: 'logs [-n N] [-t] [-p web|web.1] [-s app|paas] [--json]',
-  examples: ['paas logs --tail', 'paas logs -n 500 -p web', 'paas logs -s paas'],
-  flags: {
-    num: { type: 'string', short: 'n' },
-    tail: { type: 'boolean', short: 't' },
-    ps: { type: 'string', short: 'p' },
-    dyno: { type: 'string', short: 'd' },
-    source: { type: 'string', short: 's' },
-  },
-  needsApp: true,
-  json: true,
-  async run(ctx) {
-    const app = await ctx.app();
-    const num = ctx.flag('num');
-    if (num !== undefined && !/^\d+$/.test(num)) throw new CliError(`--num ${num}: expected a whole number of lines`);
-    const session = await ctx.api.post<{ logplex_url: string }>(appPath(app, '/log-sessions'), {
-      ...(num !== undefined ? { lines: Number(num) } : {}),
-      tail: ctx.flags.tail === true,
-      ...(ctx.flag('ps') || ctx.flag('dyno') ? { dyno: ctx.flag('ps') ?? ctx.flag('dyno') } : {}),
-      ...(ctx.flag('source') ? { source: ctx.flag('source') } : {}),
-    });
-    let response: Response;
-    try {
-      response = await fetch(session.logplex_url, { headers: { accept: 'application/x-ndjson' } });
-    } catch (err) {
-      throw new CliError(`Cannot read the log stream (${(err as Error).message}).`);
-    }
-    if (!response.ok || !response.body) throw new CliError(`The log stream answered ${response.status}.`);
-    const print = (text: string) => {
-      if (!text) return;
-      const entry = JSON.parse(text) as LogEntryResponse;
-      if (ctx.wantsJson) return ctx.out(JSON.stringify(entry));
-      const line = formatLogLine(entry);
-      ctx.out(env.color ? colour(line, entry.process) : line);
-    };
-    const decoder = new TextDecoder();
-    let rest = '';
-    for await (const chunk of response.body) {
-      rest += decoder.decode(chunk as Uint8Array, { stream: true });
-      const lines = rest.split('\n');
-      rest = lines.pop() ?? '';
-      for (const l of lines) print(l);
-    }
-    print(rest);
-  },
-});
+/** `paas logs`: see its entry in commands/index.ts. */
+export async function run(ctx: Context): Promise<void> {
+  const app = await ctx.app();
+  const num = ctx.flag('num');
+  if (num !== undefined && !/^\d+$/.test(num)) throw new CliError(`--num ${num}: expected a whole number of lines`);
+  const session = await ctx.api.post<{ logplex_url: string }>(appPath(app, '/log-sessions'), {
+    ...(num !== undefined ? { lines: Number(num) } : {}),
+    tail: ctx.flags.tail === true,
+    ...(ctx.flag('ps') || ctx.flag('dyno') ? { dyno: ctx.flag('ps') ?? ctx.flag('dyno') } : {}),
+    ...(ctx.flag('source') ? { source: ctx.flag('source') } : {}),
+  });
+  let response: Response;
+  try {
+    response = await fetch(session.logplex_url, { headers: { accept: 'application/x-ndjson' } });
+  } catch (err) {
+    throw new CliError(`Cannot read the log stream (${(err as Error).message}).`);
+  }
+  if (!response.ok || !response.body) throw new CliError(`The log stream answered ${response.status}.`);
+  const print = (text: string) => {
+    if (!text) return;
+    const entry = JSON.parse(text) as LogEntryResponse;
+    if (ctx.wantsJson) return ctx.out(JSON.stringify(entry));
+    const line = formatLogLine(entry);
+    ctx.out(env.color ? colour(line, entry.process) : line);
+  };
+  const decoder = new TextDecoder();
+  let rest = '';
+  for await (const chunk of response.body) {
+    rest += decoder.decode(chunk as Uint8Array, { stream: true });
+    const lines = rest.split('\n');
+    rest = lines.pop() ?? '';
+    for (const l of lines) print(l);
+  }
+  print(rest);
+}

@@ -1,28 +1,23 @@
 import type { Build } from '@paas/shared';
 import { appPath } from '../../api.js';
-import { defineCommand } from '../../command.js';
+import type { Context } from '../../command.js';
 import { columns, header, shortTime } from '../../output.js';
 
-export default defineCommand({
-  name: 'builds',
-  description: "list an app's builds, newest first",
-  needsApp: true,
-  json: true,
-  async run(ctx) {
-    const app = await ctx.app();
-    const builds = await ctx.api.get<Build[]>(appPath(app, '/builds'));
-    if (ctx.wantsJson) return ctx.json(builds);
-    ctx.out(header(`${app} Builds`));
-    ctx.out(
-      columns(
-        builds.map((b) => [
-          b.id,
-          b.status,
-          b.source_blob.version.slice(0, 7),
-          b.release ? `v${b.release.version}` : '',
-          shortTime(b.created_at),
-        ]),
-      ),
-    );
-  },
-});
+/** `paas builds`: see its entry in commands/index.ts. */
+export async function run(ctx: Context): Promise<void> {
+  const app = await ctx.app();
+  const builds = await ctx.api.get<Build[]>(appPath(app, '/builds'));
+  if (ctx.wantsJson) return ctx.json(builds);
+  ctx.out(header(`${app} Builds`));
+  ctx.out(
+    columns(
+      builds.map((b) => [
+        b.id,
+        b.status,
+        b.source_blob.version.slice(0, 7),
+        b.release ? `v${b.release.version}` : '',
+        shortTime(b.created_at),
+      ]),
+    ),
+  );
+}

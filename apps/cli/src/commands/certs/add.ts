@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { SniEndpointResponse } from '@paas/shared';
 import { appPath } from '../../api.js';
-import { defineCommand } from '../../command.js';
+import type { Context } from '../../command.js';
 import { CliError } from '../../errors.js';
 import { appLabel } from '../../output.js';
 
@@ -13,24 +13,14 @@ function read(file: string, what: string): string {
   }
 }
 
-export default defineCommand({
-  name: 'certs:add',
-  description: "add a certificate (PEM, with its chain) and its private key for the app's custom domains",
-  usage: 'certs:add CERT KEY',
-  examples: ['paas certs:add server.crt server.key'],
-  args: [2, 2],
-  needsApp: true,
-  json: true,
-  async run(ctx) {
-    const app = await ctx.app();
-    const [certFile = '', keyFile = ''] = ctx.args;
-    const body = { certificate_chain: read(certFile, 'certificate'), private_key: read(keyFile, 'private key') };
-    const cert = await ctx.step(`Adding the certificate to ${appLabel(app)}`, () =>
-      ctx.api.post<SniEndpointResponse>(appPath(app, '/sni-endpoints'), body),
-    );
-    if (ctx.wantsJson) return ctx.json(cert);
-    ctx.out(
-      `${cert.name}: ${cert.ssl_cert.cert_domains.join(', ')} (expires ${cert.ssl_cert.expires_at.slice(0, 10)})`,
-    );
-  },
-});
+/** `paas certs:add`: see its entry in commands/index.ts. */
+export async function run(ctx: Context): Promise<void> {
+  const app = await ctx.app();
+  const [certFile = '', keyFile = ''] = ctx.args;
+  const body = { certificate_chain: read(certFile, 'certificate'), private_key: read(keyFile, 'private key') };
+  const cert = await ctx.step(`Adding the certificate to ${appLabel(app)}`, () =>
+    ctx.api.post<SniEndpointResponse>(appPath(app, '/sni-endpoints'), body),
+  );
+  if (ctx.wantsJson) return ctx.json(cert);
+  ctx.out(`${cert.name}: ${cert.ssl_cert.cert_domains.join(', ')} (expires ${cert.ssl_cert.expires_at.slice(0, 10)})`);
+}

@@ -1,18 +1,12 @@
 import { appPath } from '../../api.js';
-import { defineCommand } from '../../command.js';
+import type { Context } from '../../command.js';
 import { appLabel } from '../../output.js';
 
-export default defineCommand({
-  name: 'domains:remove',
-  description: 'stop routing a custom host name to the app',
-  usage: 'domains:remove HOSTNAME',
-  args: [1, 1],
-  needsApp: true,
-  async run(ctx) {
-    const app = await ctx.app();
-    const [hostname = ''] = ctx.args;
-    await ctx.step(`Removing ${hostname} from ${appLabel(app)}`, () =>
-      ctx.api.delete(appPath(app, `/domains/${encodeURIComponent(hostname)}`)),
-    );
-  },
-});
+/** `paas domains:remove`: see its entry in commands/index.ts. */
+export async function run(ctx: Context): Promise<void> {
+  const app = await ctx.app();
+  const [hostname = ''] = ctx.args;
+  await ctx.step(`Removing ${hostname} from ${appLabel(app)}`, () =>
+    ctx.api.delete(appPath(app, `/domains/${encodeURIComponent(hostname)}`)),
+  );
+}

@@ -1,41 +1,35 @@
 import type { DynoResponse } from '@paas/shared';
 import { appPath } from '../../api.js';
-import { defineCommand } from '../../command.js';
+import type { Context } from '../../command.js';
 import { columns, header, shortTime } from '../../output.js';
 
-export default defineCommand({
-  name: 'ps',
-  description: "list an app's processes: type, name, state, since, command, agent",
-  needsApp: true,
-  json: true,
-  async run(ctx) {
-    const app = await ctx.app();
-    const dynos = await ctx.api.get<DynoResponse[]>(appPath(app, '/dynos'));
-    if (ctx.wantsJson) return ctx.json(dynos);
-    if (dynos.length === 0)
-      return ctx.out(`No processes are running for ${app}: scale one up with paas ps:scale web=1`);
-    const byType = new Map<string, DynoResponse[]>();
-    for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
-    for (const [type, list] of byType) {
-      const oneOffs = type === 'run';
-      ctx.out(
-        header(
-          oneOffs ? `run: one-off processes (${list.length})` : `${type} (${list.length}): ${list[0]?.command ?? ''}`,
-        ),
-      );
-      ctx.out(
-        columns(
-          list.map((d) => [
-            d.name,
-            d.state === 'crashed' && d.exit_code !== null ? `crashed (exit ${d.exit_code})` : d.state,
-            shortTime(d.updated_at),
-            `v${d.release.version}`,
-            d.agent,
-            ...(oneOffs ? [d.command] : []),
-          ]),
-        ),
-      );
-      ctx.out();
-    }
-  },
-});
+/** `paas ps`: see its entry in commands/index.ts. */
+export async function run(ctx: Context): Promise<void> {
+  const app = await ctx.app();
+  const dynos = await ctx.api.get<DynoResponse[]>(appPath(app, '/dynos'));
+  if (ctx.wantsJson) return ctx.json(dynos);
+  if (dynos.length === 0) return ctx.out(`No processes are running for ${app}: scale one up with paas ps:scale web=1`);
+  const byType = new Map<string, DynoResponse[]>();
+  for (const d of dynos) byType.set(d.type, [...(byType.get(d.type) ?? []), d]);
+  for (const [type, list] of byType) {
+    const oneOffs = type === 'run';
+    ctx.out(
+      header(
+        oneOffs ? `run: one-off processes (${list.length})` : `${type} (${list.length}): ${list[0]?.command ?? ''}`,
+      ),
+    );
+    ctx.out(
+      columns(
+        list.map((d) => [
+          d.name,
+          d.state === 'crashed' && d.exit_code !== null ? `crashed (exit ${d.exit_code})` : d.state,
+          shortTime(d.updated_at),
+          `v${d.release.version}`,
+          d.agent,
+          ...(oneOffs ? [d.command] : []),
+        ]),
+      ),
+    );
+    ctx.out();
+  }
+}
