@@ -1,9 +1,9 @@
 /**
  * Every command of the CLI, in the order `paas help` lists them: what help and dispatch need
- * (name, description, usage, flags) here, the implementation in its own file, loaded (with
- * what it imports) only when the command runs.
- */
+ * (name, description, usage, flags) here (add-ons' in addon-commands.ts), the implementation
+ * in its own file, loaded (with what it imports) only when the command runs. */
 import type { Command } from '../command.js';
+import { addonCommands } from './addon-commands.js';
 
 export const commands: Command[] = [
   {
@@ -145,109 +145,7 @@ export const commands: Command[] = [
     needsApp: true,
     load: () => import('./ps/stop.js'),
   },
-  {
-    name: 'addons',
-    description: "list an app's add-ons (owned or attached), their plans, state and attachments",
-    needsApp: true,
-    json: true,
-    load: () => import('./addons/index.js'),
-  },
-  {
-    name: 'addons:create',
-    description: 'provision an add-on (heroku-postgresql, heroku-redis) and attach it to the app',
-    usage: 'addons:create SERVICE[:PLAN] [--as NAME] [--name ADDON]',
-    examples: ['paas addons:create heroku-postgresql', 'paas addons:create redis --as CACHE'],
-    args: [1, 1],
-    needsApp: true,
-    json: true,
-    flags: { as: { type: 'string' }, name: { type: 'string' } },
-    load: () => import('./addons/create.js'),
-  },
-  {
-    name: 'addons:info',
-    description: 'show an add-on: its plan, owner, attachments and state',
-    usage: 'addons:info ADDON',
-    args: [1, 1],
-    needsApp: true,
-    json: true,
-    load: () => import('./addons/info.js'),
-  },
-  {
-    name: 'addons:destroy',
-    description: 'detach an add-on everywhere and destroy it, with its data',
-    usage: 'addons:destroy ADDON --confirm APP',
-    args: [1, 1],
-    needsApp: true,
-    json: true,
-    flags: { confirm: { type: 'string', short: 'c' } },
-    load: () => import('./addons/destroy.js'),
-  },
-  {
-    name: 'addons:attach',
-    description: 'attach an existing add-on to an app (its URL goes in the config)',
-    usage: 'addons:attach ADDON [--as NAME]',
-    examples: ['paas addons:attach postgresql-tidy-12345 -a other-app --as SHARED_DATABASE'],
-    args: [1, 1],
-    needsApp: true,
-    json: true,
-    flags: { as: { type: 'string' } },
-    load: () => import('./addons/attach.js'),
-  },
-  {
-    name: 'addons:detach',
-    description: 'detach an add-on attachment from an app (its config var goes, in a new release)',
-    usage: 'addons:detach ATTACHMENT',
-    args: [1, 1],
-    needsApp: true,
-    json: true,
-    load: () => import('./addons/detach.js'),
-  },
-  {
-    name: 'pg:backups',
-    description: "list the app's PostgreSQL backups",
-    needsApp: true,
-    json: true,
-    load: () => import('./pg/backups/index.js'),
-  },
-  {
-    name: 'pg:backups:capture',
-    description: "capture a backup (pg_dump -Fc) of the app's database, kept by the platform",
-    usage: 'pg:backups:capture [DATABASE]',
-    args: [0, 1],
-    needsApp: true,
-    json: true,
-    load: () => import('./pg/backups/capture.js'),
-  },
-  {
-    name: 'pg:backups:restore',
-    description: "replace the database's contents with a backup (the newest one by default)",
-    usage: 'pg:backups:restore [BACKUP] [DATABASE] --confirm APP',
-    examples: ['paas pg:backups:restore b002 DATABASE_URL -a myapp --confirm myapp'],
-    args: [0, 2],
-    needsApp: true,
-    json: true,
-    flags: { confirm: { type: 'string', short: 'c' } },
-    load: () => import('./pg/backups/restore.js'),
-  },
-  {
-    name: 'pg:backups:download',
-    description: 'download a backup (pg_dump -Fc, for pg_restore) to a file, latest.dump by default',
-    usage: 'pg:backups:download [BACKUP] [--output FILE]',
-    args: [0, 1],
-    needsApp: true,
-    flags: { output: { type: 'string', short: 'o' } },
-    load: () => import('./pg/backups/download.js'),
-  },
-  {
-    name: 'pg:psql',
-    description: "open psql on the app's database, in a one-off process of the app",
-    usage: 'pg:psql [DATABASE] [-c COMMAND]',
-    examples: ['paas pg:psql', 'paas pg:psql HEROKU_POSTGRESQL_GOLD -c "select count(*) from notes"'],
-    args: [0, 1],
-    needsApp: true,
-    flags: { command: { type: 'string', short: 'c' } },
-    load: () => import('./pg/psql.js'),
-  },
+  ...addonCommands,
   {
     name: 'run',
     description: 'run a one-off process (the current release, its config), attached to this terminal',
