@@ -154,6 +154,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         .split('\n')
         .filter(Boolean);
       if (ids.length) await run('docker', ['rm', '-f', ...ids]);
+      // Add-ons' volumes and apps' networks too (benches call this; tests also have the sweep).
+      const label = `label=paas.platform=${platformId}`;
+      for (const kind of ['volume', 'network'] as const) {
+        const names = (await run('docker', [kind, 'ls', '-q', '--filter', label])).stdout.split('\n').filter(Boolean);
+        if (names.length) await run('docker', [kind, 'rm', ...names]).catch(() => undefined);
+      }
     },
     async restart(signal: NodeJS.Signals = 'SIGTERM') {
       await platform.stop(signal);
