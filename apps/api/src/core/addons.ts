@@ -163,3 +163,6 @@ export function attachmentsOf(
 }
 
 const serviceOfAddon = (addon: AddonRow) => parsePlan(addon.service).service;
+
+/** The row type the routes present (routes import nothing from the store). */
+export type { AttachmentRow } from '../store/rows.js';

@@ -143,3 +143,6 @@ export async function destroyApp(core: CoreDeps, nameOrId: string): Promise<AppV
   core.images.collect();
   return destroyed;
 }
+
+/** The row type the routes present (routes import nothing from the store). */
+export type { AppRow } from '../store/rows.js';

@@ -112,3 +112,6 @@ export function removeCert(
   core.orchestrator.poke();
   return row;
 }
+
+/** Row types the routes present (routes import nothing from the store). */
+export type { CertRow } from '../store/certs.js';

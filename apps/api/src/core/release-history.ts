@@ -148,3 +148,6 @@ export function openReleaseOutput(
   if (found.state === 'not-started') throw notFound('Release command not started yet.');
   return found;
 }
+
+/** The row type the routes present (routes import nothing from the store). */
+export type { ReleaseRow } from '../store/rows.js';

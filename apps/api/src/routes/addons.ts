@@ -1,6 +1,7 @@
 /** Add-ons and attachments (Heroku's Platform API shapes, as the Heroku CLI 11 uses them). */
 import { addonCreateBody, addonResolveBody, attachmentCreateBody, attachmentResolveBody } from '@paas/shared';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { AttachmentRow } from '../core/addons.js';
 import {
   attachAddon,
   attachmentsOf,
@@ -16,7 +17,6 @@ import { lookupApp, requireApp } from '../core/apps.js';
 import type { Deps } from '../deps.js';
 import { notFound, PaasError } from '../errors.js';
 import { presentAddon, presentAttachment } from '../present-addons.js';
-import type { AttachmentRow } from '../store/rows.js';
 import { parseBody } from './parse.js';
 
 type AppParams = { Params: { app: string } };

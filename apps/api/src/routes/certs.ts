@@ -5,12 +5,10 @@
 import { X509Certificate } from 'node:crypto';
 import { type SniEndpointResponse, sniEndpointCreateBody } from '@paas/shared';
 import type { FastifyInstance } from 'fastify';
-import { requireApp } from '../core/apps.js';
-import { addCert, listCerts, removeCert } from '../core/certs.js';
+import { type AppRow, requireApp } from '../core/apps.js';
+import { addCert, type CertRow, listCerts, removeCert } from '../core/certs.js';
 import { listDomains } from '../core/domains.js';
 import type { Deps } from '../deps.js';
-import type { CertRow } from '../store/certs.js';
-import type { AppRow } from '../store/rows.js';
 import { parseBody } from './parse.js';
 
 function present(app: AppRow, hostnames: string[], c: CertRow): SniEndpointResponse {

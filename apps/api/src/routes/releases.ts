@@ -1,10 +1,10 @@
 import { releaseCreateBody } from '@paas/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { requireApp } from '../core/apps.js';
+import type { ReleaseRow } from '../core/release-history.js';
 import { listReleases, openReleaseOutput, releaseOutputToken, rollback, showRelease } from '../core/release-history.js';
 import type { Deps } from '../deps.js';
 import { presentRelease } from '../present.js';
-import type { ReleaseRow } from '../store/rows.js';
 import { baseUrl, parseBody } from './parse.js';
 
 /**
