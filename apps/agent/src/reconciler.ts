@@ -12,6 +12,7 @@ import { containerSpec } from './container-spec.js';
 import type { Logger } from './logger.js';
 import { EVENTS } from './logs/events.js';
 import { OneOffRunner } from './one-off-runner.js';
+import { Passes } from './passes.js';
 import { type AgentMemory, type CrashHistory, type Plan, plan, recordCrash, type StopReason } from './plan.js';
 import { probeUntilUp } from './probe.js';
 import type { ContainerInfo, Runtime } from './runtime/runtime.js';
@@ -52,8 +53,10 @@ export class Reconciler {
   private readonly probing = new Set<string>();
   /** Containers this run of the agent started (an adopted one coming up is not news). */
   private readonly startedHere = new Set<string>();
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes = new Passes(
+    () => this.reconcile(),
+    (err) => this.deps.log.error({ err }, 'reconcile failed; retrying on the next pass'),
+  );
   private wake: NodeJS.Timeout | undefined;
   private lastStatus = '';
   private statuses: ProcessStatus[] = [];
@@ -106,22 +109,7 @@ export class Reconciler {
 
   /** Runs a reconciliation soon; calls while one runs coalesce into one more. */
   trigger(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.reconcile();
-        } catch (err) {
-          this.deps.log.error({ err }, 'reconcile failed; retrying on the next pass');
-        }
-      } while (this.again);
-      this.running = undefined;
-    })();
-    return this.running;
+    return this.passes.trigger();
   }
 
   /** Stops the timers (the agent is stopping; its containers stay). */
@@ -159,7 +147,7 @@ export class Reconciler {
     await this.removeExited(next);
     if (next.start.length) {
       await Promise.all(next.start.map((d) => this.startOne(d)));
-      this.again = true; // look at what was started (and replace what it replaces)
+      this.passes.again(); // look at what was started (and replace what it replaces)
     }
     clearTimeout(this.wake);
     if (next.wakeAt !== null) this.wake = setTimeout(() => void this.trigger(), next.wakeAt - now + 10);

@@ -7,6 +7,7 @@
  */
 import type { DesiredService, ServiceStatus } from '@paas/shared';
 import type { Logger } from '../logger.js';
+import { Passes } from '../passes.js';
 import type { Runtime, ServiceRuntime } from '../runtime/runtime.js';
 import { planServices, readinessProbe, type ServiceHistory, serviceSpec, staleNetworks } from './plan.js';
 
@@ -32,8 +33,10 @@ export class ServiceKeeper {
   private history = new Map<string, ServiceHistory>();
   private readonly ready = new Set<string>();
   private readonly probing = new Set<string>();
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes = new Passes(
+    () => this.pass(),
+    (err) => this.deps.log.error({ err }, 'service pass failed; retrying on the next pass'),
+  );
   private wake: NodeJS.Timeout | undefined;
   private statuses: ServiceStatus[] = [];
   private lastStatus = '';
@@ -57,22 +60,7 @@ export class ServiceKeeper {
   }
 
   trigger(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.pass();
-        } catch (err) {
-          this.deps.log.error({ err }, 'service pass failed; retrying on the next pass');
-        }
-      } while (this.again);
-      this.running = undefined;
-    })();
-    return this.running;
+    return this.passes.trigger();
   }
 
   close(): void {
@@ -100,12 +88,12 @@ export class ServiceKeeper {
       this.deps.onEvent?.(service.app, `Add-on ${service.name} exited; restarting it (same volume)`);
       this.ready.delete(container.id);
       await runtime.start(container.id);
-      this.again = true;
+      this.passes.again();
     }
     for (const s of next.create) {
       log.info({ service: s.name, app: s.app, kind: s.kind }, 'provisioning add-on container');
       await services.runService(serviceSpec(s, labels));
-      this.again = true;
+      this.passes.again();
     }
     for (const { container, service } of next.probe) this.probe(container.id, service);
     clearTimeout(this.wake);
