@@ -1,6 +1,7 @@
 export * from './addons.js';
 export * from './api.js';
 export * from './docker.js';
+export * from './dyno-sizes.js';
 export * from './env.js';
 export * from './logs.js';
 export * from './names.js';

@@ -1,9 +1,11 @@
 /**
  * Every command of the CLI, in the order `paas help` lists them: what help and dispatch need
- * (name, description, usage, flags) here (add-ons' in addon-commands.ts), the implementation
+ * (name, description, usage, flags) here (add-ons', logs' and builds' in their *-commands.ts), the implementation
  * in its own file, loaded (with what it imports) only when the command runs. */
 import type { Command } from '../command.js';
 import { addonCommands } from './addon-commands.js';
+import { buildCommands } from './build-commands.js';
+import { logCommands } from './log-commands.js';
 
 export const commands: Command[] = [
   {
@@ -233,62 +235,8 @@ export const commands: Command[] = [
     needsApp: true,
     load: () => import('./domains/remove.js'),
   },
-  {
-    name: 'logs',
-    description: "show an app's log: what its processes print, what the platform did, each request served",
-    usage: 'logs [-n N] [-t] [-p web|web.1] [-s app|paas] [--json]',
-    examples: ['paas logs --tail', 'paas logs -n 500 -p web', 'paas logs -s paas'],
-    flags: {
-      num: { type: 'string', short: 'n' },
-      tail: { type: 'boolean', short: 't' },
-      ps: { type: 'string', short: 'p' },
-      dyno: { type: 'string', short: 'd' },
-      source: { type: 'string', short: 's' },
-    },
-    needsApp: true,
-    json: true,
-    load: () => import('./logs.js'),
-  },
-  {
-    name: 'drains',
-    description: "list the app's log drains: where its log lines are also sent",
-    needsApp: true,
-    json: true,
-    load: () => import('./drains/index.js'),
-  },
-  {
-    name: 'drains:add',
-    description: "send the app's log lines to a URL too (https://, http:// or syslog+tcp://)",
-    usage: 'drains:add URL',
-    examples: ['paas drains:add https://logs.example.com/paas', 'paas drains:add syslog+tcp://logs.example.com:514'],
-    args: [1, 1],
-    needsApp: true,
-    json: true,
-    load: () => import('./drains/add.js'),
-  },
-  {
-    name: 'drains:remove',
-    description: "stop sending the app's log lines to a drain (by URL or id)",
-    usage: 'drains:remove URL',
-    args: [1, 1],
-    needsApp: true,
-    load: () => import('./drains/remove.js'),
-  },
-  {
-    name: 'builds',
-    description: "list an app's builds, newest first",
-    needsApp: true,
-    json: true,
-    load: () => import('./builds/index.js'),
-  },
-  {
-    name: 'builds:output',
-    description: "print a build's output (the newest build by default)",
-    usage: 'builds:output [BUILD_ID]',
-    args: [0, 1],
-    needsApp: true,
-    load: () => import('./builds/output.js'),
-  },
+  ...logCommands,
+  ...buildCommands,
   {
     name: 'git:remote',
     description: "add (or point) a git remote at an app's repository",
