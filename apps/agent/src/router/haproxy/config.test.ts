@@ -5,7 +5,7 @@ import { assign, renderConfig as render, renderAppsMap, renderMap, slotsFor, str
 const renderConfig = (settings: Parameters<typeof render>[0], apps: AppSpec[]) =>
   render(settings, apps, assign(apps, new Map()));
 
-const settings = { dir: '/d', port: 8080, timeoutSeconds: 30, logPort: 5140 };
+const settings = { dir: '/d', port: 8080, timeoutSeconds: 30, logLines: true };
 const servers = (n: number, drain = false) =>
   Array.from({ length: n }, (_, i) => ({ name: `web.${i + 1}`, host: '127.0.0.1', port: 30000 + i, drain }));
 
@@ -22,8 +22,8 @@ describe('the HAProxy configuration', () => {
     // 16 backends of 16 slots: b1 is shop's, the others wait for new apps.
     expect(text.match(/^ {2}server s\d+ /gm)).toHaveLength(16 * 16);
     expect(text).toContain('backend b16\n');
-    expect(text).toContain('log 127.0.0.1:5140 len 8192 format raw local0 info');
-    expect(renderConfig({ ...settings, logPort: 0 }, [])).not.toContain('log 127.0.0.1');
+    expect(text).toContain('  log fd@3 len 4096 format raw local0 info\n');
+    expect(renderConfig({ ...settings, logLines: false }, [])).not.toContain('log fd@');
   });
 
   it('terminates TLS on the TLS port with the default certificate and the crt-list, saying https to the app', () => {
