@@ -40,16 +40,16 @@ const DESC: Record<string, string> = {
 };
 
 /** A value the configuration logged through `url_enc` (`-`: none). */
-function unescape(s: string): string {
+function decoded(s: string): string {
   if (s === '-') return '';
   if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
-    return unescape_(s); // not UTF-8: each byte as its own character
+    return byBytes(s); // not UTF-8: each byte as its own character
   }
 }
-const unescape_ = (s: string) =>
+const byBytes = (s: string) =>
   s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
 
 /** The code for a termination state (`%tsc`, e.g. `sH--`), if it is one of Heroku's router errors. */
@@ -106,9 +106,9 @@ export function translate(raw: string, processAt: (address: string) => string | 
     code,
     desc: code ? (DESC[code] ?? '') : undefined,
     method,
-    path: unescape(uri),
-    host: unescape(host),
-    requestId: unescape(rid),
+    path: decoded(uri),
+    host: decoded(host),
+    requestId: decoded(rid),
     fwd: client,
     dyno: server === '-:-' ? undefined : processAt(server),
     connect,
