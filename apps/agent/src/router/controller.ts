@@ -26,8 +26,12 @@ export interface RouterControllerOptions {
   /** Router lines in the apps' logs (HAProxy's log through a FIFO); off, HAProxy logs nothing. */
   logLines?: boolean;
   log: Logger;
-  onLine?: (app: string, line: string) => void;
+  onLine?: (app: string, line: string, ts: string) => void;
 }
+
+/** How long the log pipe is left to fill after a read, and how much a read takes at most. */
+const READ_PAUSE_MS = 20;
+const PIPE_BYTES = 1024 * 1024;
 
 /** The Runtime API's answers that mean it worked. */
 const OK = /^(|IP changed from .*|no need to change the addr.*|done\.?)$/s;
@@ -204,20 +208,35 @@ export class RouterController {
 
   /**
    * HAProxy's log lines, from the FIFO (opened for reading and writing: never an end of file,
-   * whether HAProxy runs or not). Lines are ASCII (config.ts LOG_FORMAT); a read holds many.
+   * whether HAProxy runs or not). Lines are ASCII (config.ts LOG_FORMAT). After each read the
+   * pipe is left alone for READ_PAUSE_MS, so that lines gather there and a read takes many
+   * (HAProxy waking the agent for every line cost both of them more than the line itself).
    */
   private async listen(): Promise<void> {
-    const socket = new net.Socket({ fd: await this.haproxy.logPipe(), readable: true, writable: false });
     let rest = '';
-    socket.on('data', (chunk: Buffer) => {
-      const text = rest + chunk.toString('latin1');
-      let from = 0;
-      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-        this.line(text.slice(from, nl));
-        from = nl + 1;
-      }
-      rest = text.length - from > 8192 ? '' : text.slice(from); // no line is longer than 4 KB
-    });
+    // Node's constructor takes `onread` as connect() does (a buffer of our own, reused; pause()
+    // stops reading the pipe); @types/node lists it for connect() only.
+    const options: net.SocketConstructorOpts & net.ConnectOpts = {
+      fd: await this.haproxy.logPipe(),
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: Buffer.alloc(PIPE_BYTES),
+        callback: (n: number, buffer: Uint8Array) => {
+          const text = rest + Buffer.from(buffer.buffer, buffer.byteOffset, n).toString('latin1');
+          let from = 0;
+          for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+            this.line(text.slice(from, nl));
+            from = nl + 1;
+          }
+          rest = text.length - from > 8192 ? '' : text.slice(from); // no line is longer than 4 KB
+          socket.pause();
+          setTimeout(() => socket.resume(), READ_PAUSE_MS).unref();
+          return true;
+        },
+      },
+    };
+    const socket = new net.Socket(options);
     socket.on('error', (err) => this.options.log.error({ err }, 'router: log pipe'));
     this.socket = socket;
   }
@@ -225,7 +244,7 @@ export class RouterController {
   private line(raw: string): void {
     const t = translate(raw, (address) => this.processes.get(address));
     if (!t) return;
-    this.options.onLine?.(t.app, t.line);
+    this.options.onLine?.(t.app, t.line, t.ts);
     const f = t.fields;
     if (f.code) {
       this.options.log.error(

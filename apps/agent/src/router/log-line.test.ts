@@ -17,12 +17,13 @@ const line = (o: {
   host?: string;
   rid?: string;
 }) =>
-  `r1 ${o.app ?? 'shop'} ${o.ssl ?? '0'} ${o.srv ?? '127.0.0.1:32768'} ${o.st ?? 200} 341 ${o.tc ?? 1} ${o.tu ?? 9} ${o.tsc ?? '----'} ${o.code ?? '-'} ${o.len ?? '2'} 127.0.0.1 GET ${o.host ?? 'shop.localhost'} ${o.rid ?? 'rid-1'} ${o.uri ?? '%2Fa%3Fq%3D1'}`;
+  `r1 1764600000123456 ${o.app ?? 'shop'} ${o.ssl ?? '0'} ${o.srv ?? '127.0.0.1:32768'} ${o.st ?? 200} 341 ${o.tc ?? 1} ${o.tu ?? 9} ${o.tsc ?? '----'} ${o.code ?? '-'} ${o.len ?? '2'} 127.0.0.1 GET ${o.host ?? 'shop.localhost'} ${o.rid ?? 'rid-1'} ${o.uri ?? '%2Fa%3Fq%3D1'}`;
 
 describe('router lines from HAProxy log lines', () => {
   it("writes Heroku's line with the process, connect and service times", () => {
     expect(translate(line({}))).toMatchObject({
       app: 'shop',
+      ts: '2025-12-01T14:40:00.123456Z',
       line: 'at=info method=GET path="/a?q=1" host=shop.localhost request_id=rid-1 fwd="127.0.0.1" dyno=web.2 connect=1ms service=8ms status=200 bytes=2 protocol=http',
     });
     // URL-encoded by HAProxy (url_enc): spaces, quotes, UTF-8; bytes that are not UTF-8 one by one.
@@ -59,7 +60,7 @@ describe('router lines from HAProxy log lines', () => {
 
   it('logs nothing to any app for an unknown host or a bad request', () => {
     expect(translate(line({ app: '-', srv: '-:-', st: 404 }))).toBeUndefined();
-    expect(translate('r1 - 0 -:- 400 206 -1 0 PR-- - - 127.0.0.1 - - - -')).toBeUndefined();
+    expect(translate('r1 1764600000123456 - 0 -:- 400 206 -1 0 PR-- - - 127.0.0.1 - - - -')).toBeUndefined();
     // HAProxy's own messages go to the same pipe.
     expect(translate('Proxy b1 stopped (cumulated conns: FE: 0, BE: 10).')).toBeUndefined();
     expect(translate(`${line({})} more`)).toBeUndefined();

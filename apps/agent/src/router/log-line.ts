@@ -30,7 +30,7 @@ export function routerLine(f: RouterLineFields): string {
 
 /** The first word of a log line of ours (config.ts LOG_FORMAT), and how many fields follow it. */
 export const MARK = 'r1';
-export const FIELDS = 15;
+export const FIELDS = 16;
 
 const DESC: Record<string, string> = {
   H12: 'Request timeout',
@@ -38,6 +38,12 @@ const DESC: Record<string, string> = {
   H14: 'No web processes running',
   H27: 'Client Request Interrupted',
 };
+
+/** Microseconds since the epoch as ISO 8601 with microseconds (the shipper's `ts`). */
+function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  return new Date(ms).toISOString().replace('Z', `${String(us - ms * 1000).padStart(3, '0')}Z`);
+}
 
 /** A value the configuration logged through `url_enc` (`-`: none). */
 function decoded(s: string): string {
@@ -65,12 +71,14 @@ export function codeOf(tsc: string, status: number): string | undefined {
 
 export interface Translated {
   app: string;
+  /** When HAProxy logged it (ISO 8601, µs). */
+  ts: string;
   line: string;
   fields: RouterLineFields;
 }
 
 /**
- * One HAProxy log line (config.ts LOG_FORMAT: `r1` and 15 fields without spaces) → the app's router line; undefined for a request of no app (unknown host, bad request)
+ * One HAProxy log line (config.ts LOG_FORMAT: `r1` and 16 fields without spaces) → the app's router line; undefined for a request of no app (unknown host, bad request)
  * and for HAProxy's own messages. `processAt` names the process behind a server address
  * (`127.0.0.1:32768`).
  */
@@ -80,6 +88,7 @@ export function translate(raw: string, processAt: (address: string) => string | 
   if (f.length !== FIELDS + 1) return undefined;
   const [
     ,
+    us = '',
     app = '',
     ssl,
     server = '',
@@ -118,5 +127,5 @@ export function translate(raw: string, processAt: (address: string) => string | 
     bytes: method === 'HEAD' ? 0 : length !== '-' && length !== '' ? Number(length) || 0 : Number(bytes) || 0,
     protocol: ssl === '1' ? 'https' : 'http',
   };
-  return { app, line: routerLine(out), fields: out };
+  return { app, ts: isoMicros(Number(us)), line: routerLine(out), fields: out };
 }

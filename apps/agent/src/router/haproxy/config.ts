@@ -79,9 +79,9 @@ export const FREE = { host: '127.0.0.1', port: 1 };
 export const slotsFor = (servers: number) => 16 * Math.max(1, Math.ceil(servers / 16));
 
 /**
- * A log line: `r1` (log-line.ts MARK, which tells our lines from HAProxy's own messages) and 15
- * fields, none with a space in it, so that the agent splits a line on spaces and is done: the
- * app, TLS or not, the server's address, status, bytes, Tc, Tu, the termination state, the code
+ * A log line: `r1` (log-line.ts MARK, which tells our lines from HAProxy's own messages) and 16
+ * fields, none with a space in it, so that the agent splits a line on spaces and is done: when
+ * (µs since the epoch: a line read after an agent restart keeps its time), the app, TLS or not, the server's address, status, bytes, Tc, Tu, the termination state, the code
  * the configuration set, the answer's Content-Length, the client, the method, and the Host and
  * X-Request-Id headers and the URI, cut short and URL-encoded (`url_enc`), the URI last: a line is
  * at most 4 KB. Absent ones are `-`. The frontend starts in TCP mode (SMUGGLING), where HAProxy
@@ -91,6 +91,7 @@ export const slotsFor = (servers: number) => 16 * Math.max(1, Math.ceil(servers 
  */
 export const LOG_FORMAT = [
   'r1',
+  '%[date(0,us)]',
   '%[var(txn.app)]',
   '%[ssl_fc]',
   '%si:%sp',

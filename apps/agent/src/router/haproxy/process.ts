@@ -6,9 +6,9 @@
  *
  * HAProxy's log lines go to its fd 3, opened on a FIFO in the data dir (`files().log`) for
  * reading and writing, so that the pipe always has a reader: while the agent is down or
- * restarting, lines wait in the pipe (64 KB; past that HAProxy drops them and counts them in
- * `show info` DroppedLogs) instead of being lost. The master keeps the fd across reloads and
- * hands it to every worker.
+ * restarting, lines wait in the pipe (1 MB, about 7,000 lines; past that HAProxy drops them and
+ * counts them in `show info` DroppedLogs) instead of being lost. The master keeps the fd across
+ * reloads and hands it to every worker.
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,6 +18,9 @@ import { files } from './config.js';
 import { parseProc } from './plan.js';
 
 const exec = promisify(execFile);
+
+/** Sets the size of the pipe of the FIFO named by its argument (1031: F_SETPIPE_SZ on Linux). */
+const PIPE_SIZE = 'open(my $f, "+<", $ARGV[0]) or die; fcntl($f, 1031, 1048576) or die';
 
 /** Sends one command to a HAProxy CLI socket and returns its whole answer. */
 export function command(socketPath: string, line: string, timeoutMs = 5000): Promise<string> {
@@ -124,7 +127,11 @@ export class HAProxyProcess {
     const stat = fs.lstatSync(at, { throwIfNoEntry: false });
     if (stat && !stat.isFIFO()) fs.rmSync(at, { force: true });
     if (!stat?.isFIFO()) await exec('mkfifo', ['-m', '600', at]);
-    return fs.openSync(at, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    const fd = fs.openSync(at, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    // 1 MB instead of 64 KB (F_SETPIPE_SZ, which Node cannot call; perl is in every Debian). The
+    // pipe keeps its size while any end of it is open: HAProxy's fd 3 keeps it.
+    await exec('perl', ['-e', PIPE_SIZE, at]).catch(() => {});
+    return fd;
   }
 
   /**
