@@ -42,8 +42,15 @@ const DESC: Record<string, string> = {
 /** Microseconds since the epoch as ISO 8601 with microseconds (the shipper's `ts`). */
 function isoMicros(us: number): string {
   const ms = Math.floor(us / 1000);
-  return new Date(ms).toISOString().replace('Z', `${String(us - ms * 1000).padStart(3, '0')}Z`);
+  // Lines come in bursts from the same millisecond: its text is made once.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString().slice(0, -1);
+  }
+  return `${lastIso}${String(us - ms * 1000).padStart(3, '0')}Z`;
 }
+let lastMs = Number.NaN;
+let lastIso = '';
 
 /** A value the configuration logged through `url_enc` (`-`: none). */
 function decoded(s: string): string {
