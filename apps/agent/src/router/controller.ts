@@ -7,10 +7,11 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import type { RouterCert } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import { type CertChanges, certFiles, parseCrtList, planCertCommands, writeCerts } from './haproxy/certs.js';
-import { assign, renderAppsMap, renderConfig, renderMap, structureOf } from './haproxy/config.js';
+import { assign, renderAppsMap, renderConfig, renderMap, structureOf, threadsFor } from './haproxy/config.js';
 import { parseMap, parseServersState, parseSessions, planCommands, type RunningState } from './haproxy/plan.js';
 import { HAProxyProcess } from './haproxy/process.js';
 import { translate } from './log-line.js';
@@ -132,7 +133,14 @@ export class RouterController {
     const { dir, port, timeoutSeconds } = this.options;
     // The TLS bind needs its default certificate: without one yet, no bind (its arrival reloads).
     const tlsPort = fs.existsSync(certFiles(dir).default) ? (this.options.tlsPort ?? 0) : 0;
-    return { dir, port, timeoutSeconds, logLines: this.logLines, tlsPort };
+    return {
+      dir,
+      port,
+      timeoutSeconds,
+      logLines: this.logLines,
+      tlsPort,
+      threads: threadsFor(os.availableParallelism()),
+    };
   }
 
   /** The configuration and maps for the table as it is now (each app in its backend). */

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from './config.js';
-import { assign, renderConfig as render, renderAppsMap, renderMap, slotsFor, structureOf } from './config.js';
+import {
+  assign,
+  renderConfig as render,
+  renderAppsMap,
+  renderMap,
+  slotsFor,
+  structureOf,
+  threadsFor,
+} from './config.js';
 
 const renderConfig = (settings: Parameters<typeof render>[0], apps: AppSpec[]) =>
   render(settings, apps, assign(apps, new Map()));
@@ -69,6 +77,20 @@ describe('the HAProxy configuration', () => {
       ]),
     );
     expect(renderAppsMap(kept)).toBe('b b1\na b2\nc b3\n');
+  });
+
+  it('gives HAProxy half the CPUs, at least one thread', () => {
+    expect([1, 2, 3, 8].map(threadsFor)).toEqual([1, 1, 1, 4]);
+    expect(renderConfig({ ...settings, threads: 1 }, [])).toContain('  master-worker\n  nbthread 1\n');
+    expect(renderConfig(settings, [])).not.toContain('nbthread');
+  });
+
+  it('reads the first request of a connection as it came, and refuses one with both Content-Length and Transfer-Encoding', () => {
+    const text = renderConfig(settings, []);
+    expect(text).toMatch(/frontend router\n {2}bind :8080\n {2}mode tcp\n {2}tcp-request inspect-delay 30s\n/);
+    expect(text).toContain(
+      '  tcp-request content switch-mode http\n  http-request deny deny_status 400 if { var(sess.smuggling) -m bool }\n',
+    );
   });
 
   it('maps each host, lower case, to its app', () => {

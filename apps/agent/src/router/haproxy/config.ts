@@ -38,7 +38,17 @@ export interface RouterSettings {
   logLines: boolean;
   /** The TLS port (certs.ts: `default.pem` on the bind, the others in `certs.list`); 0: none. */
   tlsPort?: number;
+  /** HAProxy's threads (`threadsFor`); HAProxy's own default (a thread a CPU) when absent. */
+  threads?: number;
 }
+
+/**
+ * HAProxy's threads on a host of `cpus` CPUs: half of them, at least one. The router shares the
+ * host with the apps it routes to (and, in `pnpm bench`, with wrk): a thread a CPU has HAProxy's
+ * threads wait on each other and hand idle server connections across threads, for no throughput
+ * one thread does not give on two CPUs (nginx's one worker is the baseline there).
+ */
+export const threadsFor = (cpus: number) => Math.max(1, Math.floor(cpus / 2));
 
 export const files = (dir: string) => ({
   config: path.join(dir, 'haproxy.cfg'),
@@ -169,7 +179,7 @@ export function renderConfig(settings: RouterSettings, apps: AppSpec[], assigned
   return `# Written by the paas agent; changed at runtime through ${f.admin}. Do not edit.
 global
   master-worker
-  stats socket ${f.admin} mode 600 level admin expose-fd listeners
+${settings.threads ? `  nbthread ${settings.threads}\n` : ''}  stats socket ${f.admin} mode 600 level admin expose-fd listeners
   stats timeout 30s
 ${log}
   hard-stop-after 5m
