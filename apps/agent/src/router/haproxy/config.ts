@@ -134,9 +134,12 @@ export const LOG_FORMAT = [
 const HEADER = (name: string) => `(?=[^\\n]*\\n(?:[^\\r\\n][^\\n]*\\n)*?${name}[ \\t]*:)`;
 const SMUGGLING = `  mode tcp
   tcp-request inspect-delay 30s
+  # HAProxy runs these again for each later request of the connection: the first says "done".
+  tcp-request content switch-mode http if { var(sess.read) -m bool }
   tcp-request content set-var(sess.head) req.payload(0,0) if { req.payload(0,0) -m reg '\\n\\r?\\n' }
   tcp-request content set-var(sess.smuggling) bool(true) if { var(sess.head) -m reg -i '\\A${HEADER('content-length')}${HEADER('transfer-encoding')}' }
   tcp-request content unset-var(sess.head)
+  tcp-request content set-var(sess.read) bool(true)
   tcp-request content switch-mode http
   http-request deny deny_status 400 if { var(sess.smuggling) -m bool }`;
 
