@@ -17,7 +17,7 @@ import { table } from './table.js';
 
 const run = promisify(execFile);
 const DURATION = process.env.BENCH_SECONDS ?? '10';
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 
 const SERVER =
   "require('node:http').createServer((_q, s) => s.end('hello from ' + process.env.DYNO + ' ' + process.env.PAAS_RELEASE + '\\n')).listen(process.env.PORT);\nprocess.on('SIGTERM', () => process.exit(0));\n";
@@ -204,6 +204,15 @@ http {
       ),
     );
     process.stdout.write(`req/s of each round: ${spread.join('; ')}\n`);
+    // Each round's paths ran within a minute of each other: the ratio of a round is less at the
+    // mercy of what else this machine does than the ratio of medians.
+    const ratios = (i: number) => {
+      const rs = (runs[i] ?? []).map((r, k) => r.rps / (runs[3]?.[k]?.rps ?? Number.NaN));
+      const p99 = (runs[i] ?? []).map((r, k) => r.p99 / (runs[3]?.[k]?.p99 ?? Number.NaN));
+      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+      return `${paths[i]?.[0]}: req/s ${rs.map((x) => x.toFixed(2)).join(', ')} (median ${mid(rs).toFixed(2)}x); p99 ${p99.map((x) => x.toFixed(2)).join(', ')} (median ${mid(p99).toFixed(2)}x)`;
+    };
+    process.stdout.write(`vs nginx in the same round: ${ratios(1)}; ${ratios(2)}\n`);
     process.stdout.write('targets: paas router >= 0.9x nginx req/s, p99 <= 1.2x nginx\n');
 
     // Zero downtime under wrk load: keep-alive and a new connection per request, side by side.

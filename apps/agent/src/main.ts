@@ -108,7 +108,7 @@ const router =
         timeoutSeconds: config.PAAS_ROUTER_TIMEOUT,
         logLines: config.PAAS_ROUTER_LOG_LINES === 'on',
         log: log.child({ component: 'router' }),
-        onLine: (app, line) => shipper.line(app, 'paas', 'router', line),
+        onLine: (app, line, ts) => shipper.line(app, 'paas', 'router', line, ts),
       })
     : undefined;
 const table = router?.table ?? new RouteTable();

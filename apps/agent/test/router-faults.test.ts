@@ -19,6 +19,14 @@ it('serves through agent and api kills, and the restarted agent adopts the same 
     const { host, cli } = await deployRouted(home, agent, 'rfaults', { 'server.js': HELLO_SERVER }, 60_000);
     const master = agent.haproxyPid();
     expect(master).toBeGreaterThan(0);
+    // An app with no web process: its one request while the agent is down is its one router line.
+    const quiet = `quiet-${Date.now().toString(36)}`;
+    expect((await paas(['apps:create', quiet], { home })).code).toBe(0);
+    await eventually(
+      async () => (await routerGet(agent.routerPort, `${quiet}.localhost`)).status === 503,
+      30_000,
+      'the quiet app routed',
+    );
 
     let running = true;
     let ok = 0;
@@ -28,7 +36,13 @@ it('serves through agent and api kills, and the restarted agent adopts the same 
         try {
           const r = await routerGet(agent.routerPort, host, { agent: reuse ? keepAlive : false });
           if (r.status === 200) ok++;
-          else failures.push(`${r.status} ${r.text.slice(0, 80)}`);
+          else
+            failures.push(
+              `${r.status} ${r.text
+                .replace(/<[^>]+>/g, ' ')
+                .trim()
+                .slice(0, 120)}`,
+            );
         } catch (err) {
           failures.push(String(err));
         }
@@ -37,6 +51,10 @@ it('serves through agent and api kills, and the restarted agent adopts the same 
     const loops = [loop(true), loop(true), loop(false), loop(false)];
     await sleep(1000);
     expect(await agent.stop('SIGKILL')).toBe(null);
+    // HAProxy's line for it waits in the log pipe until the agent is back.
+    expect((await routerGet(agent.routerPort, `${quiet}.localhost`, { path: '/while-the-agent-is-down' })).status).toBe(
+      503,
+    );
     await platform.stop('SIGKILL');
     await sleep(3000); // nothing of the control plane is running
     const duringOutage = ok;
@@ -64,6 +82,15 @@ it('serves through agent and api kills, and the restarted agent adopts the same 
       30_000,
       'the new app routed (503 H14: no web process yet)',
     );
+    const quietLog = await eventually(
+      async () => {
+        const out = (await paas(['logs', '-p', 'router', '-a', quiet], { home })).stdout;
+        return out.includes('/while-the-agent-is-down') ? out : undefined;
+      },
+      30_000,
+      'the line logged while the agent was down',
+    );
+    expect(quietLog).toMatch(/code=H14 .* path="\/while-the-agent-is-down" .* status=503 /);
     running = false;
     await Promise.all(loops);
     expect(agent.logs()).not.toContain('HAProxy reloaded');

@@ -1,7 +1,7 @@
 /**
  * What the router lets through and what it says: bad requests (a smuggling attempt with both
- * Content-Length and Transfer-Encoding, a 100 KB header, a malformed request line) never reach
- * the app as such, and each kind of answer has its Heroku router line in `paas logs` (200 with
+ * Content-Length and Transfer-Encoding, a 100 KB header, a malformed request line) get a 4xx and
+ * never reach the app, and each kind of answer has its Heroku router line in `paas logs` (200 with
  * its dyno and timings, H12, H13, H14, H27) while an unknown host is logged to no app.
  */
 import http from 'node:http';
@@ -55,20 +55,41 @@ it('keeps bad requests from the app and logs every answer as Heroku does', async
     const big = await raw(port, `GET /big HTTP/1.1\r\nHost: ${host}\r\nX-Big: ${'a'.repeat(100 * 1024)}\r\n\r\n`);
     const malformed = await raw(port, `GET /a b c HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
     const control = await raw(port, `GE\x01T /ctl HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
-    for (const answer of [big, malformed, control]) expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
-    // HAProxy 2.6 answers a request with both headers by Transfer-Encoding alone (RFC 9112 6.1),
-    // drops the Content-Length and closes the connection after it: nothing is smuggled.
-    expect(smuggled).toMatch(/^HTTP\/1\.1 200 [\s\S]*\r\nconnection: close\r\n/i);
+    // Both headers, whichever comes first and however spelled: a 400 the app never sees.
+    const swapped = await raw(
+      port,
+      `POST /swapped HTTP/1.1\r\nHost: ${host}\r\ntransfer-encoding: chunked\r\nCONTENT-LENGTH: 5\r\n\r\n0\r\n\r\n`,
+    );
+    for (const answer of [smuggled, swapped, big, malformed, control]) expect(answer).toMatch(/^HTTP\/1\.1 4\d\d /);
     expect(smuggled.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    // Not fooled by a body that spells the headers, nor by Transfer-Encoding alone.
+    const body = 'x\r\nTransfer-Encoding: chunked\r\n\r\n';
+    const spelled = await raw(
+      port,
+      `POST /spelled HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+    );
+    const chunked = await raw(
+      port,
+      `POST /chunked HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+    );
+    for (const answer of [spelled, chunked]) expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    // A later request of a keep-alive connection with both is HAProxy's parser's alone: by
+    // Transfer-Encoding without the Content-Length, and the connection closed after it.
+    const later = await raw(
+      port,
+      `GET /first HTTP/1.1\r\nHost: ${host}\r\n\r\nPOST /later HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 50\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /behind HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+    );
+    expect(later.match(/HTTP\/1\.1 200 /g)).toHaveLength(2);
+    expect(later).toMatch(/\r\nconnection: close\r\n/i);
     const seen = JSON.parse((await routerGet(port, host, { path: '/seen' })).text) as {
       url: string;
       headers: Record<string, string>;
     }[];
     // "/" is the agent's probe and deployRouted's wait.
-    expect(seen.map((s) => s.url).filter((u) => u !== '/')).toEqual(['/both']);
-    const both = seen.find((s) => s.url === '/both');
-    expect(both?.headers['content-length']).toBeUndefined();
-    expect(both?.headers['transfer-encoding']).toBe('chunked');
+    expect(seen.map((s) => s.url).filter((u) => u !== '/')).toEqual(['/spelled', '/chunked', '/first', '/later']);
+    const laterSeen = seen.find((s) => s.url === '/later');
+    expect(laterSeen?.headers['content-length']).toBeUndefined();
+    expect(laterSeen?.headers['transfer-encoding']).toBe('chunked');
 
     expect((await routerGet(port, host, { path: '/slow' })).status).toBe(504);
     expect((await routerGet(port, host, { path: '/crash' })).status).toBe(503);
@@ -116,7 +137,7 @@ it('keeps bad requests from the app and logs every answer as Heroku does', async
     );
     expect(lines).not.toContain('/unknown-host');
     expect(lines).not.toContain('/smuggled');
-    expect(lines).not.toMatch(/path="\/(big|ctl|a)/);
+    expect(lines).not.toMatch(/path="\/(both|swapped|behind|big|ctl|a)/);
   } finally {
     await platform.removeContainers();
     await platform.stop();

@@ -177,9 +177,9 @@ export class LogShipper {
     this.following.delete(t.containerId);
   }
 
-  /** One line of an app's log from the platform (router, events). */
-  line(app: string, source: LogSource, process: string, line: string): void {
-    this.push(app, source, process, line);
+  /** One line of an app's log from the platform (router, events), said now or at `ts`. */
+  line(app: string, source: LogSource, process: string, line: string, ts?: string): void {
+    this.push(app, source, process, line, ts ? { ts } : undefined);
   }
 
   private push(
@@ -187,7 +187,7 @@ export class LogShipper {
     source: LogSource,
     process: string,
     line: string,
-    from?: { ts: string; cursor: LogCursor },
+    from?: { ts: string; cursor?: LogCursor },
   ): void {
     if (this.closed) return;
     const entry: ShippedLine = {
@@ -197,7 +197,7 @@ export class LogShipper {
       source,
       process,
       line,
-      ...(from ? { cursor: from.cursor } : {}),
+      ...(from?.cursor ? { cursor: from.cursor } : {}),
     };
     this.outbox.push(entry);
     this.bytes += line.length + LINE_OVERHEAD;

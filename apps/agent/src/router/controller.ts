@@ -2,15 +2,16 @@
  * The router controller: keeps the host's HAProxy (haproxy/process.ts) on the desired routes
  * (table.ts). Each change renders the configuration and map (written for the next reload or
  * start), then either reloads HAProxy, when what changed needs it (a new app, the port), or
- * applies the Runtime API commands plan.ts gives. HAProxy's log lines come to a UDP socket on
- * 127.0.0.1 and become router lines in the app's log (log-line.ts).
+ * applies the Runtime API commands plan.ts gives. HAProxy's log lines come through a FIFO
+ * (haproxy/process.ts), many a read, and become router lines in the app's log (log-line.ts).
  */
-import dgram from 'node:dgram';
 import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
 import type { RouterCert } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import { type CertChanges, certFiles, parseCrtList, planCertCommands, writeCerts } from './haproxy/certs.js';
-import { assign, renderAppsMap, renderConfig, renderMap, structureOf } from './haproxy/config.js';
+import { assign, renderAppsMap, renderConfig, renderMap, structureOf, threadsFor } from './haproxy/config.js';
 import { parseMap, parseServersState, parseSessions, planCommands, type RunningState } from './haproxy/plan.js';
 import { HAProxyProcess } from './haproxy/process.js';
 import { translate } from './log-line.js';
@@ -23,11 +24,15 @@ export interface RouterControllerOptions {
   /** HTTPS on this port (haproxy/certs.ts), once the api has sent the default certificate; 0: off. */
   tlsPort?: number;
   timeoutSeconds: number;
-  /** Router lines in the apps' logs (HAProxy's log over UDP); off, HAProxy logs nothing. */
+  /** Router lines in the apps' logs (HAProxy's log through a FIFO); off, HAProxy logs nothing. */
   logLines?: boolean;
   log: Logger;
-  onLine?: (app: string, line: string) => void;
+  onLine?: (app: string, line: string, ts: string) => void;
 }
+
+/** How long the log pipe is left to fill after a read, and how much a read takes at most. */
+const READ_PAUSE_MS = 20;
+const PIPE_BYTES = 1024 * 1024;
 
 /** The Runtime API's answers that mean it worked. */
 const OK = /^(|IP changed from .*|no need to change the addr.*|done\.?)$/s;
@@ -43,8 +48,9 @@ function writeAtomically(file: string, text: string): void {
 export class RouterController {
   readonly table = new RouteTable(() => void this.update());
   readonly haproxy: HAProxyProcess;
-  private socket: dgram.Socket | undefined;
-  private logPort = 0;
+  private socket: net.Socket | undefined;
+  /** HAProxy logs to the FIFO (router lines on, and a HAProxy that has it as its fd 3). */
+  private logLines = false;
   /** The structure (structureOf) of the configuration the running HAProxy loaded. */
   private loaded: string | undefined;
   private chain: Promise<void> = Promise.resolve();
@@ -66,9 +72,15 @@ export class RouterController {
     try {
       previous = fs.readFileSync(files.config, 'utf8');
     } catch {}
-    if (this.options.logLines !== false) await this.listen(Number(/log 127\.0\.0\.1:(\d+)/.exec(previous)?.[1] ?? 0));
+    this.logLines = this.options.logLines !== false;
     if (!(await this.haproxy.running())) this.write(assign(this.table.specs(), new Map()));
     const how = await this.haproxy.start();
+    if (how === 'adopted' && this.logLines && !this.haproxy.logsToPipe()) {
+      // Started by an older agent (log lines over UDP): no router lines until HAProxy restarts.
+      this.logLines = false;
+      this.options.log.warn({ masterPid: this.haproxy.masterPid }, 'router: HAProxy has no log pipe; no router lines');
+    }
+    if (this.logLines) await this.listen();
     this.loaded = structureOf(how === 'adopted' ? previous : fs.readFileSync(files.config, 'utf8'));
     this.options.log.info({ masterPid: this.haproxy.masterPid, port: this.options.port, how }, 'router: HAProxy');
     await this.update();
@@ -114,14 +126,21 @@ export class RouterController {
   /** Stops listening for log lines; HAProxy keeps serving (a restarted agent adopts it). */
   async close(): Promise<void> {
     await this.chain;
-    this.socket?.close();
+    this.socket?.destroy();
   }
 
   private settings() {
     const { dir, port, timeoutSeconds } = this.options;
     // The TLS bind needs its default certificate: without one yet, no bind (its arrival reloads).
     const tlsPort = fs.existsSync(certFiles(dir).default) ? (this.options.tlsPort ?? 0) : 0;
-    return { dir, port, timeoutSeconds, logPort: this.logPort, tlsPort };
+    return {
+      dir,
+      port,
+      timeoutSeconds,
+      logLines: this.logLines,
+      tlsPort,
+      threads: threadsFor(os.availableParallelism()),
+    };
   }
 
   /** The configuration and maps for the table as it is now (each app in its backend). */
@@ -195,31 +214,45 @@ export class RouterController {
     this.options.log.info({ certificates: changes.custom.length }, 'router: certificates loaded');
   }
 
-  /** HAProxy's log lines, on the port it was configured with if it can still be had. */
-  private async listen(port: number): Promise<void> {
-    const bind = (p: number) =>
-      new Promise<dgram.Socket>((resolve, reject) => {
-        const socket = dgram.createSocket('udp4');
-        socket.once('error', reject);
-        socket.bind(p, '127.0.0.1', () => {
-          socket.removeListener('error', reject);
-          resolve(socket);
-        });
-      });
-    const socket = await bind(port).catch(() => bind(0));
-    try {
-      socket.setRecvBufferSize(8 * 1024 * 1024); // bursts of lines (the kernel caps it at rmem_max)
-    } catch {}
-    socket.on('message', (msg) => this.line(msg.toString()));
-    socket.on('error', (err) => this.options.log.error({ err }, 'router: log socket'));
+  /**
+   * HAProxy's log lines, from the FIFO (opened for reading and writing: never an end of file,
+   * whether HAProxy runs or not). Lines are ASCII (config.ts LOG_FORMAT). After each read the
+   * pipe is left alone for READ_PAUSE_MS, so that lines gather there and a read takes many
+   * (HAProxy waking the agent for every line cost both of them more than the line itself).
+   */
+  private async listen(): Promise<void> {
+    let rest = '';
+    // Node's constructor takes `onread` as connect() does (a buffer of our own, reused; pause()
+    // stops reading the pipe); @types/node lists it for connect() only.
+    const options: net.SocketConstructorOpts & net.ConnectOpts = {
+      fd: await this.haproxy.logPipe(),
+      readable: true,
+      writable: false,
+      onread: {
+        buffer: Buffer.alloc(PIPE_BYTES),
+        callback: (n: number, buffer: Uint8Array) => {
+          const text = rest + Buffer.from(buffer.buffer, buffer.byteOffset, n).toString('latin1');
+          let from = 0;
+          for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+            this.line(text.slice(from, nl));
+            from = nl + 1;
+          }
+          rest = text.length - from > 8192 ? '' : text.slice(from); // no line is longer than 4 KB
+          socket.pause();
+          setTimeout(() => socket.resume(), READ_PAUSE_MS).unref();
+          return true;
+        },
+      },
+    };
+    const socket = new net.Socket(options);
+    socket.on('error', (err) => this.options.log.error({ err }, 'router: log pipe'));
     this.socket = socket;
-    this.logPort = socket.address().port;
   }
 
   private line(raw: string): void {
     const t = translate(raw, (address) => this.processes.get(address));
     if (!t) return;
-    this.options.onLine?.(t.app, t.line);
+    this.options.onLine?.(t.app, t.line, t.ts);
     const f = t.fields;
     if (f.code) {
       this.options.log.error(

@@ -28,6 +28,10 @@ export function routerLine(f: RouterLineFields): string {
   return `${error}method=${f.method} path=${q(f.path)} host=${f.host ?? ''} request_id=${f.requestId} fwd=${q(f.fwd)} dyno=${f.dyno ?? ''} connect=${f.connect}ms service=${f.service}ms status=${f.status} bytes=${f.bytes} protocol=${f.protocol ?? 'http'}`;
 }
 
+/** The first word of a log line of ours (config.ts LOG_FORMAT), and how many fields follow it. */
+export const MARK = 'r1';
+export const FIELDS = 16;
+
 const DESC: Record<string, string> = {
   H12: 'Request timeout',
   H13: 'Connection closed without response',
@@ -35,38 +39,31 @@ const DESC: Record<string, string> = {
   H27: 'Client Request Interrupted',
 };
 
-/** Splits a line into its fields: `"quoted \" strings"` (HAProxy's +Q,+E) and bare words. */
-export function fields(line: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while (i < line.length) {
-    if (line[i] === ' ' || line[i] === '\n') {
-      i++;
-      continue;
-    }
-    if (line[i] === '"') {
-      let s = '';
-      i++;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === '\\' && i + 1 < line.length) i++;
-        s += line[i];
-        i++;
-      }
-      out.push(s);
-      i++;
-    } else {
-      const end = line.indexOf(' ', i);
-      const stop = end < 0 ? line.length : end;
-      out.push(line.slice(i, stop).trim());
-      i = stop;
-    }
+/** Microseconds since the epoch as ISO 8601 with microseconds (the shipper's `ts`). */
+function isoMicros(us: number): string {
+  const ms = Math.floor(us / 1000);
+  // Lines come in bursts from the same millisecond: its text is made once.
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString().slice(0, -1);
   }
-  return out;
+  return `${lastIso}${String(us - ms * 1000).padStart(3, '0')}Z`;
 }
+let lastMs = Number.NaN;
+let lastIso = '';
 
-/** HAProxy writes unsafe characters of a URI as `#XX`. */
-const unhash = (s: string) =>
-  s.replace(/#([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
+/** A value the configuration logged through `url_enc` (`-`: none). */
+function decoded(s: string): string {
+  if (s === '-') return '';
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return byBytes(s); // not UTF-8: each byte as its own character
+  }
+}
+const byBytes = (s: string) =>
+  s.replace(/%([0-9A-Fa-f]{2})/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16)));
 
 /** The code for a termination state (`%tsc`, e.g. `sH--`), if it is one of Heroku's router errors. */
 export function codeOf(tsc: string, status: number): string | undefined {
@@ -81,55 +78,61 @@ export function codeOf(tsc: string, status: number): string | undefined {
 
 export interface Translated {
   app: string;
+  /** When HAProxy logged it (ISO 8601, µs). */
+  ts: string;
   line: string;
   fields: RouterLineFields;
 }
 
 /**
- * One HAProxy log line → the app's router line; undefined for a request of no app (unknown
- * host, bad request). `processAt` names the process behind a server address (`127.0.0.1:32768`).
+ * One HAProxy log line (config.ts LOG_FORMAT: `r1` and 16 fields without spaces) → the app's router line; undefined for a request of no app (unknown host, bad request)
+ * and for HAProxy's own messages. `processAt` names the process behind a server address
+ * (`127.0.0.1:32768`).
  */
 export function translate(raw: string, processAt: (address: string) => string | undefined): Translated | undefined {
-  const f = fields(raw);
-  if (f.length < 15) return undefined;
-  const [app, serverIp, serverPort, st, bytes, tc, ta, tsc, setCode, method, uri, host, rid, client, length] = f as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
+  if (!raw.startsWith(`${MARK} `)) return undefined;
+  const f = raw.split(' ');
+  if (f.length !== FIELDS + 1) return undefined;
+  const [
+    ,
+    us = '',
+    app = '',
+    ssl,
+    server = '',
+    st,
+    bytes,
+    tc,
+    tu,
+    tsc = '',
+    setCode,
+    length,
+    client,
+    method,
+    host = '',
+    rid = '',
+    uri = '',
+  ] = f;
   if (!app || app === '-') return undefined;
-  let status = Number(st);
-  const code = setCode && setCode !== '-' ? setCode : codeOf(tsc, status);
+  let status = st === '-' ? -1 : Number(st);
+  const code = setCode !== '-' ? setCode : codeOf(tsc, status);
   if (code === 'H27') status = 499;
   const connect = Math.max(0, Number(tc));
-  const total = Math.max(0, Number(ta));
+  const total = Math.max(0, Number(tu));
   const out: RouterLineFields = {
     code,
     desc: code ? (DESC[code] ?? '') : undefined,
     method,
-    path: unhash(uri),
-    host,
-    requestId: rid,
+    path: decoded(uri),
+    host: decoded(host),
+    requestId: decoded(rid),
     fwd: client,
-    dyno: processAt(`${serverIp}:${serverPort}`),
+    dyno: server === '-:-' ? undefined : processAt(server),
     connect,
     service: Math.max(0, total - connect),
     status,
     // The body's size when the app said it (HAProxy's count includes the headers), else that count.
-    bytes: method === 'HEAD' ? 0 : /^\d+$/.test(length ?? '') ? Number(length) : Number(bytes) || 0,
-    protocol: f[15] === '1' ? 'https' : 'http',
+    bytes: method === 'HEAD' ? 0 : length !== '-' && length !== '' ? Number(length) || 0 : Number(bytes) || 0,
+    protocol: ssl === '1' ? 'https' : 'http',
   };
-  return { app, line: routerLine(out), fields: out };
+  return { app, ts: isoMicros(Number(us)), line: routerLine(out), fields: out };
 }

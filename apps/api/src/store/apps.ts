@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { conflict } from '../errors.js';
-import { type Db, now } from './db.js';
+import { type Db, now, statement } from './db.js';
 import { type AppRow, appRow } from './rows.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -24,7 +24,7 @@ export function insertApp(db: Db, name: string): AppRow {
 /** A live app by name or id. */
 export function findApp(db: Db, nameOrId: string): AppRow | undefined {
   const column = UUID_RE.test(nameOrId) ? 'id' : 'name';
-  const row = db.prepare(`SELECT * FROM apps WHERE ${column} = ? AND destroyed_at IS NULL`).get(nameOrId);
+  const row = statement(db, `SELECT * FROM apps WHERE ${column} = ? AND destroyed_at IS NULL`).get(nameOrId);
   return row === undefined ? undefined : appRow.parse(row);
 }
 

@@ -13,6 +13,27 @@ import { settingRow } from './rows.js';
 
 export type Db = Database.Database;
 
+const statements = new WeakMap<Db, Map<string, Database.Statement>>();
+
+/**
+ * A prepared statement kept for reuse: for the log path's statements, run for every batch of
+ * lines an agent sends (preparing one costs more than running it). Only for statements that are
+ * run or got, never iterated (an iterating statement is busy until its iterator ends).
+ */
+export function statement(db: Db, sql: string): Database.Statement {
+  let cache = statements.get(db);
+  if (!cache) {
+    cache = new Map();
+    statements.set(db, cache);
+  }
+  let s = cache.get(sql);
+  if (!s) {
+    s = db.prepare(sql);
+    cache.set(sql, s);
+  }
+  return s;
+}
+
 /** The schema this code knows. A test checks that migrations/ ends at this number. */
 export const SCHEMA_VERSION = 9;
 

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { type Db, statement } from './db.js';
 import { type LogEntry, logEntryRow } from './rows.js';
 
 /** The last `limit` stored lines of an app, oldest first. */
@@ -11,7 +11,8 @@ export function lastLogLines(db: Db, appId: string, limit: number): LogEntry[] {
 }
 
 export function appendLogLines(db: Db, batches: { appId: string; entries: LogEntry[] }[]): void {
-  const insert = db.prepare(
+  const insert = statement(
+    db,
     `INSERT OR IGNORE INTO log_lines (app_id, seq, ts, source, process, line) VALUES (?, ?, ?, ?, ?, ?)`,
   );
   db.transaction(() => {
@@ -23,7 +24,7 @@ export function appendLogLines(db: Db, batches: { appId: string; entries: LogEnt
 
 /** Drops an app's stored lines numbered below `belowSeq`. */
 export function trimLogLines(db: Db, appId: string, belowSeq: number): void {
-  db.prepare(`DELETE FROM log_lines WHERE app_id = ? AND seq < ?`).run(appId, belowSeq);
+  statement(db, `DELETE FROM log_lines WHERE app_id = ? AND seq < ?`).run(appId, belowSeq);
 }
 
 export function removeAppLogLines(db: Db, appId: string): void {

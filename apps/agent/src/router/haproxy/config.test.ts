@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { AppSpec } from './config.js';
-import { assign, renderConfig as render, renderAppsMap, renderMap, slotsFor, structureOf } from './config.js';
+import {
+  assign,
+  renderConfig as render,
+  renderAppsMap,
+  renderMap,
+  slotsFor,
+  structureOf,
+  threadsFor,
+} from './config.js';
 
 const renderConfig = (settings: Parameters<typeof render>[0], apps: AppSpec[]) =>
   render(settings, apps, assign(apps, new Map()));
 
-const settings = { dir: '/d', port: 8080, timeoutSeconds: 30, logPort: 5140 };
+const settings = { dir: '/d', port: 8080, timeoutSeconds: 30, logLines: true };
 const servers = (n: number, drain = false) =>
   Array.from({ length: n }, (_, i) => ({ name: `web.${i + 1}`, host: '127.0.0.1', port: 30000 + i, drain }));
 
@@ -22,8 +30,8 @@ describe('the HAProxy configuration', () => {
     // 16 backends of 16 slots: b1 is shop's, the others wait for new apps.
     expect(text.match(/^ {2}server s\d+ /gm)).toHaveLength(16 * 16);
     expect(text).toContain('backend b16\n');
-    expect(text).toContain('log 127.0.0.1:5140 len 8192 format raw local0 info');
-    expect(renderConfig({ ...settings, logPort: 0 }, [])).not.toContain('log 127.0.0.1');
+    expect(text).toContain('  log fd@3 len 4096 format raw local0 info\n');
+    expect(renderConfig({ ...settings, logLines: false }, [])).not.toContain('log fd@');
   });
 
   it('terminates TLS on the TLS port with the default certificate and the crt-list, saying https to the app', () => {
@@ -69,6 +77,20 @@ describe('the HAProxy configuration', () => {
       ]),
     );
     expect(renderAppsMap(kept)).toBe('b b1\na b2\nc b3\n');
+  });
+
+  it('gives HAProxy half the CPUs, at least one thread', () => {
+    expect([1, 2, 3, 8].map(threadsFor)).toEqual([1, 1, 1, 4]);
+    expect(renderConfig({ ...settings, threads: 1 }, [])).toContain('  master-worker\n  nbthread 1\n');
+    expect(renderConfig(settings, [])).not.toContain('nbthread');
+  });
+
+  it('reads the first request of a connection as it came, and refuses one with both Content-Length and Transfer-Encoding', () => {
+    const text = renderConfig(settings, []);
+    expect(text).toMatch(/frontend router\n {2}bind :8080\n {2}mode tcp\n {2}tcp-request inspect-delay 30s\n/);
+    expect(text).toContain(
+      '  tcp-request content switch-mode http\n  http-request deny deny_status 400 if { var(sess.smuggling) -m bool }\n',
+    );
   });
 
   it('maps each host, lower case, to its app', () => {

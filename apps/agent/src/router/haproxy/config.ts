@@ -34,11 +34,21 @@ export interface RouterSettings {
   dir: string;
   port: number;
   timeoutSeconds: number;
-  /** UDP port on 127.0.0.1 the agent reads HAProxy's log lines from; 0: no log lines. */
-  logPort: number;
+  /** HAProxy logs each request to fd 3, the agent's FIFO (`files().log`); false: no log lines. */
+  logLines: boolean;
   /** The TLS port (certs.ts: `default.pem` on the bind, the others in `certs.list`); 0: none. */
   tlsPort?: number;
+  /** HAProxy's threads (`threadsFor`); HAProxy's own default (a thread a CPU) when absent. */
+  threads?: number;
 }
+
+/**
+ * HAProxy's threads on a host of `cpus` CPUs: half of them, at least one. The router shares the
+ * host with the apps it routes to (and, in `pnpm bench`, with wrk): a thread a CPU has HAProxy's
+ * threads wait on each other and hand idle server connections across threads, for no throughput
+ * one thread does not give on two CPUs (nginx's one worker is the baseline there).
+ */
+export const threadsFor = (cpus: number) => Math.max(1, Math.floor(cpus / 2));
 
 export const files = (dir: string) => ({
   config: path.join(dir, 'haproxy.cfg'),
@@ -47,6 +57,8 @@ export const files = (dir: string) => ({
   admin: path.join(dir, 'admin.sock'),
   master: path.join(dir, 'master.sock'),
   pid: path.join(dir, 'haproxy.pid'),
+  /** A FIFO: HAProxy's fd 3 (its log lines), read by the agent. */
+  log: path.join(dir, 'log.fifo'),
 });
 
 /** Backend slots: 16 at a time, so that new apps rarely need a reload. */
@@ -77,27 +89,59 @@ export const FREE = { host: '127.0.0.1', port: 1 };
 export const slotsFor = (servers: number) => 16 * Math.max(1, Math.ceil(servers / 16));
 
 /**
- * The fields of a log line, space-separated, strings quoted and escaped by HAProxy (`+Q,+E`).
- * log-line.ts reads them in this order.
+ * A log line: `r1` (log-line.ts MARK, which tells our lines from HAProxy's own messages) and 16
+ * fields, none with a space in it, so that the agent splits a line on spaces and is done: when
+ * (µs since the epoch: a line read after an agent restart keeps its time), the app, TLS or not, the server's address, status, bytes, Tc, Tu, the termination state, the code
+ * the configuration set, the answer's Content-Length, the client, the method, and the Host and
+ * X-Request-Id headers and the URI, cut short and URL-encoded (`url_enc`), the URI last: a line is
+ * at most 4 KB. Absent ones are `-`. The frontend starts in TCP mode (SMUGGLING), where HAProxy
+ * 2.6 refuses its HTTP log variables (%HM, %HU, %Ta, %ST): variables and %Tu (Tt − Ti) stand for
+ * them.
+ * log-line.ts reads the fields in this order.
  */
 export const LOG_FORMAT = [
-  '%{+Q,+E}[var(txn.app)]',
-  '%{+Q,+E}si',
-  '%sp',
-  '%ST',
+  'r1',
+  '%[date(0,us)]',
+  '%[var(txn.app)]',
+  '%[ssl_fc]',
+  '%si:%sp',
+  '%[var(txn.st)]',
   '%B',
   '%Tc',
-  '%Ta',
-  '%{+Q,+E}tsc',
-  '%{+Q,+E}[var(txn.code)]',
-  '%{+Q,+E}HM',
-  '%{+Q,+E}HU',
-  '%{+Q,+E}[var(txn.host)]',
-  '%{+Q,+E}[var(txn.rid)]',
-  '%{+Q,+E}ci',
-  '%{+Q,+E}[var(txn.clen)]',
-  '%[ssl_fc]',
+  '%Tu',
+  '%tsc',
+  '%[var(txn.code)]',
+  '%[var(txn.clen)]',
+  '%ci',
+  '%[var(txn.method)]',
+  '%[var(txn.host),bytes(0,256),url_enc]',
+  '%[var(txn.rid),bytes(0,200),url_enc]',
+  '%[var(txn.uri),bytes(0,800),url_enc]',
 ].join(' ');
+
+/**
+ * A request with both Content-Length and Transfer-Encoding gets a 400 and never reaches the app.
+ * HAProxy's HTTP/1 parser drops the Content-Length of such a request while it parses it (and
+ * closes the connection after it), before any http-request rule runs (src/h1.c
+ * h1_headers_to_hdr_list, "T-E + C-L: force close and remove C-L"): nothing in HTTP mode can see
+ * both. So the frontend starts in TCP mode and reads the first request's header block as it came
+ * (waiting for its blank line, at most `timeout http-request`), notes whether both headers are in
+ * it, and only then becomes HTTP (`switch-mode http`), where the note is a 400. The later
+ * requests of a keep-alive connection are HAProxy's parser's alone: such a request goes to the
+ * app by Transfer-Encoding alone, and the connection is closed after it, so nothing can be
+ * smuggled behind it (architecture.md, Router).
+ */
+const HEADER = (name: string) => `(?=[^\\n]*\\n(?:[^\\r\\n][^\\n]*\\n)*?${name}[ \\t]*:)`;
+const SMUGGLING = `  mode tcp
+  tcp-request inspect-delay 30s
+  # HAProxy runs these again for each later request of the connection: the first says "done".
+  tcp-request content switch-mode http if { var(sess.read) -m bool }
+  tcp-request content set-var(sess.head) req.payload(0,0) if { req.payload(0,0) -m reg '\\n\\r?\\n' }
+  tcp-request content set-var(sess.smuggling) bool(true) if { var(sess.head) -m reg -i '\\A${HEADER('content-length')}${HEADER('transfer-encoding')}' }
+  tcp-request content unset-var(sess.head)
+  tcp-request content set-var(sess.read) bool(true)
+  tcp-request content switch-mode http
+  http-request deny deny_status 400 if { var(sess.smuggling) -m bool }`;
 
 const HTML = 'content-type "text/html; charset=utf-8"';
 const page = (title: string, text: string) =>
@@ -133,11 +177,12 @@ export function renderConfig(settings: RouterSettings, apps: AppSpec[], assigned
   const tls = settings.tlsPort
     ? `\n  bind :${settings.tlsPort} ssl crt ${c.default} crt-list ${c.list} alpn http/1.1`
     : '';
-  const log = settings.logPort > 0 ? `  log 127.0.0.1:${settings.logPort} len 8192 format raw local0 info` : '';
+  // A write of at most PIPE_BUF (4 KB) to a pipe is atomic: lines from both threads never mix.
+  const log = settings.logLines ? '  log fd@3 len 4096 format raw local0 info' : '';
   return `# Written by the paas agent; changed at runtime through ${f.admin}. Do not edit.
 global
   master-worker
-  stats socket ${f.admin} mode 600 level admin expose-fd listeners
+${settings.threads ? `  nbthread ${settings.threads}\n` : ''}  stats socket ${f.admin} mode 600 level admin expose-fd listeners
   stats timeout 30s
 ${log}
   hard-stop-after 5m
@@ -165,12 +210,13 @@ defaults
 
 frontend router
   bind :${settings.port}${tls}
+${SMUGGLING}
   log-format "${LOG_FORMAT.replaceAll('"', '\\"')}"
   unique-id-format %[uuid()]
   http-request set-var(txn.host) req.hdr(host)
   http-request set-header x-request-id %[unique-id] unless { req.hdr(x-request-id) -m found }
   http-request set-var(txn.rid) req.hdr(x-request-id)
-  http-request set-var(txn.app) req.hdr(host),field(1,:),lower,regsub(\\.$,),map(${f.map})
+${settings.logLines ? '  http-request set-var(txn.method) method\n  http-request set-var(txn.uri) url\n' : ''}  http-request set-var(txn.app) req.hdr(host),field(1,:),lower,regsub(\\.$,),map(${f.map})
   http-request set-header x-forwarded-proto https if { ssl_fc }
   http-request set-header x-forwarded-proto http unless { ssl_fc }
   http-request set-header x-forwarded-port %[dst_port]
@@ -180,7 +226,7 @@ frontend router
   # Every answer, the router's own pages included: the request id, and 503 for Heroku's H13.
   http-after-response set-header x-request-id %[var(txn.rid)] if { var(txn.rid) -m found } !{ res.hdr(x-request-id) -m found }
   http-after-response set-status 503 if { status 502 }
-  # HAProxy closes the client's connection after a server timeout: say so, or a keep-alive
+${settings.logLines ? '  http-after-response set-var(txn.st) status\n' : ''}  # HAProxy closes the client's connection after a server timeout: say so, or a keep-alive
   # client sends its next request on a closed connection.
   http-after-response set-header connection close if { status 504 }
   use_backend %[var(txn.app),map(${f.apps})]

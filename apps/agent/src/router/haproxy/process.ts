@@ -3,6 +3,12 @@
  * session, so that it outlives the agent; a restarted agent adopts it through its pid file and
  * master socket. Reloads go through the master socket (hitless: the old worker finishes its
  * requests); everything else through the worker's Runtime API socket.
+ *
+ * HAProxy's log lines go to its fd 3, opened on a FIFO in the data dir (`files().log`) for
+ * reading and writing, so that the pipe always has a reader: while the agent is down or
+ * restarting, lines wait in the pipe (1 MB, about 7,000 lines; past that HAProxy drops them and
+ * counts them in `show info` DroppedLogs) instead of being lost. The master keeps the fd across
+ * reloads and hands it to every worker.
  */
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +18,9 @@ import { files } from './config.js';
 import { parseProc } from './plan.js';
 
 const exec = promisify(execFile);
+
+/** Sets the size of the pipe of the FIFO named by its argument (1031: F_SETPIPE_SZ on Linux). */
+const PIPE_SIZE = 'open(my $f, "+<", $ARGV[0]) or die; fcntl($f, 1031, 1048576) or die';
 
 /** Sends one command to a HAProxy CLI socket and returns its whole answer. */
 export function command(socketPath: string, line: string, timeoutMs = 5000): Promise<string> {
@@ -91,13 +100,15 @@ export class HAProxyProcess {
       return 'adopted';
     }
     await this.check(this.files.config);
+    const log = await this.logPipe();
     const out = fs.openSync(`${this.dir}/haproxy.log`, 'a');
     const child = spawn(
       this.bin,
       ['-W', '-S', `${this.files.master},mode,600`, '-f', this.files.config, '-p', this.files.pid],
-      { detached: true, stdio: ['ignore', out, out] },
+      { detached: true, stdio: ['ignore', out, out, log] },
     );
     fs.closeSync(out);
+    fs.closeSync(log);
     child.unref();
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     this.masterPid = child.pid ?? 0;
@@ -108,6 +119,31 @@ export class HAProxyProcess {
       throw new Error(`HAProxy exited with ${first} at start:\n${tail}`);
     }
     return 'started';
+  }
+
+  /** The FIFO for HAProxy's log lines (made if missing), opened for reading and writing. */
+  async logPipe(): Promise<number> {
+    const at = this.files.log;
+    const stat = fs.lstatSync(at, { throwIfNoEntry: false });
+    if (stat && !stat.isFIFO()) fs.rmSync(at, { force: true });
+    if (!stat?.isFIFO()) await exec('mkfifo', ['-m', '600', at]);
+    const fd = fs.openSync(at, fs.constants.O_RDWR | fs.constants.O_NONBLOCK);
+    // 1 MB instead of 64 KB (F_SETPIPE_SZ, which Node cannot call; perl is in every Debian). The
+    // pipe keeps its size while any end of it is open: HAProxy's fd 3 keeps it.
+    await exec('perl', ['-e', PIPE_SIZE, at]).catch(() => {});
+    return fd;
+  }
+
+  /**
+   * Whether the running master's fd 3 is this data dir's FIFO: one started by an older agent
+   * (log lines over UDP) has something else there, and must not be given `log fd@3`.
+   */
+  logsToPipe(): boolean {
+    try {
+      return fs.readlinkSync(`/proc/${this.masterPid}/fd/3`) === this.files.log;
+    } catch {
+      return false;
+    }
   }
 
   /** Hitless reload through the master socket; returns once the new worker answers. */
