@@ -15,6 +15,7 @@ import { Reconciler } from './reconciler.js';
 import { RouterController } from './router/controller.js';
 import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
+import { installFirewall, remoteApiAddress } from './runtime/firewall.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
@@ -186,6 +187,14 @@ function persist(): void {
     services: services.desiredList(),
   };
   saveState(config.dataDir, state);
+}
+
+// Before any container starts: app networks reach no more of this host than the router.
+try {
+  const remoteApi = await remoteApiAddress(config.PAAS_API_URL);
+  await installFirewall({ routerPorts: [config.PAAS_ROUTER_PORT, config.PAAS_ROUTER_TLS_PORT], remoteApi });
+} catch (err) {
+  log.warn({ err }, 'could not install the firewall of app networks: their containers can reach this host');
 }
 
 if (saved) {
