@@ -42,8 +42,10 @@ export function containerSpec(d: DesiredProcess, platformId: string, agentId: st
     ...(d.type === 'web' ? { publish: WEB_PORT } : {}),
     stopTimeout: d.stopTimeout,
     limits: { memoryMb: size.memoryMb, cpus: size.cpus, pids: size.pids },
-    // The app's own network: its add-ons answer there by name, and so do its processes
-    // (`web.1`, and `web` for any of that type); other apps are not on it.
-    ...(d.network ? { network: d.network, aliases: [d.name, d.type] } : {}),
+    // The app's own network: its add-ons answer there by name, and so do its processes:
+    // `web.1`, `1.web` (as Heroku's DNS discovery names it; a URL takes this one, since a
+    // host name ending in a number parses as an IPv4 address) and `web` (any of that type).
+    // Other apps are not on it.
+    ...(d.network ? { network: d.network, aliases: [d.name, `${d.index}.${d.type}`, d.type] } : {}),
   };
 }

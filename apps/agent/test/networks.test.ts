@@ -20,8 +20,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const SERVER = `require('node:http').createServer((_q, s) => s.end('hello from ' + process.env.DYNO)).listen(process.env.PORT);
 process.on('SIGTERM', () => process.exit(0));
 `;
-// The worker asks web (by its name on the app's network) and prints the answer.
-const WORKER = `setInterval(() => fetch('http://web.1:' + process.env.PORT + '/').then((r) => r.text()).then((t) => console.log('worker heard: ' + t), (e) => console.log('worker failed: ' + e.cause?.code)), 500);
+// The worker asks web.1 (by its name on the app's network, 1.web in a URL) and prints the answer.
+const WORKER = `setInterval(() => fetch('http://1.web:' + process.env.PORT + '/').then((r) => r.text()).then((t) => console.log('worker heard: ' + t), (e) => console.log('worker failed: ' + e.cause?.code)), 500);
 process.on('SIGTERM', () => process.exit(0));
 `;
 // Tries each host:port given (TCP connect, 3 s), one line each: host:port CONNECTED|ERROR code|TIMEOUT.
@@ -86,10 +86,11 @@ describe('private networks', () => {
     const networks = await inspect(web, '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}');
     expect(networks.trim()).toMatch(/^paas-app-[0-9a-f-]+$/);
     expect(await inspect(worker, '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}')).toBe(networks);
-    // By type too (any web process), from inside the worker.
-    const probe = await run('docker', ['exec', worker, 'node', '-e', PROBE, 'web:5000', 'web.1:5000']);
+    // As web.1 too, and by type (any web process), from inside the worker.
+    const probe = await run('docker', ['exec', worker, 'node', '-e', PROBE, 'web:5000', 'web.1:5000', '1.web:5000']);
     expect(probe.stdout).toContain('web:5000 CONNECTED');
     expect(probe.stdout).toContain('web.1:5000 CONNECTED');
+    expect(probe.stdout).toContain('1.web:5000 CONNECTED');
   });
 
   it("keeps another app's processes, the api and the host out of reach, but not the router", async () => {
@@ -104,7 +105,7 @@ describe('private networks', () => {
     const hostAddresses = (await run('hostname', ['-I'])).stdout
       .trim()
       .split(/\s+/)
-      .filter((x) => !x.includes(':'));
+      .filter((x) => !x.includes(':') && x !== gateway);
     const refused = [
       `${bAddress}:5000`, // B's process on its own network
       `${b.app}:5000`, // no such name on A's network
