@@ -147,7 +147,7 @@ describe('dyno sizes and confinement', () => {
     const cores = Number((await run('nproc', [])).stdout.trim());
     expect(Number(await inspect(after, '{{.HostConfig.NanoCpus}}'))).toBe(Math.min(2, cores) * 1e9);
     expect((await dynosOf(app)).map((d) => `${d.name}:${d.size}`)).toEqual(['web.1:Standard-2X']);
-    expect((await cli('ps')).stdout).toContain('web (1, Standard-2X): node server.js');
+    expect((await cli('ps')).stdout).toContain('web (Standard-2X): node server.js (1)');
     expect((await routerGet(agent.routerPort, host)).status).toBe(200);
   });
 

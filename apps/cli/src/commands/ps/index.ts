@@ -17,7 +17,7 @@ export async function run(ctx: Context): Promise<void> {
       header(
         oneOffs
           ? `run: one-off processes (${list.length})`
-          : `${type} (${list.length}, ${sizesOf(list)}): ${list[0]?.command ?? ''}`,
+          : `${type} (${sizesOf(list)}): ${list[0]?.command ?? ''} (${list.length})`,
       ),
     );
     ctx.out(
