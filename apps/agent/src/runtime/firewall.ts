@@ -15,12 +15,15 @@
  *              anything else → REJECT
  *   DOCKER-USER -i paas+ -d <api host> → REJECT   (the api on another host)
  *
- * Needs root (CAP_NET_ADMIN); without it the agent says so once and runs on (the apps are still
+ * Needs CAP_NET_ADMIN; without it the agent says so once and runs on (the apps are still
  * apart from each other, not from the host). Idempotent: each rule is checked (`-C`) before it
- * is added, so agents sharing a host and restarts add nothing twice. IPv4 and IPv6.
+ * is added, so agents sharing a host and restarts add nothing twice. IPv4 and IPv6. Checked
+ * again every minute (rules are the kernel's: anyone may have flushed them); a router port's
+ * rule whose port nothing listens on any more (its agent and HAProxy gone) is removed then.
  */
 import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
@@ -72,6 +75,27 @@ export async function remoteApiAddress(apiUrl: string): Promise<string | null> {
   return own ? null : address;
 }
 
+/** TCP ports something listens on, from /proc/net/tcp or tcp6 (state 0A), pure. */
+export function listeningPorts(procNetTcp: string): Set<number> {
+  const ports = new Set<number>();
+  for (const line of procNetTcp.split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state !== '0A' || !local) continue;
+    ports.add(Number.parseInt(local.split(':').at(-1) ?? '', 16));
+  }
+  return ports;
+}
+
+/** Router-port rules (`iptables -S` lines of the chain) whose port nothing listens on, pure. */
+export function staleRouterPorts(ruleLines: string, listening: Set<number>, keep: number[]): number[] {
+  const stale: number[] = [];
+  for (const m of ruleLines.matchAll(new RegExp(`^-A ${CHAIN} -p tcp -m tcp --dport (\\d+) -j RETURN$`, 'gm'))) {
+    const port = Number(m[1]);
+    if (!listening.has(port) && !keep.includes(port)) stale.push(port);
+  }
+  return stale;
+}
+
 async function ipt(binary: string, args: string[]): Promise<boolean> {
   try {
     await run(binary, ['-w', '5', ...args]);
@@ -97,5 +121,42 @@ export async function installFirewall(options: FirewallOptions): Promise<void> {
         throw new Error(`${binary} -A/-I ${rule.chain} ${rule.spec.join(' ')} failed (is the agent root?)`);
       }
     }
+    await pruneRouterPorts(binary, family, options.routerPorts);
   }
+}
+
+async function pruneRouterPorts(binary: string, family: 4 | 6, keep: number[]): Promise<void> {
+  const rules = await run(binary, ['-w', '5', '-S', CHAIN]).then(
+    (r) => r.stdout,
+    () => '',
+  );
+  const proc = await readFile(family === 4 ? '/proc/net/tcp' : '/proc/net/tcp6', 'utf8').catch(() => null);
+  if (proc === null) return; // no view of the listeners: remove nothing
+  const listening = listeningPorts(proc);
+  if (family === 6) {
+    // A v6 socket bound to [::] takes v4 too, and a v4 one serves a v4-mapped client: either counts.
+    const v4 = await readFile('/proc/net/tcp', 'utf8').catch(() => '');
+    for (const p of listeningPorts(v4)) listening.add(p);
+  } else {
+    const v6 = await readFile('/proc/net/tcp6', 'utf8').catch(() => '');
+    for (const p of listeningPorts(v6)) listening.add(p);
+  }
+  for (const port of staleRouterPorts(rules, listening, keep)) {
+    await ipt(binary, ['-D', CHAIN, '-p', 'tcp', '--dport', String(port), '-j', 'RETURN']);
+  }
+}
+
+/**
+ * Installs the rules now and again every minute. `ready` settles after the first time
+ * (rejecting with the reason it could not); `onError` hears about the later ones.
+ */
+export function keepFirewall(
+  options: { routerPorts: number[]; apiUrl: string },
+  onError: (err: unknown) => void,
+): { ready: Promise<void>; stop(): void } {
+  const once = async () =>
+    installFirewall({ routerPorts: options.routerPorts, remoteApi: await remoteApiAddress(options.apiUrl) });
+  const timer = setInterval(() => void once().catch(onError), 60_000);
+  timer.unref();
+  return { ready: once(), stop: () => clearInterval(timer) };
 }
