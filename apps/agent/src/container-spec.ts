@@ -1,14 +1,15 @@
 /**
  * A desired process → the container that runs it, pure: name, image, command (a Procfile
  * command through /bin/sh, exec'd when simple), env, the labels an agent adopts it by, the web
- * port published on 127.0.0.1, the stop timeout, and the app's network.
+ * port published on 127.0.0.1, the stop timeout, the app's network, and its dyno size's limits.
  */
 import { randomBytes } from 'node:crypto';
-import { type DesiredProcess, LABELS, WEB_PORT } from '@paas/shared';
+import { type DesiredProcess, dynoSizeOrDefault, LABELS, WEB_PORT } from '@paas/shared';
 import { shellArgv } from './command.js';
 import type { ContainerSpec } from './runtime/runtime.js';
 
 export function containerSpec(d: DesiredProcess, platformId: string, agentId: string): ContainerSpec {
+  const size = dynoSizeOrDefault(d.size);
   return {
     name: `paas-${d.app}-${d.name}-v${d.release.version}-${randomBytes(3).toString('hex')}`,
     image: d.image,
@@ -28,6 +29,7 @@ export function containerSpec(d: DesiredProcess, platformId: string, agentId: st
       [LABELS.generation]: d.generation,
       [LABELS.stopTimeout]: String(d.stopTimeout),
       [LABELS.command]: d.command ?? '',
+      [LABELS.size]: size.name,
       ...(d.oneOff
         ? {
             [LABELS.oneOff]: d.oneOff.id,
@@ -39,8 +41,11 @@ export function containerSpec(d: DesiredProcess, platformId: string, agentId: st
     ...(d.oneOff?.attach ? { stdin: true, tty: d.oneOff.tty } : {}),
     ...(d.type === 'web' ? { publish: WEB_PORT } : {}),
     stopTimeout: d.stopTimeout,
-    // The app's own network (when it has add-ons): they answer there by name, other apps
-    // are not on it.
-    ...(d.network ? { network: d.network } : {}),
+    limits: { memoryMb: size.memoryMb, cpus: size.cpus, pids: size.pids },
+    // The app's own network: its add-ons answer there by name, and so do its processes:
+    // `web.1`, `1.web` (as Heroku's DNS discovery names it; a URL takes this one, since a
+    // host name ending in a number parses as an IPv4 address) and `web` (any of that type).
+    // Other apps are not on it.
+    ...(d.network ? { network: d.network, aliases: [d.name, `${d.index}.${d.type}`, d.type] } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { Reconciler } from './reconciler.js';
 import { RouterController } from './router/controller.js';
 import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
+import { keepFirewall } from './runtime/firewall.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
@@ -188,6 +189,22 @@ function persist(): void {
   saveState(config.dataDir, state);
 }
 
+// Before any container starts: app networks reach no more of this host than the router.
+let firewallWarned = false;
+const firewall = keepFirewall(
+  { routerPorts: [config.PAAS_ROUTER_PORT, config.PAAS_ROUTER_TLS_PORT], apiUrl: config.PAAS_API_URL },
+  (err) => {
+    if (!firewallWarned) log.warn({ err }, 'could not install the firewall of app networks');
+    firewallWarned = true;
+  },
+);
+try {
+  await firewall.ready;
+} catch (err) {
+  firewallWarned = true;
+  log.warn({ err }, 'could not install the firewall of app networks: their containers can reach this host');
+}
+
 if (saved) {
   reconciler.setPlatform(saved.platformId);
   reconciler.setDesired(saved.desired);
@@ -220,6 +237,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   log.info({ signal }, 'agent stopping; processes keep running');
   clearInterval(tick);
   clearInterval(heartbeat);
+  firewall.stop();
   unwatch();
   reconciler.close();
   services.close();

@@ -30,9 +30,9 @@ const want = (name: string, over: Partial<DesiredProcess> = {}): DesiredProcess 
 let n = 0;
 const container = (
   name: string,
-  over: Partial<ContainerInfo> & { release?: string; generation?: string } = {},
+  over: Partial<ContainerInfo> & { release?: string; generation?: string; size?: string } = {},
 ): ContainerInfo => {
-  const { release = 'r2', generation = '', ...rest } = over;
+  const { release = 'r2', generation = '', size = 'Basic', ...rest } = over;
   const [type = 'web', index = '1'] = name.split('.');
   return {
     id: `c${++n}`,
@@ -46,6 +46,7 @@ const container = (
       [LABELS.releaseId]: release,
       [LABELS.releaseVersion]: release.slice(1),
       [LABELS.generation]: generation,
+      ...(size ? { [LABELS.size]: size } : {}),
     },
     running: true,
     exitCode: null,
@@ -182,6 +183,23 @@ describe('plan', () => {
     );
     expect(gone.remove).toHaveLength(1);
     expect(gone.start).toEqual([d]);
+  });
+
+  it('replaces a process of another dyno size (or of none: made before sizes) like a release', () => {
+    const basic = container('worker.1');
+    const d = want('worker.1', { size: 'Standard-2X' });
+    expect(plan([d], [basic], memory(), NOW).stop).toEqual([{ container: basic, reason: 'replaced', process: d }]);
+    const unsized = container('worker.1', { size: '' });
+    expect(plan([want('worker.1')], [unsized], memory(), NOW).stop).toMatchObject([{ reason: 'replaced' }]);
+    const same = container('worker.1', { size: 'Standard-2X' });
+    const kept = plan([d], [same], memory(), NOW);
+    expect(kept.stop).toEqual([]);
+    expect(kept.statuses[0]).toMatchObject({ state: 'up', size: 'Standard-2X' });
+    const web = container('web.1');
+    const bigWeb = want('web.1', { size: 'Performance-M' });
+    const rolling = plan([bigWeb], [web], memory({ upSince: new Map([[web.id, iso(9000)]]) }), NOW);
+    expect(rolling.start).toEqual([bigWeb]); // web: start-first
+    expect(rolling.stop).toEqual([]);
   });
 
   it('stops a duplicate of a process', () => {

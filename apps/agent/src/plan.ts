@@ -5,12 +5,13 @@
  * how the crash history moves, and each process's state. `reconciler.ts` observes and acts.
  *
  * Rules: start what is missing (unless in crash back-off); replace a process of another
- * release or restart generation — web start-first (the old one serves until the new one is
+ * release, restart generation or dyno size (a container made before sizes, with no size
+ * label, is replaced too: it has no limits) — web start-first (the old one serves until the new one is
  * up), other types stop-first; stop duplicates and what is no longer desired; remove exited
  * containers, counting an exit the agent did not cause as a crash; stop a web process that has
  * not answered within its boot timeout (R10), which counts as a crash too.
  */
-import { type DesiredProcess, LABELS, type ProcessStatus } from '@paas/shared';
+import { type DesiredProcess, dynoSizeOrDefault, LABELS, type ProcessStatus } from '@paas/shared';
 import { backoffDelay, nextRestartCount } from './backoff.js';
 import { type OneOffEnd, type OneOffMemory, planOneOff } from './plan-one-off.js';
 import type { ContainerInfo } from './runtime/runtime.js';
@@ -129,8 +130,11 @@ export function plan(desired: DesiredProcess[], observed: ContainerInfo[], memor
       continue;
     }
     let history = memory.history.get(d.key) ?? NO_CRASHES;
+    const size = dynoSizeOrDefault(d.size).name;
     const isCurrent = (c: ContainerInfo) =>
-      c.labels[LABELS.releaseId] === d.release.id && c.labels[LABELS.generation] === d.generation;
+      c.labels[LABELS.releaseId] === d.release.id &&
+      c.labels[LABELS.generation] === d.generation &&
+      c.labels[LABELS.size] === size;
     const current = mine.filter(isCurrent);
     const old = mine.filter((c) => !isCurrent(c));
 
@@ -231,6 +235,7 @@ function base(d: DesiredProcess) {
     generation: d.generation,
     command: d.command,
     ...(d.oneOff ? { oneOff: { id: d.oneOff.id, attach: d.oneOff.attach } } : {}),
+    size: dynoSizeOrDefault(d.size).name,
   };
 }
 
@@ -260,5 +265,6 @@ function statusOf(
     startedAt: c.startedAt,
     endpoint: c.hostPort ? { host: '127.0.0.1', port: c.hostPort } : null,
     ...(d?.oneOff ? { oneOff: { id: d.oneOff.id, attach: d.oneOff.attach } } : {}),
+    ...(l[LABELS.size] ? { size: l[LABELS.size] } : {}),
   };
 }

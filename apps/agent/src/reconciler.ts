@@ -161,6 +161,7 @@ export class Reconciler {
         this.say(exit.process, EVENTS.exited(exit.oneOff.exitCode));
         this.say(exit.process, EVENTS.complete('up'));
       }
+      if (exit.container.oomKilled && exit.container.startedAt) this.sayOutOfMemory(exit.process, exit.container);
       if (!exit.crashed) continue;
       const d = exit.process;
       const h = next.history.get(d.key);
@@ -197,6 +198,18 @@ export class Reconciler {
       this.stoppedByUs.delete(c.id);
       this.startedHere.delete(c.id);
     }
+  }
+
+  /**
+   * Killed by the kernel at its memory limit: Heroku's words. The limit is hard (no swap), so
+   * being over the quota (R14) and being killed for it (R15) are the same moment here.
+   */
+  private sayOutOfMemory(d: DesiredProcess, c: ContainerInfo): void {
+    this.deps.log.warn({ process: d.name, app: d.app, container: c.id.slice(0, 12) }, 'out of memory: killed');
+    if (c.memoryLimit) this.say(d, EVENTS.memoryRunning(c.memoryLimit));
+    this.say(d, EVENTS.memoryQuota);
+    this.say(d, EVENTS.memoryVastlyExceeded);
+    this.say(d, EVENTS.sigkill);
   }
 
   private say(d: Pick<DesiredProcess, 'app' | 'name'>, line: string): void {

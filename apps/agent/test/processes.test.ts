@@ -123,7 +123,7 @@ describe('agents run the release', () => {
       expect(await labelOf(id, 'paas.release')).toBe('1');
     }
     const ps = await cli('ps');
-    expect(ps.stdout).toMatch(/=== web \(3\): node server\.js/);
+    expect(ps.stdout).toMatch(/=== web \(Basic\): node server\.js \(3\)/);
     expect(ps.stdout.match(/ up /g)).toHaveLength(5);
     const json = JSON.parse((await cli('ps', '--json')).stdout) as Record<string, unknown>[];
     expect(json[0]).toMatchObject({

@@ -2,16 +2,17 @@
  * What core returns → the public API's JSON shapes (Heroku Platform API v3, plus a few fields
  * of our own). Every answer's shape is made here; routes only pick which.
  */
-import type {
-  Account,
-  App,
-  Build,
-  DomainResponse,
-  DrainResponse,
-  DynoResponse,
-  Formation,
-  LogEntryResponse,
-  Release,
+import {
+  type Account,
+  type App,
+  type Build,
+  DEFAULT_DYNO_SIZE,
+  type DomainResponse,
+  type DrainResponse,
+  type DynoResponse,
+  type Formation,
+  type LogEntryResponse,
+  type Release,
 } from '@paas/shared';
 import type { Dyno } from './core/dynos.js';
 import type { FormationView } from './core/formation.js';
@@ -170,14 +171,14 @@ export function presentDrain(app: AppRow, d: DrainRow): DrainResponse {
   };
 }
 
-export function presentDyno(app: AppRow, d: Dyno, size = 'Basic'): DynoResponse {
+export function presentDyno(app: AppRow, d: Dyno): DynoResponse {
   return {
     id: d.containerId ?? d.key,
     name: d.name,
     type: d.type,
     state: d.state,
     command: d.command ?? '(image CMD)',
-    size,
+    size: d.size ?? DEFAULT_DYNO_SIZE,
     attach_url: null,
     app: appRef(app),
     release: d.release,

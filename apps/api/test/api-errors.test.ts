@@ -48,8 +48,8 @@ async function state() {
     apps: await names('/apps', 'name'),
     releases: await names('/apps/shop/releases', 'version'),
     config: await json('/apps/shop/config-vars'),
-    formation: ((await json('/apps/shop/formation')) as { type: string; quantity: number }[]).map(
-      (f) => `${f.type}=${f.quantity}`,
+    formation: ((await json('/apps/shop/formation')) as { type: string; quantity: number; size: string }[]).map(
+      (f) => `${f.type}=${f.quantity}:${f.size}`,
     ),
     domains: await names('/apps/shop/domains', 'hostname'),
     drains: await names('/apps/shop/log-drains', 'url'),
@@ -101,7 +101,7 @@ describe('API errors (buildApp + inject)', () => {
       apps: ['other', 'shop'],
       releases: [2, 1],
       config: { GREETING: 'hi' },
-      formation: ['web=1', 'worker=0'],
+      formation: ['web=1:Basic', 'worker=0:Basic'],
       domains: ['shop.localhost', 'www.example.com'],
       drains: ['https://logs.example.com/shop'],
     });
@@ -345,6 +345,35 @@ describe('API errors (buildApp + inject)', () => {
     const tooMany = await call('PATCH', '/apps/shop/formation/web', { quantity: 101 });
     expect(tooMany.statusCode).toBe(422);
     expect(tooMany.json()).toMatchObject({ id: 'invalid_params', message: expect.stringMatching(/^quantity: /) });
+    expect(await state()).toEqual(before);
+  });
+
+  it('refuses an unknown dyno size, naming the valid ones, all or nothing; takes any case of a known one', async () => {
+    const before = await state();
+    const sizes = 'Valid sizes are eco, basic, standard-1x, standard-2x, performance-m, performance-l.';
+    expectError(
+      await call('PATCH', '/apps/shop/formation', {
+        updates: [
+          { type: 'web', quantity: 2 },
+          { type: 'worker', size: 'huge' },
+        ],
+      }),
+      422,
+      'invalid_params',
+      `Unknown dyno size: huge. ${sizes}`,
+    );
+    expectError(
+      await call('PATCH', '/apps/shop/formation/web', { size: 'standard-3x' }),
+      422,
+      'invalid_params',
+      `Unknown dyno size: standard-3x. ${sizes}`,
+    );
+    expect(await state()).toEqual(before);
+    const resized = await call('PATCH', '/apps/shop/formation/worker', { size: 'STANDARD-2X' });
+    expect(resized.statusCode).toBe(200);
+    expect(resized.json()).toMatchObject({ type: 'worker', size: 'Standard-2X' });
+    const back = await call('PATCH', '/apps/shop/formation/worker', { size: 'basic' });
+    expect(back.json()).toMatchObject({ size: 'Basic' });
     expect(await state()).toEqual(before);
   });
 

@@ -336,15 +336,17 @@ it('detaches and destroys: the var goes in a release, the container and its volu
     'the PostgreSQL container removed with its app',
   );
 
-  // The apps' networks, no longer needed by anything, are swept (a restarted agent sweeps at once).
+  // The destroyed app's network, no longer needed by anything, is swept (a restarted agent
+  // sweeps at once); the other app's stays: every app's processes have one of their own.
   await agent.stop();
   agent = await platform.startAgent('agent-1');
+  const [destroyedId, otherId] = ids;
   await eventually(
     async () => {
       const { stdout } = await run('docker', ['network', 'ls', '--format', '{{.Name}}']);
-      return ids.every((id) => !stdout.includes(`paas-app-${id}`));
+      return !stdout.includes(`paas-app-${destroyedId}`) && stdout.includes(`paas-app-${otherId}`);
     },
     30_000,
-    'the app networks removed',
+    "the destroyed app's network removed, the other's kept",
   );
 });

@@ -80,7 +80,7 @@ it('the README walkthrough works as written', async () => {
   expect(result.output).toMatch(/=== hello Releases - Current: v3\nv3 +Rollback to v1/);
   expect(result.output).toMatch(/-----> Released v1\n\s+http:\/\/hello\.localhost:8080\/ deployed to paas/);
   expect(result.output).toContain('done, now running web at 2:Basic, worker at 1:Basic');
-  expect(result.output).toMatch(/=== web \(\d\): node server\.js/);
+  expect(result.output).toMatch(/=== web \(Basic\): node server\.js \(\d\)/);
   expect(result.output).toMatch(/\+00:00 paas\[api\]: Release v3 created by user \S+: Rollback to v1\n/);
   expect(result.output).toMatch(/\+00:00 paas\[router\]: at=info method=GET path="\/" host=hello\.localhost/);
   expect(result.output).toMatch(/\+00:00 app\[worker\.1\]: worker tick \d+\n/);

@@ -37,3 +37,8 @@ export function dynoSize(name: string): DynoSize | undefined {
 export function dynoSizeNames(): string {
   return DYNO_SIZES.map((s) => s.name.toLowerCase()).join(', ');
 }
+
+/** The size a stored or sent name means: an unknown or absent one is the default. */
+export function dynoSizeOrDefault(name: string | null | undefined): DynoSize {
+  return (name ? dynoSize(name) : undefined) ?? (dynoSize(DEFAULT_DYNO_SIZE) as DynoSize);
+}

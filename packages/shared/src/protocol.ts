@@ -35,8 +35,13 @@ export const desiredProcess = z.object({
   healthCheckPath: z.string().nullable().optional(),
   /** Web only: seconds a new process has to answer on $PORT before it is stopped (R10). */
   bootTimeout: z.number().positive().optional(),
-  /** The app's own network (appNetwork), when it has add-ons; else Docker's default bridge. */
+  /** The app's own network (appNetwork): its processes, one-offs and add-ons, nothing else. */
   network: z.string().optional(),
+  /**
+   * The dyno size (dyno-sizes.ts, canonical name: `Basic`, `Standard-2X`…): the container's
+   * memory, CPU and pids limits. Absent: DEFAULT_DYNO_SIZE. A change replaces the process.
+   */
+  size: z.string().optional(),
   /**
    * A one-off (`paas run`): started once, never restarted, not part of the formation. `id` is
    * the one-off's id (its attach session's name); `attach`: the agent connects the container's
@@ -113,6 +118,8 @@ export const processStatus = z.object({
   endpoint: z.object({ host: z.string(), port: z.number().int() }).nullable(),
   /** A one-off's id; with state `down` and its exit code once it has exited (then the api forgets it). */
   oneOff: z.object({ id: z.string(), attach: z.boolean() }).optional(),
+  /** The dyno size its container runs with (absent: not known yet). */
+  size: z.string().optional(),
 });
 export type ProcessStatus = z.infer<typeof processStatus>;
 
@@ -217,6 +224,8 @@ export const LABELS = {
   generation: 'paas.generation',
   stopTimeout: 'paas.stop-timeout',
   command: 'paas.command',
+  /** The dyno size the container was made with (its limits): another size replaces it. */
+  size: 'paas.size',
   /** On add-on containers and volumes (the add-on's id and kind) instead of the process labels. */
   service: 'paas.service',
   serviceKind: 'paas.service-kind',

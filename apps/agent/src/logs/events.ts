@@ -14,5 +14,10 @@ export const EVENTS = {
   exited: (code: number | null) => `Process exited with status ${code ?? 'unknown'}`,
   bootTimeout: (seconds: number) =>
     `Error R10 (Boot timeout) -> Web process failed to bind to $PORT within ${seconds} seconds of launch`,
+  /** The kernel killed it at its memory limit (Heroku's R14 and R15 lines, then its SIGKILL). */
+  memoryRunning: (limitBytes: number) => `Process running mem=${Math.round(limitBytes / 1048576)}M(100.0%)`,
+  memoryQuota: 'Error R14 (Memory quota exceeded)',
+  memoryVastlyExceeded: 'Error R15 (Memory quota vastly exceeded)',
+  sigkill: 'Stopping process with SIGKILL',
   failedToStart: (reason: string) => `Process failed to start: ${reason.split('\n')[0]?.slice(0, 300)}`,
 } as const;

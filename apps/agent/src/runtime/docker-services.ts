@@ -4,6 +4,7 @@
  * Docker; this one takes the client docker.ts made.
  */
 import type Docker from 'dockerode';
+import { bridgeName, subnetCandidates } from './app-network.js';
 import type { ContainerInfo, ServiceRuntime, ServiceSpec } from './runtime.js';
 
 /** A network made for a container carries its platform label (and no process labels). */
@@ -18,14 +19,29 @@ export class DockerServices implements ServiceRuntime {
     private readonly inspect: (id: string) => Promise<ContainerInfo | null>,
   ) {}
 
+  /** An app's network (runtime/app-network.ts): its own bridge name and a /24 of the platform's range. */
   async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
     const found = await this.docker.listNetworks({ filters: { name: [name] } });
     if (found.some((n) => n.Name === name)) return;
-    try {
-      await this.docker.createNetwork({ Name: name, Driver: 'bridge', CheckDuplicate: true, Labels: labels });
-    } catch (err) {
-      if ((err as { statusCode?: number }).statusCode !== 409) throw err; // made meanwhile
+    let last: unknown;
+    for (const subnet of subnetCandidates(name)) {
+      try {
+        await this.docker.createNetwork({
+          Name: name,
+          Driver: 'bridge',
+          CheckDuplicate: true,
+          Labels: labels,
+          IPAM: { Driver: 'default', Config: [{ Subnet: subnet }] },
+          Options: { 'com.docker.network.bridge.name': bridgeName(name) },
+        });
+        return;
+      } catch (err) {
+        if ((err as { statusCode?: number }).statusCode === 409) return; // made meanwhile
+        if (!/overlap/i.test(String((err as Error).message))) throw err;
+        last = err; // that subnet is taken: the next one
+      }
     }
+    throw last;
   }
 
   async connect(id: string, network: string, alias: string): Promise<void> {

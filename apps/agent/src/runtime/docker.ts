@@ -1,8 +1,10 @@
 /** The agent's one port to Docker (only this module imports dockerode). */
 
+import { cpus } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
+import { confinement } from './confine.js';
 import { DockerServices, networkLabels } from './docker-services.js';
 import type { Attached, ContainerInfo, ContainerSpec, Runtime } from './runtime.js';
 
@@ -12,6 +14,8 @@ const notFound = (err: unknown) => (err as { statusCode?: number }).statusCode =
 
 export class DockerRuntime implements Runtime {
   private readonly docker: Docker;
+  /** Each image's own USER (images are immutable by id). */
+  private readonly imageUsers = new Map<string, string>();
 
   /** Networks, volumes and add-on containers (runtime/docker-services.ts), on the same client. */
   readonly services: DockerServices;
@@ -82,6 +86,8 @@ export class DockerRuntime implements Runtime {
         finishedAt: zero(info.State?.FinishedAt),
         hostPort: hostPort ? Number(hostPort) : null,
         networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
+        oomKilled: info.State?.OOMKilled === true,
+        memoryLimit: info.HostConfig?.Memory ?? 0,
       };
     } catch (err) {
       if (notFound(err)) return null;
@@ -101,6 +107,9 @@ export class DockerRuntime implements Runtime {
     if (spec.network) await this.services.ensureNetwork(spec.network, networkLabels(spec.labels));
     const port = spec.publish === undefined ? undefined : `${spec.publish}/tcp`;
     const stdin = spec.stdin === true;
+    const confined = spec.limits
+      ? confinement(spec.limits, cpus().length, await this.imageUser(spec.image))
+      : undefined;
     const container = await this.docker.createContainer({
       Tty: spec.tty === true,
       OpenStdin: stdin,
@@ -115,7 +124,12 @@ export class DockerRuntime implements Runtime {
       Labels: spec.labels,
       StopTimeout: Math.ceil(spec.stopTimeout),
       ...(port ? { ExposedPorts: { [port]: {} } } : {}),
+      ...(confined?.User ? { User: confined.User } : {}),
+      ...(spec.network && spec.aliases?.length
+        ? { NetworkingConfig: { EndpointsConfig: { [spec.network]: { Aliases: spec.aliases } } } }
+        : {}),
       HostConfig: {
+        ...confined?.HostConfig,
         // An init as PID 1: signals reach the app (and, with TINI_KILL_PROCESS_GROUP, its whole
         // process group, as `sh -c` would otherwise swallow them) and zombies are reaped.
         Init: true,
@@ -127,6 +141,15 @@ export class DockerRuntime implements Runtime {
     const info = await this.inspect(container.id);
     if (!info) throw new Error(`container ${container.id} vanished after create`);
     return info;
+  }
+
+  private async imageUser(image: string): Promise<string> {
+    const known = this.imageUsers.get(image);
+    if (known !== undefined) return known;
+    const info = await this.docker.getImage(image).inspect();
+    const user = info.Config?.User ?? '';
+    this.imageUsers.set(image, user);
+    return user;
   }
 
   async start(id: string): Promise<void> {

@@ -12,10 +12,26 @@ export interface ContainerSpec {
   stopTimeout: number;
   /** A Docker network to join instead of the default bridge (made if missing). */
   network?: string;
+  /** Names it answers to on that network (`web.1`, `web`). */
+  aliases?: string[];
   /** With a pseudo terminal (a `paas run` from a terminal). */
   tty?: boolean;
   /** Stdin open for an attached client (closed when it ends its input). */
   stdin?: boolean;
+  /**
+   * An app's process: run it confined (its dyno size's memory, CPU and pids limits, a bounded
+   * log, no-new-privileges, only APP_CAPABILITIES, and a non-root user unless the image names
+   * its own). Absent: as Docker's defaults.
+   */
+  limits?: ProcessLimits;
+}
+
+/** What one process may use (from its dyno size). */
+export interface ProcessLimits {
+  memoryMb: number;
+  /** CPUs; capped at the host's cores when applied. */
+  cpus: number;
+  pids: number;
 }
 
 /** An add-on's service container: its volume, the networks it joins and its name on them. */
@@ -50,6 +66,10 @@ export interface ContainerInfo {
   hostPort: number | null;
   /** The Docker networks it is on. */
   networks?: string[];
+  /** It exited because the kernel's OOM killer killed it at its memory limit. */
+  oomKilled?: boolean;
+  /** Its memory limit in bytes (0 or absent: none). */
+  memoryLimit?: number;
 }
 
 export interface Runtime {

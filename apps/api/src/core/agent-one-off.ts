@@ -10,9 +10,10 @@
  * unknown (137) after the grace period.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { RUN_TIMEOUT_MAX_SECONDS } from '@paas/shared';
+import { dynoSizeOrDefault, RUN_TIMEOUT_MAX_SECONDS } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
+import { listFormation } from '../store/formation.js';
 import { createOneOff, findOneOff, finishOneOff } from '../store/one-offs.js';
 import type { ProcessControl } from './context.js';
 import type { OneOffRequest, OneOffRunner } from './release-phase.js';
@@ -40,7 +41,8 @@ export class AgentOneOffRunner implements OneOffRunner {
       type: req.type,
       command: req.command,
       env: {},
-      size: 'Basic',
+      // Its app's web size (as a `paas run` without --size), so a migration has the web's memory.
+      size: dynoSizeOrDefault(listFormation(db, req.app.id).find((f) => f.type === 'web')?.size).name,
       attach: true,
       tty: false,
       timeout: RUN_TIMEOUT_MAX_SECONDS, // the release phase has its own (the abort)

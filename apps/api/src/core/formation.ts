@@ -1,5 +1,5 @@
 /** Formation: how many processes of each type an app runs (the agent converges on it). */
-import { FORMATION_MAX_QUANTITY } from '@paas/shared';
+import { dynoSize, dynoSizeNames, FORMATION_MAX_QUANTITY } from '@paas/shared';
 import { invalid } from '../errors.js';
 import type { Db } from '../store/db.js';
 import { listFormation, setFormation } from '../store/formation.js';
@@ -27,6 +27,13 @@ export function resolveQuantity(current: number, given: number | string): number
     throw invalid(`quantity: must be between 0 and ${FORMATION_MAX_QUANTITY} (${given} would make it ${next})`);
   }
   return next;
+}
+
+/** A size as given (any case, `2X`) → its canonical name; an unknown one is an error listing them. */
+export function resolveSize(given: string): string {
+  const size = dynoSize(given);
+  if (!size) throw invalid(`Unknown dyno size: ${given}. Valid sizes are ${dynoSizeNames()}.`);
+  return size.name;
 }
 
 /** An app's formation rows, and each type's command (null: the image's CMD). */
@@ -61,7 +68,7 @@ function applyScale(db: Db, app: AppRow, changes: ScaleChange[]): void {
       return {
         type: change.type,
         quantity: change.quantity === undefined ? undefined : resolveQuantity(row.quantity, change.quantity),
-        size: change.size,
+        size: change.size === undefined ? undefined : resolveSize(change.size),
       };
     });
     for (const p of planned) setFormation(db, app.id, p.type, { quantity: p.quantity, size: p.size });

@@ -6,13 +6,14 @@
  * and records their ends as the agents report them. An attached one gets a rendezvous session
  * (core/rendezvous.ts) whose one-time secret is in the answer's attach_url.
  */
-import type { DynoCreateBody } from '@paas/shared';
+import { type DynoCreateBody, dynoSizeOrDefault } from '@paas/shared';
 import { invalid, PaasError } from '../errors.js';
 import { listFormation } from '../store/formation.js';
 import { createOneOff, finishOneOff } from '../store/one-offs.js';
 import { currentRelease } from '../store/releases.js';
 import type { AppRow, OneOffRow, ReleaseRow } from '../store/rows.js';
 import type { CoreDeps } from './context.js';
+import { resolveSize } from './formation.js';
 import type { Actor } from './releases.js';
 
 export interface OneOffStarted {
@@ -67,10 +68,10 @@ export function runOneOff(
   const command = resolveCommand(body.command, types);
   const env = body.env ?? {};
   const attach = body.attach === true;
-  const size =
-    body.size ??
-    listFormation(core.db, app.id).find((f) => f.type === (type === 'run' ? 'web' : type))?.size ??
-    'Basic';
+  const size = body.size
+    ? resolveSize(body.size)
+    : dynoSizeOrDefault(listFormation(core.db, app.id).find((f) => f.type === (type === 'run' ? 'web' : type))?.size)
+        .name;
   const appTimeout = Number(release.config.PAAS_RUN_TIMEOUT);
   const timeout = body.time_to_live ?? (Number.isInteger(appTimeout) && appTimeout > 0 ? appTimeout : defaultTimeout);
   const oneOff = createOneOff(core.db, {

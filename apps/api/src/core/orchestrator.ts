@@ -95,7 +95,6 @@ export class Orchestrator {
   wanted() {
     const { db, defaults } = this.deps;
     const inputs: DesiredInput[] = [];
-    const networks = this.appNetworks();
     for (const app of listApps(db)) {
       const release = currentRelease(db, app.id);
       if (!release?.image_id) continue;
@@ -110,22 +109,15 @@ export class Orchestrator {
         },
         formation: listFormation(db, app.id),
         restarts: restartsOf(db, app.id),
-        ...(networks.has(app.id) ? { network: appNetwork(app.id) } : {}),
+        // Every app's processes share a network of their own (with its add-ons), no other app's.
+        network: appNetwork(app.id),
       });
     }
-    return [...desiredProcesses(inputs, defaults), ...oneOffProcesses(this.oneOffInputs(networks), defaults)];
-  }
-
-  /** The apps with add-ons (owned or attached): their processes join the app's network. */
-  private appNetworks(): Set<string> {
-    const { db } = this.deps;
-    const apps = new Set(liveAddons(db).map((a) => a.app_id));
-    for (const t of listAttachments(db)) apps.add(t.app_id);
-    return apps;
+    return [...desiredProcesses(inputs, defaults), ...oneOffProcesses(this.oneOffInputs(), defaults)];
   }
 
   /** The one-offs not ended yet, each with the release it was asked of. */
-  private oneOffInputs(networks: Set<string>): OneOffInput[] {
+  private oneOffInputs(): OneOffInput[] {
     const { db } = this.deps;
     const apps = new Map(listApps(db).map((a) => [a.id, a]));
     const inputs: OneOffInput[] = [];
@@ -135,7 +127,7 @@ export class Orchestrator {
       if (!app || !release?.image_id) continue;
       inputs.push({
         app,
-        ...(networks.has(app.id) ? { network: appNetwork(app.id) } : {}),
+        network: appNetwork(app.id),
         oneOff,
         release: { id: release.id, version: release.version, image: release.image_id, config: release.config },
       });

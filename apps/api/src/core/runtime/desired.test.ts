@@ -40,6 +40,15 @@ describe('desiredProcesses', () => {
     expect(web2?.env).toEqual({ GREETING: 'hi', PORT: '5000', DYNO: 'web.2', PAAS_RELEASE: 'v3' });
   });
 
+  it("carries each type's dyno size, canonical; an unknown stored one runs as the default", () => {
+    const formation = [
+      { type: 'web', quantity: 1, size: 'standard-2x' },
+      { type: 'worker', quantity: 1, size: 'enormous' },
+    ];
+    const wanted = desiredProcesses([input({ formation })], defaults);
+    expect(wanted.map((w) => w.size)).toEqual(['Standard-2X', 'Basic']);
+  });
+
   it('gives only web processes a boot timeout and a health check', () => {
     const config = { PAAS_HEALTHCHECK_PATH: '/health' };
     const wanted = desiredProcesses([input({ release: { ...input().release, config } })], defaults);

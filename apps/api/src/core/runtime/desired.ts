@@ -3,7 +3,7 @@
  * process (`web.1`, `web.2`, `worker.1`…). Pure: the orchestrator loads the inputs from the
  * store and hands the result to the runtime driver, whichever it is.
  */
-import { type DesiredProcess, WEB_PORT } from '@paas/shared';
+import { type DesiredProcess, dynoSizeOrDefault, WEB_PORT } from '@paas/shared';
 import { RELEASE_TYPE } from '../procfile.js';
 
 export interface DesiredInput {
@@ -15,7 +15,8 @@ export interface DesiredInput {
     config: Record<string, string>;
     processTypes: Record<string, string | null>;
   };
-  formation: { type: string; quantity: number }[];
+  /** Each type's quantity and dyno size (an unknown stored size runs as the default). */
+  formation: { type: string; quantity: number; size?: string }[];
   /** Restart requests: scope ('' = the app, a type, or a process name) → when. */
   restarts: Map<string, string>;
   /** The app's network, when it has add-ons (its processes join it to reach them). */
@@ -72,6 +73,7 @@ export function desiredProcesses(inputs: DesiredInput[], defaults: DesiredDefaul
           healthCheckPath: web ? (release.config.PAAS_HEALTHCHECK_PATH ?? null) : null,
           ...(web ? { bootTimeout } : {}),
           ...(network ? { network } : {}),
+          size: dynoSizeOrDefault(row.size).name,
         });
       }
     }
@@ -94,6 +96,8 @@ export interface OneOffInput {
     attach: boolean;
     tty: boolean;
     timeout: number;
+    /** Its dyno size (`run --size`, else the formation's). */
+    size?: string;
   };
   release: { id: string; version: number; image: string; config: Record<string, string> };
 }
@@ -124,6 +128,7 @@ export function oneOffProcesses(inputs: OneOffInput[], defaults: DesiredDefaults
       healthCheckPath: null,
       oneOff: { id: oneOff.id, attach: oneOff.attach, tty: oneOff.tty, timeout: oneOff.timeout },
       ...(network ? { network } : {}),
+      size: dynoSizeOrDefault(oneOff.size).name,
     };
   });
 }

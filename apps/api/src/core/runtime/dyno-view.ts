@@ -38,6 +38,7 @@ export function dynoView(
       endpoint: null,
       agent: placements.get(w.key) ?? '',
       ...(w.oneOff ? { oneOff: { id: w.oneOff.id, attach: w.oneOff.attach } } : {}),
+      ...(w.size ? { size: w.size } : {}),
     });
   }
   return dynos.sort(

@@ -15,7 +15,9 @@ export async function run(ctx: Context): Promise<void> {
     const oneOffs = type === 'run';
     ctx.out(
       header(
-        oneOffs ? `run: one-off processes (${list.length})` : `${type} (${list.length}): ${list[0]?.command ?? ''}`,
+        oneOffs
+          ? `run: one-off processes (${list.length})`
+          : `${type} (${sizesOf(list)}): ${list[0]?.command ?? ''} (${list.length})`,
       ),
     );
     ctx.out(
@@ -26,10 +28,15 @@ export async function run(ctx: Context): Promise<void> {
           shortTime(d.updated_at),
           `v${d.release.version}`,
           d.agent,
-          ...(oneOffs ? [d.command] : []),
+          ...(oneOffs ? [d.size, d.command] : []),
         ]),
       ),
     );
     ctx.out();
   }
+}
+
+/** The dyno sizes a type's processes run with (two while a resize rolls). */
+function sizesOf(list: DynoResponse[]): string {
+  return [...new Set(list.map((d) => d.size))].join('/');
 }

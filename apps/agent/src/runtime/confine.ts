@@ -1,0 +1,68 @@
+/**
+ * How an app's process is confined, pure: its dyno size's limits and the hardening every
+ * process gets, as the parts of Docker's create body they are. runtime/docker.ts applies them.
+ *
+ * - memory: a hard limit at the size's quota, no swap beyond it (the kernel's OOM killer ends
+ *   the process there: R15, see reconciler.ts);
+ * - CPU: the size's CPUs as a CFS quota (NanoCpus), never more than the host's cores;
+ * - pids: processes and threads (a fork bomb stops there, the host does not);
+ * - log: Docker's json-file, at most LOG_MAX_FILES files of LOG_MAX_SIZE (the agent ships
+ *   each line as it comes, so this bounds only what waits on disk);
+ * - no-new-privileges (a setuid binary gives nothing), every capability dropped but
+ *   APP_CAPABILITIES;
+ * - the user: the image's own USER when it names one (a Dockerfile's `USER` is respected),
+ *   else APP_USER (uid 1000, `app` in the stack images), never root by default.
+ */
+import type { ProcessLimits } from './runtime.js';
+
+/** uid:gid an image without its own USER runs as (the stack images' `app` user). */
+export const APP_USER = '1000:1000';
+
+/**
+ * What a process keeps of Docker's default capabilities. For a non-root user these are only a
+ * bound (its effective set is empty); an image whose USER is root keeps what a root process
+ * needs to own and serve files and drop to another user: no raw sockets, mknod, chroot, file
+ * capabilities or audit.
+ */
+export const APP_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE'];
+
+export const LOG_MAX_SIZE = '10m';
+export const LOG_MAX_FILES = '3';
+
+/** The user to run an image as: its own unless that is root by default (none given). */
+export function userFor(imageUser: string | undefined): string | undefined {
+  return (imageUser ?? '').trim() === '' ? APP_USER : undefined;
+}
+
+export interface Confinement {
+  User?: string;
+  HostConfig: {
+    Memory: number;
+    MemorySwap: number;
+    NanoCpus: number;
+    PidsLimit: number;
+    LogConfig: { Type: string; Config: Record<string, string> };
+    SecurityOpt: string[];
+    CapDrop: string[];
+    CapAdd: string[];
+  };
+}
+
+export function confinement(limits: ProcessLimits, hostCpus: number, imageUser: string | undefined): Confinement {
+  const memory = limits.memoryMb * 1024 * 1024;
+  const cpus = Math.min(limits.cpus, Math.max(1, hostCpus));
+  const user = userFor(imageUser);
+  return {
+    ...(user ? { User: user } : {}),
+    HostConfig: {
+      Memory: memory,
+      MemorySwap: memory,
+      NanoCpus: Math.round(cpus * 1e9),
+      PidsLimit: limits.pids,
+      LogConfig: { Type: 'json-file', Config: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
+      SecurityOpt: ['no-new-privileges'],
+      CapDrop: ['ALL'],
+      CapAdd: [...APP_CAPABILITIES],
+    },
+  };
+}

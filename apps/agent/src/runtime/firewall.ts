@@ -1,0 +1,162 @@
+/**
+ * The host's firewall for app networks: an app's containers reach the internet and their own
+ * network, but not the host they run on (the api, sshd, anything listening there) except the
+ * router's ports, nor the api's host when it is another one.
+ *
+ * Docker already drops traffic between two bridges (its DOCKER-ISOLATION chains), and web
+ * ports are published on 127.0.0.1 only, which a container cannot reach. What is left is the
+ * host itself: a container reaches every address of the host (its bridge's gateway, eth0…)
+ * through INPUT, not FORWARD. So, for packets from any app bridge (`paas+`, see
+ * app-network.ts) to the host:
+ *
+ *   INPUT  -i paas+ -j PAAS-APPS
+ *   PAAS-APPS: ESTABLISHED,RELATED → RETURN (replies: the router's and the probes' connections)
+ *              tcp dport <router port> → RETURN (one per port an agent here routes on)
+ *              anything else → REJECT
+ *   DOCKER-USER -i paas+ -d <api host> → REJECT   (the api on another host)
+ *
+ * Needs CAP_NET_ADMIN; without it the agent says so once and runs on (the apps are still
+ * apart from each other, not from the host). Idempotent: each rule is checked (`-C`) before it
+ * is added, so agents sharing a host and restarts add nothing twice. IPv4 and IPv6. Checked
+ * again every minute (rules are the kernel's: anyone may have flushed them); a router port's
+ * rule whose port nothing listens on any more (its agent and HAProxy gone) is removed then.
+ */
+import { execFile } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { readFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { promisify } from 'node:util';
+import { BRIDGE_PREFIX } from './app-network.js';
+
+const run = promisify(execFile);
+
+export const CHAIN = 'PAAS-APPS';
+
+export interface FirewallOptions {
+  /** The router's ports on this host (HTTP, HTTPS; 0s are left out). */
+  routerPorts: number[];
+  /** The api's address when it is on another host (null: on this one, or unknown). */
+  remoteApi: string | null;
+}
+
+/** One rule: where it goes and its match, for `-C`/`-I`. */
+export interface Rule {
+  chain: string;
+  spec: string[];
+  /** Appended at the end of the chain (the chain's final verdict) instead of inserted first. */
+  last?: boolean;
+}
+
+/** The rules for one address family (4 or 6), pure. */
+export function firewallRules(options: FirewallOptions, family: 4 | 6): Rule[] {
+  const bridges = `${BRIDGE_PREFIX}+`;
+  const reject = ['-j', 'REJECT', '--reject-with', family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable'];
+  const rules: Rule[] = [{ chain: CHAIN, spec: reject, last: true }];
+  for (const port of options.routerPorts.filter((p) => p > 0)) {
+    rules.push({ chain: CHAIN, spec: ['-p', 'tcp', '--dport', String(port), '-j', 'RETURN'] });
+  }
+  rules.push({ chain: CHAIN, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] });
+  rules.push({ chain: 'INPUT', spec: ['-i', bridges, '-j', CHAIN] });
+  if (options.remoteApi && isIP(options.remoteApi) === family) {
+    rules.push({ chain: 'DOCKER-USER', spec: ['-i', bridges, '-d', options.remoteApi, ...reject] });
+  }
+  return rules;
+}
+
+/** The api's address if it is not this host (loopback or one of its own addresses). */
+export async function remoteApiAddress(apiUrl: string): Promise<string | null> {
+  const host = new URL(apiUrl).hostname.replace(/^\[|\]$/g, '');
+  const address = isIP(host) ? host : (await lookup(host).catch(() => null))?.address;
+  if (!address || /^127\./.test(address) || address === '::1') return null;
+  const own = Object.values(networkInterfaces())
+    .flat()
+    .some((i) => i?.address === address);
+  return own ? null : address;
+}
+
+/** TCP ports something listens on, from /proc/net/tcp or tcp6 (state 0A), pure. */
+export function listeningPorts(procNetTcp: string): Set<number> {
+  const ports = new Set<number>();
+  for (const line of procNetTcp.split('\n').slice(1)) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (state !== '0A' || !local) continue;
+    ports.add(Number.parseInt(local.split(':').at(-1) ?? '', 16));
+  }
+  return ports;
+}
+
+/** Router-port rules (`iptables -S` lines of the chain) whose port nothing listens on, pure. */
+export function staleRouterPorts(ruleLines: string, listening: Set<number>, keep: number[]): number[] {
+  const stale: number[] = [];
+  for (const m of ruleLines.matchAll(new RegExp(`^-A ${CHAIN} -p tcp -m tcp --dport (\\d+) -j RETURN$`, 'gm'))) {
+    const port = Number(m[1]);
+    if (!listening.has(port) && !keep.includes(port)) stale.push(port);
+  }
+  return stale;
+}
+
+async function ipt(binary: string, args: string[]): Promise<boolean> {
+  try {
+    await run(binary, ['-w', '5', ...args]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Installs the rules of both families; rejects with the reason when it cannot. */
+export async function installFirewall(options: FirewallOptions): Promise<void> {
+  for (const [binary, family] of [
+    ['iptables', 4],
+    ['ip6tables', 6],
+  ] as const) {
+    await ipt(binary, ['-N', CHAIN]); // fails when it exists: fine
+    for (const rule of firewallRules(options, family)) {
+      if (await ipt(binary, ['-C', rule.chain, ...rule.spec])) continue;
+      const added = rule.last
+        ? await ipt(binary, ['-A', rule.chain, ...rule.spec])
+        : await ipt(binary, ['-I', rule.chain, '1', ...rule.spec]);
+      if (!added && family === 4) {
+        throw new Error(`${binary} -A/-I ${rule.chain} ${rule.spec.join(' ')} failed (is the agent root?)`);
+      }
+    }
+    await pruneRouterPorts(binary, family, options.routerPorts);
+  }
+}
+
+async function pruneRouterPorts(binary: string, family: 4 | 6, keep: number[]): Promise<void> {
+  const rules = await run(binary, ['-w', '5', '-S', CHAIN]).then(
+    (r) => r.stdout,
+    () => '',
+  );
+  const proc = await readFile(family === 4 ? '/proc/net/tcp' : '/proc/net/tcp6', 'utf8').catch(() => null);
+  if (proc === null) return; // no view of the listeners: remove nothing
+  const listening = listeningPorts(proc);
+  if (family === 6) {
+    // A v6 socket bound to [::] takes v4 too, and a v4 one serves a v4-mapped client: either counts.
+    const v4 = await readFile('/proc/net/tcp', 'utf8').catch(() => '');
+    for (const p of listeningPorts(v4)) listening.add(p);
+  } else {
+    const v6 = await readFile('/proc/net/tcp6', 'utf8').catch(() => '');
+    for (const p of listeningPorts(v6)) listening.add(p);
+  }
+  for (const port of staleRouterPorts(rules, listening, keep)) {
+    await ipt(binary, ['-D', CHAIN, '-p', 'tcp', '--dport', String(port), '-j', 'RETURN']);
+  }
+}
+
+/**
+ * Installs the rules now and again every minute. `ready` settles after the first time
+ * (rejecting with the reason it could not); `onError` hears about the later ones.
+ */
+export function keepFirewall(
+  options: { routerPorts: number[]; apiUrl: string },
+  onError: (err: unknown) => void,
+): { ready: Promise<void>; stop(): void } {
+  const once = async () =>
+    installFirewall({ routerPorts: options.routerPorts, remoteApi: await remoteApiAddress(options.apiUrl) });
+  const timer = setInterval(() => void once().catch(onError), 60_000);
+  timer.unref();
+  return { ready: once(), stop: () => clearInterval(timer) };
+}

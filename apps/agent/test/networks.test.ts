@@ -1,0 +1,138 @@
+/**
+ * Private networks, on real containers: each app's processes share a network of their own
+ * (web and worker reach each other by name), and from inside one app's container another
+ * app's process (by its address, and by its published port) and the api cannot be reached;
+ * the router can.
+ */
+import {
+  type Agent,
+  deployRouted,
+  eventually,
+  loggedInHome,
+  type Platform,
+  paas,
+  routerGet,
+  run,
+  startPlatform,
+} from '@paas/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SERVER = `require('node:http').createServer((_q, s) => s.end('hello from ' + process.env.DYNO)).listen(process.env.PORT);
+process.on('SIGTERM', () => process.exit(0));
+`;
+// The worker asks web.1 (by its name on the app's network, 1.web in a URL) and prints the answer.
+const WORKER = `setInterval(() => fetch('http://1.web:' + process.env.PORT + '/').then((r) => r.text()).then((t) => console.log('worker heard: ' + t), (e) => console.log('worker failed: ' + e.cause?.code)), 500);
+process.on('SIGTERM', () => process.exit(0));
+`;
+// Tries each host:port given (TCP connect, 3 s), one line each: host:port CONNECTED|ERROR code|TIMEOUT.
+const PROBE = `const net = require('node:net');
+const targets = process.argv.slice(1);
+let left = targets.length;
+for (const t of targets) {
+  const i = t.lastIndexOf(':');
+  const s = net.connect({ host: t.slice(0, i), port: Number(t.slice(i + 1)), timeout: 3000 });
+  const done = (what) => { console.log(t + ' ' + what); s.destroy(); if (!--left) process.exit(0); };
+  s.on('connect', () => done('CONNECTED'));
+  s.on('timeout', () => done('TIMEOUT'));
+  s.on('error', (e) => done('ERROR ' + e.code));
+}`;
+const FILES = { 'server.js': SERVER, 'worker.js': WORKER, Procfile: 'web: node server.js\nworker: node worker.js\n' };
+
+let platform: Platform;
+let agent: Agent;
+let home: string;
+
+beforeAll(async () => {
+  platform = await startPlatform();
+  agent = await platform.startAgent();
+  home = await loggedInHome(platform);
+});
+afterAll(async () => {
+  await platform.removeContainers();
+  await platform.stop();
+});
+
+const containerOf = async (app: string, name: string) =>
+  (
+    await run('docker', [
+      'ps',
+      '-q',
+      '--no-trunc',
+      '--filter',
+      `label=paas.platform=${platform.platformId}`,
+      '--filter',
+      `label=paas.app=${app}`,
+      '--filter',
+      `label=paas.process=${name}`,
+    ])
+  ).stdout
+    .split('\n')
+    .filter(Boolean)[0];
+const inspect = async (id: string, format: string) =>
+  (await run('docker', ['inspect', '-f', format, id])).stdout.trim();
+
+describe('private networks', () => {
+  it("puts an app's processes on a network of their own, where web and worker reach each other by name", async () => {
+    const a = await deployRouted(home, agent, 'neta', FILES, 60_000);
+    expect((await a.cli('ps:scale', 'worker=1')).code).toBe(0);
+    await eventually(
+      async () =>
+        (await paas(['logs', '-n', '200', '-a', a.app], { home })).stdout.includes('worker heard: hello from web.1'),
+      60_000,
+      'the worker hearing web.1',
+    );
+    const web = (await containerOf(a.app, 'web.1')) ?? '';
+    const worker = (await containerOf(a.app, 'worker.1')) ?? '';
+    const networks = await inspect(web, '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}');
+    expect(networks.trim()).toMatch(/^paas-app-[0-9a-f-]+$/);
+    expect(await inspect(worker, '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}')).toBe(networks);
+    // As web.1 too, and by type (any web process), from inside the worker.
+    const probe = await run('docker', ['exec', worker, 'node', '-e', PROBE, 'web:5000', 'web.1:5000', '1.web:5000']);
+    expect(probe.stdout).toContain('web:5000 CONNECTED');
+    expect(probe.stdout).toContain('web.1:5000 CONNECTED');
+    expect(probe.stdout).toContain('1.web:5000 CONNECTED');
+  });
+
+  it("keeps another app's processes, the api and the host out of reach, but not the router", async () => {
+    const a = await deployRouted(home, agent, 'inside', { 'server.js': SERVER }, 60_000);
+    const b = await deployRouted(home, agent, 'target', { 'server.js': SERVER }, 60_000);
+    const inA = (await containerOf(a.app, 'web.1')) ?? '';
+    const bWeb = (await containerOf(b.app, 'web.1')) ?? '';
+    const bAddress = await inspect(bWeb, '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}');
+    const bPublished = (await inspect(bWeb, '{{(index (index .NetworkSettings.Ports "5000/tcp") 0).HostPort}}')).trim();
+    expect(await inspect(bWeb, '{{(index (index .NetworkSettings.Ports "5000/tcp") 0).HostIp}}')).toBe('127.0.0.1');
+    const gateway = await inspect(inA, '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}');
+    const hostAddresses = (await run('hostname', ['-I'])).stdout
+      .trim()
+      .split(/\s+/)
+      .filter((x) => !x.includes(':') && x !== gateway);
+    const refused = [
+      `${bAddress}:5000`, // B's process on its own network
+      `${b.app}:5000`, // no such name on A's network
+      `${gateway}:${bPublished}`, // B's published port, through the host
+      `${gateway}:${platform.port}`, // the api
+      `${gateway}:${platform.rendezvousPort}`,
+      ...hostAddresses.map((h) => `${h}:${platform.port}`),
+    ];
+    const { stdout } = await run('docker', ['exec', inA, 'node', '-e', PROBE, ...refused]);
+    const lines = new Map(
+      stdout
+        .trim()
+        .split('\n')
+        .map((l) => [l.split(' ')[0] ?? '', l.split(' ').slice(1).join(' ')]),
+    );
+    expect(lines.size).toBe(refused.length);
+    for (const target of refused) expect(lines.get(target), target).not.toBe('CONNECTED');
+    // The api answers the host itself, and B answers through the router, from inside A too.
+    expect((await fetch(`${platform.url}/healthz`)).status).toBe(200);
+    const viaRouter = await run('docker', [
+      'exec',
+      inA,
+      'node',
+      '-e',
+      `require('node:http').get({ host: '${gateway}', port: ${agent.routerPort}, headers: { host: '${b.host}' } }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => console.log(r.statusCode + ' ' + t)); }).on('error', (e) => console.log('ERROR ' + e.code));`,
+    ]);
+    expect(viaRouter.stdout.trim()).toBe('200 hello from web.1');
+    expect((await routerGet(agent.routerPort, b.host)).text).toBe('hello from web.1');
+  });
+});
