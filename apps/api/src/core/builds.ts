@@ -13,6 +13,7 @@ import { finishBuild, insertBuild } from '../store/builds.js';
 import type { Db } from '../store/db.js';
 import { currentRelease } from '../store/releases.js';
 import type { AppRow, BuildRow, ProcessTypes, ReleaseRow } from '../store/rows.js';
+import { chooseRecipe } from './build-recipe.js';
 import { buildEvent } from './events.js';
 import type { ImageCollector } from './images.js';
 import { ProcfileError, parseProcfile } from './procfile.js';
@@ -182,7 +183,9 @@ export class Builder {
     } catch (err) {
       const message = err instanceof BuildFailed || err instanceof ProcfileError ? err.message : String(err);
       if (!(err instanceof BuildFailed || err instanceof ProcfileError)) blog.error({ err }, 'build crashed');
-      out(`-----> Build failed: ${message}`);
+      const [first, ...more] = message.split('\n');
+      out(`-----> Build failed: ${first}`);
+      for (const line of more) out(`${INDENT}${line}`);
       out(`${INDENT}${req.failedNote}`);
       finishBuild(db, build.id, { status: 'failed', output: lines.join('\n') });
       buildEvent(this.deps.logs, req.app, `Build failed: ${message}`);
@@ -221,13 +224,8 @@ export class Builder {
     const short = req.commit.slice(0, 7);
     out(`-----> Building ${req.app.name} from commit ${short}`);
 
-    const dockerfile = await repos.readFile(req.repo, req.commit, 'Dockerfile', req.quarantine);
-    if (dockerfile === null) {
-      throw new BuildFailed(
-        'no Dockerfile at the root of the repository. paas builds apps from a Dockerfile ' +
-          '(plus an optional Procfile naming the process types); add one and push again.',
-      );
-    }
+    // The app's own Dockerfile, or a plan generated for the stack detected (build-recipe.ts).
+    const recipe = await chooseRecipe(this.deps, req, out);
     const procfileText = await repos.readFile(req.repo, req.commit, 'Procfile', req.quarantine);
     const procfile = procfileText === null ? null : parseProcfile(procfileText);
     out(
@@ -237,17 +235,19 @@ export class Builder {
     );
 
     const tag = `paas/${req.app.name}:${req.commit.slice(0, 12)}`;
-    const archive = repos.archive(req.repo, req.commit, req.quarantine);
+    const archive = repos.archive(req.repo, req.commit, req.quarantine, recipe.files);
     let archiveError = '';
     archive.stderr?.on('data', (chunk: Buffer) => {
       archiveError += chunk.toString();
     });
     const archiveExit = once(archive, 'close');
-    out(`-----> Building image ${tag} (Dockerfile)`);
+    out(`-----> Building image ${tag} (${recipe.what})`);
     if (!archive.stdout) throw new Error('git archive has no stdout');
     const { imageId } = await docker.build({
       context: archive.stdout,
       tag,
+      dockerfile: recipe.dockerfile,
+      buildArgs: recipe.buildArgs,
       labels: {
         'paas.platform': platformId,
         'paas.app': req.app.name,

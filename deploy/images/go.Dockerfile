@@ -1,0 +1,13 @@
+# paas/go:1.19 — Debian bookworm's Go toolchain (golang-go, without gcc: CGO off), the build
+# stage of apps built without a Dockerfile. Their run stage is paas/debian:bookworm.
+FROM paas/debian:bookworm
+COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+RUN apt-get update -qq \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go >/dev/null \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/archives/*.deb \
+ && go version
+ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt \
+    CGO_ENABLED=0 \
+    GOTOOLCHAIN=local
+LABEL paas.stack=go
+CMD ["go", "version"]
