@@ -159,7 +159,8 @@ export function nodePlan(input: NodeInput, ctx: PlanContext): BuildPlan {
     'FROM base AS deps',
     `ARG ${CACHE_ARG}`,
     copyManifests,
-    `RUN ${install.prod}`,
+    // An app with no dependencies has no node_modules; the run stage copies one all the same.
+    `RUN ${install.prod} && mkdir -p node_modules`,
   ];
   if (build) {
     notes.push(`-----> Running the build script (${run} build) in a build stage`);
