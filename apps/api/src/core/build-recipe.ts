@@ -29,6 +29,11 @@ export interface Recipe {
   /** Files added to the commit's tree for the build (path → text). */
   files: Record<string, string>;
   buildArgs: Record<string, string>;
+  /**
+   * Labels for Docker to add (the Dockerfile's build); a plan has them in its Dockerfile
+   * already, in one LABEL step (Docker adds one step per label, each a container).
+   */
+  labels: Record<string, string>;
 }
 
 export interface RecipeDeps {
@@ -41,6 +46,7 @@ export async function chooseRecipe(
   deps: RecipeDeps,
   req: { app: AppRow; repo: string; commit: string; quarantine: QuarantineEnv },
   out: (line: string) => void,
+  labels: Record<string, string>,
 ): Promise<Recipe> {
   const entries = await deps.repos.listPaths(req.repo, req.commit, DETECT_PATHS, req.quarantine);
   const config = getConfig(deps, req.app);
@@ -53,7 +59,7 @@ export async function chooseRecipe(
   }
   if (detection.builder === 'dockerfile') {
     if (detection.forced) out('-----> Dockerfile build (PAAS_BUILDER)');
-    return { what: 'Dockerfile', dockerfile: 'Dockerfile', files: {}, buildArgs: {} };
+    return { what: 'Dockerfile', dockerfile: 'Dockerfile', files: {}, buildArgs: {}, labels };
   }
   out(detectedLine(detection.builder, detection.evidence, detection.forced));
   const cacheKey = `${req.app.id}:${buildCacheGeneration(deps.db, req.app.id)}`;
@@ -77,7 +83,16 @@ export async function chooseRecipe(
       );
     }
   }
-  const files: Record<string, string> = { [PLAN_DOCKERFILE]: plan.dockerfile };
+  const labelLine = `LABEL ${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(' ')}\n`;
+  const files: Record<string, string> = { [PLAN_DOCKERFILE]: plan.dockerfile + labelLine };
   for (const [name, text] of Object.entries(plan.files)) files[`${PLAN_DIR}/${name}`] = text;
-  return { what: `generated ${detection.builder} plan`, dockerfile: PLAN_DOCKERFILE, files, buildArgs: plan.buildArgs };
+  return {
+    what: `generated ${detection.builder} plan`,
+    dockerfile: PLAN_DOCKERFILE,
+    files,
+    buildArgs: plan.buildArgs,
+    labels: {},
+  };
 }

@@ -225,7 +225,13 @@ export class Builder {
     out(`-----> Building ${req.app.name} from commit ${short}`);
 
     // The app's own Dockerfile, or a plan generated for the stack detected (build-recipe.ts).
-    const recipe = await chooseRecipe(this.deps, req, out);
+    const labels = {
+      'paas.platform': platformId,
+      'paas.app': req.app.name,
+      'paas.app-id': req.app.id,
+      'paas.commit': req.commit,
+    };
+    const recipe = await chooseRecipe(this.deps, req, out, labels);
     const procfileText = await repos.readFile(req.repo, req.commit, 'Procfile', req.quarantine);
     const procfile = procfileText === null ? null : parseProcfile(procfileText);
     out(
@@ -248,12 +254,7 @@ export class Builder {
       tag,
       dockerfile: recipe.dockerfile,
       buildArgs: recipe.buildArgs,
-      labels: {
-        'paas.platform': platformId,
-        'paas.app': req.app.name,
-        'paas.app-id': req.app.id,
-        'paas.commit': req.commit,
-      },
+      labels: recipe.labels,
       onLine: out,
       signal: req.signal,
     });

@@ -5,7 +5,16 @@
  * own when package.json has one, and a run stage with no caches that runs as `paas`.
  */
 import { admitsMajor, NODE_BINARY, NODE_PREFIX, safeRange } from './node-engines.js';
-import { type BuildPlan, CACHE_ARG, cmd, type PlanContext, PlanError, RUN_UID, runUserLines } from './plan.js';
+import {
+  type BuildPlan,
+  CACHE_ARG,
+  cmd,
+  type PlanContext,
+  PlanError,
+  RUN_UID,
+  runUserLines,
+  stageMark,
+} from './plan.js';
 
 export const NODE_IMAGE = 'paas/node:20';
 export const STACK_NODE_MAJOR = 20;
@@ -99,7 +108,7 @@ export function nodePlan(input: NodeInput, ctx: PlanContext): BuildPlan {
   // The runtime.
   const engines = (pkg.engines ?? {}) as Record<string, unknown>;
   const range = str(engines.node)?.trim();
-  const base: string[] = [`FROM ${NODE_IMAGE} AS base`];
+  const base: string[] = [`FROM ${NODE_IMAGE} AS base`, stageMark('node')];
   let otherNode = false;
   if (range && !safeRange(range)) {
     throw new PlanError(`engines.node "${range}" is not a version range paas can use`);
@@ -183,11 +192,12 @@ export function nodePlan(input: NodeInput, ctx: PlanContext): BuildPlan {
     ...runUserLines(),
     ...(otherNode ? [`COPY --from=base ${NODE_BINARY} /usr/local/bin/node`] : []),
     'WORKDIR /app',
-    `COPY --from=deps ${own} /app/node_modules ./node_modules`,
-    build ? `COPY --from=build ${own} /app ./` : `COPY ${own} . .`,
+    // What does not change from push to push comes first (cached); the app's files last.
     'ENV NODE_ENV=production',
     `USER ${RUN_UID}:${RUN_UID}`,
     cmd(['npm', 'start']),
+    `COPY --from=deps ${own} /app/node_modules ./node_modules`,
+    build ? `COPY --from=build ${own} /app ./` : `COPY ${own} . .`,
   );
   if (!input.hasProcfile) {
     if (!str(scripts.start) && !input.files.has('server.js')) {

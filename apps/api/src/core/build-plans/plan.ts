@@ -44,6 +44,14 @@ export function runUserLines(): string[] {
   ];
 }
 
+/**
+ * The first line of a plan's build stages: one no hand-written Dockerfile has. Docker's
+ * (classic) cache takes the newest of identical steps on a parent, so a `docker build
+ * --no-cache` of `FROM paas/node:20` + `WORKDIR /app` would otherwise become the parent the
+ * next plan build looks its dependency layer up under, and miss it.
+ */
+export const stageMark = (stack: string) => `LABEL paas.plan=${stack}`;
+
 /** `ARG` lines for the config vars `names` that the app sets, and their values. */
 export function configArgs(
   config: Record<string, string>,

@@ -51,10 +51,10 @@ export function staticPlan(input: StaticInput, _ctx: PlanContext): BuildPlan {
     ...runUserLines(),
     `COPY ${PLAN_DIR}/static-server.js /paas/static-server.js`,
     'WORKDIR /app',
-    'COPY . .',
     `ENV STATIC_ROOT=${dir} NODE_ENV=production`,
     `USER ${RUN_UID}:${RUN_UID}`,
     cmd(['node', '/paas/static-server.js']),
+    'COPY . .',
   ];
   return {
     notes,
