@@ -19,6 +19,7 @@ export interface BuildImageOptions {
   dockerfile?: string;
   /** Values of the Dockerfile's ARGs. */
   buildArgs?: Record<string, string>;
+  noCache?: boolean;
   /** Each line of the build's output, as it comes. */
   onLine: (line: string) => void;
   signal?: AbortSignal;
@@ -161,6 +162,7 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
   async build({ context, tag, labels, onLine, signal, ...o }: BuildImageOptions): Promise<{ imageId: string }> {
     const options = { t: tag, labels, rm: true, forcerm: true, ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}) };
     if (o.buildArgs) Object.assign(options, { buildargs: o.buildArgs });
+    if (o.noCache) Object.assign(options, { nocache: true });
     const stream = (await this.docker.buildImage(context, options)) as Readable;
     const abort = () => stream.destroy(new BuildFailed('build cancelled'));
     signal?.addEventListener('abort', abort, { once: true });

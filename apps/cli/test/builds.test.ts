@@ -19,6 +19,7 @@ import {
   git,
   loggedInHome,
   makeRepo,
+  NODE_DOCKERFILE,
   type Platform,
   paas,
   ROOT,
@@ -55,6 +56,8 @@ async function create(prefix: string, source: Parameters<typeof makeRepo>[1]) {
   const repo = await makeRepo(home, source);
   const created = await paas(['apps:create', app], { home, cwd: repo });
   expect(created.code, created.stderr).toBe(0);
+  // Nothing about a Dockerfile the repository does not need.
+  if (!source.files?.Dockerfile) expect(created.stdout + created.stderr).not.toMatch(/dockerfile/i);
   return { app, repo, host: `${app}.localhost` };
 }
 
@@ -282,5 +285,44 @@ describe('other stacks', () => {
     expect(forced.code, forced.stderr).toBe(0);
     expect(remote(forced.stderr)).toContain('-----> Static site app detected (PAAS_BUILDER)');
     await answer(`${app}.localhost`, /just words/, '/README.md');
+  });
+
+  it('bad builders and unconfirmed purges are refused and change nothing', async () => {
+    const { app, repo } = await create('refuse', { files: { 'index.html': 'x' } });
+    const bad = await platform.api('PUT', `/apps/${app}/buildpack-installations`, {
+      updates: [{ buildpack: 'heroku/cobol' }],
+    });
+    expect(bad.status).toBe(422);
+    expect(JSON.stringify(bad.body)).toContain('heroku/cobol is not a builder paas has');
+    const two = await platform.api('PUT', `/apps/${app}/buildpack-installations`, {
+      updates: [{ buildpack: 'node' }, { buildpack: 'go' }],
+    });
+    expect(two.status).toBe(422);
+    const cli = await paas(['buildpacks:set', 'cobol', '-a', app], { home });
+    expect(cli.code).not.toBe(0);
+    expect(cli.stderr).toContain('cobol is not a builder paas has');
+    expect((await paas(['buildpacks', '-a', app], { home })).stdout).toContain('has no builder set');
+    const releases = await paas(['releases', '-a', app, '--json'], { home });
+    expect(JSON.parse(releases.stdout) as Release[]).toEqual([]);
+    const unconfirmed = await paas(['builds:cache:purge', '-a', app], { home, cwd: repo });
+    expect(unconfirmed.code).not.toBe(0);
+    expect(unconfirmed.stderr).toContain(`--confirm ${app}`);
+  });
+
+  it("purging an app built from its own Dockerfile builds it once without Docker's cache", async () => {
+    const files = {
+      Dockerfile: `${NODE_DOCKERFILE}RUN echo a cached step\n`,
+      'server.js': "require('node:http').createServer((_q, s) => s.end('dockerfile app')).listen(process.env.PORT);\n",
+    };
+    const { app, repo } = await deploy('dfpurge', { files }, /dockerfile app/);
+    await commitAll(repo, home, 'again');
+    const cached = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    expect(stepOutput(remote(cached.stderr), 'RUN echo a cached step')).toContain(' ---> Using cache');
+    expect((await paas(['builds:cache:purge', '-a', app, '--confirm', app], { home })).code).toBe(0);
+    await commitAll(repo, home, 'after the purge');
+    const fresh = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(remote(fresh.stderr)).toContain('-----> Build cache purged: building without cache');
+    expect(stepOutput(remote(fresh.stderr), 'RUN echo a cached step')).not.toContain(' ---> Using cache');
   });
 });

@@ -6,7 +6,7 @@
 import type { ImageEngine } from '../docker.js';
 import { BuildFailed } from '../errors.js';
 import type { GitRepos, QuarantineEnv } from '../git/repos.js';
-import { buildCacheGeneration } from '../store/build-cache.js';
+import { buildCacheGeneration, takeDockerfilePurge } from '../store/build-cache.js';
 import type { Db } from '../store/db.js';
 import type { AppRow } from '../store/rows.js';
 import {
@@ -34,6 +34,8 @@ export interface Recipe {
    * already, in one LABEL step (Docker adds one step per label, each a container).
    */
   labels: Record<string, string>;
+  /** Build with no cache at all (a Dockerfile's first build since `builds:cache:purge`). */
+  noCache: boolean;
 }
 
 export interface RecipeDeps {
@@ -59,7 +61,9 @@ export async function chooseRecipe(
   }
   if (detection.builder === 'dockerfile') {
     if (detection.forced) out('-----> Dockerfile build (PAAS_BUILDER)');
-    return { what: 'Dockerfile', dockerfile: 'Dockerfile', files: {}, buildArgs: {}, labels };
+    const noCache = takeDockerfilePurge(deps.db, req.app.id);
+    if (noCache) out('-----> Build cache purged: building without cache');
+    return { what: 'Dockerfile', dockerfile: 'Dockerfile', files: {}, buildArgs: {}, labels, noCache };
   }
   out(detectedLine(detection.builder, detection.evidence, detection.forced));
   const cacheKey = `${req.app.id}:${buildCacheGeneration(deps.db, req.app.id)}`;
@@ -94,5 +98,6 @@ export async function chooseRecipe(
     files,
     buildArgs: plan.buildArgs,
     labels: {},
+    noCache: false,
   };
 }

@@ -254,6 +254,7 @@ export class Builder {
       tag,
       dockerfile: recipe.dockerfile,
       buildArgs: recipe.buildArgs,
+      noCache: recipe.noCache,
       labels: recipe.labels,
       onLine: out,
       signal: req.signal,

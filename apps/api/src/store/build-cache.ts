@@ -8,6 +8,8 @@ import type { Db } from './db.js';
 import { settingRow } from './rows.js';
 
 const key = (appId: string) => `build_cache:${appId}`;
+/** The generation the app's last Dockerfile build started from (its cache is Docker's own). */
+const usedKey = (appId: string) => `build_cache_used:${appId}`;
 
 export function buildCacheGeneration(db: Db, appId: string): string {
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(key(appId));
@@ -23,6 +25,21 @@ export function newBuildCacheGeneration(db: Db, appId: string): string {
   return generation;
 }
 
+/**
+ * For a build from the app's own Dockerfile (which takes no cache key): whether the cache was
+ * purged since its last such build (then it builds with no cache), noting that this one starts.
+ */
+export function takeDockerfilePurge(db: Db, appId: string): boolean {
+  const generation = buildCacheGeneration(db, appId);
+  const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(usedKey(appId));
+  const used = row ? settingRow.parse(row).value : '0';
+  if (used === generation) return false;
+  db.prepare(
+    'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
+  ).run(usedKey(appId), generation);
+  return true;
+}
+
 export function forgetBuildCache(db: Db, appId: string): void {
-  db.prepare('DELETE FROM settings WHERE key = ?').run(key(appId));
+  db.prepare('DELETE FROM settings WHERE key IN (?, ?)').run(key(appId), usedKey(appId));
 }

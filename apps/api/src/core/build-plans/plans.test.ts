@@ -132,7 +132,7 @@ describe('the Python, Go and static plans', () => {
       { requirements: 'flask==3.0\n', hasPyproject: false, files: new Set(['app.py']), hasProcfile: false },
       { config: { PIP_INDEX_URL: 'https://u:secret@mirror.example/simple' }, cacheKey: 'k' },
     );
-    expect(plan.dockerfile).toMatch(/ARG PIP_INDEX_URL\nRUN python3 -m venv \/app\/.venv/);
+    expect(plan.dockerfile).toMatch(/RUN python3 -m venv \/app\/.venv\nARG PAAS_CACHE_KEY\nARG PIP_INDEX_URL\n/);
     expect(plan.dockerfile).toContain('COPY requirements.txt ./\nRUN /app/.venv/bin/pip install --no-cache-dir');
     expect(plan.dockerfile).toContain('CMD ["python","app.py"]');
     expect(plan.buildArgs.PIP_INDEX_URL).toBe('https://u:secret@mirror.example/simple');

@@ -66,9 +66,10 @@ export function pythonPlan(input: PythonInput, ctx: PlanContext): BuildPlan {
     `FROM ${PYTHON_IMAGE} AS build`,
     stageMark('python'),
     'WORKDIR /app',
+    // The same for every app (cached once per host); what the app installs is keyed by app.
+    'RUN python3 -m venv /app/.venv',
     `ARG ${CACHE_ARG}`,
     ...pip.lines,
-    'RUN python3 -m venv /app/.venv',
     '# Dependencies: this layer is reused while requirements.txt is unchanged.',
     ...deps,
     ...(fromProject ? ['COPY . .', `RUN ${PIP} .`] : []),
