@@ -56,7 +56,9 @@ async function main(): Promise<void> {
         fs.cpSync(repo, ctx, { recursive: true, filter: (src) => !src.includes(`${path.sep}.git`) });
         fs.writeFileSync(path.join(ctx, 'Dockerfile'), HAND_WRITTEN);
         const ms = await timed(() =>
-          run('docker', ['build', '-q', '--no-cache', '--label', 'paas.bench=1', '-t', tag, ctx], { maxBuffer: 1 << 24 }),
+          run('docker', ['build', '-q', '--no-cache', '--label', 'paas.bench=1', '-t', tag, ctx], {
+            maxBuffer: 1 << 24,
+          }),
         );
         fs.rmSync(ctx, { recursive: true, force: true });
         return ms;
@@ -91,7 +93,13 @@ async function main(): Promise<void> {
       [
         ['first push (git push → exit)', s(f), first.map(s).join(' '), '', ''],
         ['second push, one file changed', s(n), second.map(s).join(' '), `${(n / f).toFixed(2)} of first`, '≤ 0.33'],
-        ['hand-written Dockerfile, docker build', s(h), hand.map(s).join(' '), `first / this = ${(f / h).toFixed(2)}`, '≤ 1.20'],
+        [
+          'hand-written Dockerfile, docker build',
+          s(h),
+          hand.map(s).join(' '),
+          `first / this = ${(f / h).toFixed(2)}`,
+          '≤ 1.20',
+        ],
       ],
     ),
   );
