@@ -6,7 +6,7 @@
 import type { ImageEngine } from '../docker.js';
 import { BuildFailed } from '../errors.js';
 import type { GitRepos, QuarantineEnv } from '../git/repos.js';
-import { buildCacheGeneration, takeDockerfilePurge } from '../store/build-cache.js';
+import { buildCacheGeneration, dockerfilePurgeDone, pendingDockerfilePurge } from '../store/build-cache.js';
 import type { Db } from '../store/db.js';
 import type { AppRow } from '../store/rows.js';
 import {
@@ -36,6 +36,8 @@ export interface Recipe {
   labels: Record<string, string>;
   /** Build with no cache at all (a Dockerfile's first build since `builds:cache:purge`). */
   noCache: boolean;
+  /** Called once the image is built (a purge counts as done only then). */
+  built: () => void;
 }
 
 export interface RecipeDeps {
@@ -61,9 +63,19 @@ export async function chooseRecipe(
   }
   if (detection.builder === 'dockerfile') {
     if (detection.forced) out('-----> Dockerfile build (PAAS_BUILDER)');
-    const noCache = takeDockerfilePurge(deps.db, req.app.id);
-    if (noCache) out('-----> Build cache purged: building without cache');
-    return { what: 'Dockerfile', dockerfile: 'Dockerfile', files: {}, buildArgs: {}, labels, noCache };
+    const purge = pendingDockerfilePurge(deps.db, req.app.id);
+    if (purge) out('-----> Build cache purged: building without cache');
+    return {
+      what: 'Dockerfile',
+      dockerfile: 'Dockerfile',
+      files: {},
+      buildArgs: {},
+      labels,
+      noCache: purge !== null,
+      built: () => {
+        if (purge) dockerfilePurgeDone(deps.db, req.app.id, purge);
+      },
+    };
   }
   out(detectedLine(detection.builder, detection.evidence, detection.forced));
   const cacheKey = `${req.app.id}:${buildCacheGeneration(deps.db, req.app.id)}`;
@@ -99,5 +111,6 @@ export async function chooseRecipe(
     buildArgs: plan.buildArgs,
     labels: {},
     noCache: false,
+    built: () => {},
   };
 }

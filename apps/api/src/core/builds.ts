@@ -261,6 +261,7 @@ export class Builder {
     });
     const [code] = (await archiveExit) as [number | null];
     if (code !== 0) throw new BuildFailed(`git archive failed: ${archiveError.trim()}`);
+    recipe.built();
 
     let processTypes: ProcessTypes;
     if (procfile) {

@@ -26,18 +26,20 @@ export function newBuildCacheGeneration(db: Db, appId: string): string {
 }
 
 /**
- * For a build from the app's own Dockerfile (which takes no cache key): whether the cache was
- * purged since its last such build (then it builds with no cache), noting that this one starts.
+ * For a build from the app's own Dockerfile (which takes no cache key): the generation it
+ * should build without cache for (the cache was purged since its last such build), or null.
  */
-export function takeDockerfilePurge(db: Db, appId: string): boolean {
+export function pendingDockerfilePurge(db: Db, appId: string): string | null {
   const generation = buildCacheGeneration(db, appId);
   const row = db.prepare('SELECT value FROM settings WHERE key = ?').get(usedKey(appId));
-  const used = row ? settingRow.parse(row).value : '0';
-  if (used === generation) return false;
+  return (row ? settingRow.parse(row).value : '0') === generation ? null : generation;
+}
+
+/** A build without cache for `generation` succeeded: the purge is done. */
+export function dockerfilePurgeDone(db: Db, appId: string, generation: string): void {
   db.prepare(
     'INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
   ).run(usedKey(appId), generation);
-  return true;
 }
 
 export function forgetBuildCache(db: Db, appId: string): void {
