@@ -168,9 +168,17 @@ describe('Node.js', () => {
     expect(stepOutput(remote(second.stderr), 'RUN npm ci --omit=dev')).toContain(' ---> Using cache');
     await answer(host, /hi again from web\.1/);
 
+    const cacheImages = async () => {
+      const { body } = await platform.api<{ id: string }>('GET', `/apps/${app}`);
+      const filters = ['--filter', `label=paas.app-id=${body.id}`, '--filter', 'label=paas.build-cache=1'];
+      return (await run('docker', ['images', '-q', ...filters])).stdout.trim();
+    };
+    expect(await cacheImages()).not.toBe('');
     const purged = await paas(['builds:cache:purge', '-a', app, '--confirm', app], { home, cwd: repo });
     expect(purged.code, purged.stderr).toBe(0);
     expect(purged.stderr).toContain(`Purging build cache of ⬢ ${app}... done`);
+    // Its build stages' images (the cache) are gone.
+    expect(await cacheImages()).toBe('');
     await commitAll(repo, home, 'empty commit after the purge');
     const third = await git(['push', 'paas', 'main'], { cwd: repo, home });
     expect(third.code, third.stderr).toBe(0);

@@ -10,6 +10,7 @@ import { buildCacheGeneration, dockerfilePurgeDone, pendingDockerfilePurge } fro
 import type { Db } from '../store/db.js';
 import type { AppRow } from '../store/rows.js';
 import {
+  CACHE_ARG,
   DETECT_PATHS,
   DetectionError,
   detect,
@@ -102,7 +103,11 @@ export async function chooseRecipe(
   const labelLine = `LABEL ${Object.entries(labels)
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(' ')}\n`;
-  const files: Record<string, string> = { [PLAN_DOCKERFILE]: plan.dockerfile + labelLine };
+  // Build stages carry the app's labels too: its build cache, which builds:cache:purge and the
+  // collection of a destroyed app's images remove.
+  const stageLabels = `LABEL paas.platform=${JSON.stringify(labels['paas.platform'] ?? '')} paas.app-id=${JSON.stringify(req.app.id)} paas.build-cache="1"`;
+  const dockerfile = plan.dockerfile.replaceAll(`\nARG ${CACHE_ARG}\n`, `\nARG ${CACHE_ARG}\n${stageLabels}\n`);
+  const files: Record<string, string> = { [PLAN_DOCKERFILE]: dockerfile + labelLine };
   for (const [name, text] of Object.entries(plan.files)) files[`${PLAN_DIR}/${name}`] = text;
   return {
     what: `generated ${detection.builder} plan`,

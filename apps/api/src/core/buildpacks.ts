@@ -45,6 +45,16 @@ export async function setBuildpack(
   return { release, installations: listBuildpacks(core, app) };
 }
 
-export function purgeBuildCache(core: Pick<CoreDeps, 'db'>, app: AppRow): void {
+/**
+ * A new cache generation (what makes the next build miss, kept in the store), then the old
+ * generations' images go (disk space; a failure there is logged, the purge stands).
+ */
+export async function purgeBuildCache(core: Pick<CoreDeps, 'db' | 'images' | 'log'>, app: AppRow): Promise<void> {
   newBuildCacheGeneration(core.db, app.id);
+  try {
+    const removed = await core.images.removeBuildCache(app.id);
+    core.log.info({ app: app.name, removed }, 'build cache purged');
+  } catch (err) {
+    core.log.warn({ err, app: app.name }, 'build cache purged; removing its images failed');
+  }
 }

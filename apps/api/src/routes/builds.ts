@@ -23,7 +23,7 @@ export function buildRoutes(app: FastifyInstance, deps: Deps): void {
   // Heroku's builds plugin: the next build starts with an empty cache.
   app.delete<{ Params: { app: string } }>('/apps/:app/build-cache', async (request, reply) => {
     const found = requireApp(deps, request.params.app);
-    purgeBuildCache(deps, found);
+    await purgeBuildCache(deps, found);
     reply.code(202);
     return {};
   });

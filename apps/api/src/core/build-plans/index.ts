@@ -11,7 +11,7 @@ import { pythonPlan } from './python.js';
 import { staticPlan } from './static.js';
 
 export { DETECT_PATHS, DetectionError, detect, parseBuilder, STACK_TITLES, type Stack, SUPPORTED } from './detect.js';
-export { type BuildPlan, PLAN_DIR, PLAN_DOCKERFILE, PlanError } from './plan.js';
+export { type BuildPlan, CACHE_ARG, PLAN_DIR, PLAN_DOCKERFILE, PlanError } from './plan.js';
 
 /** The commit, as plans see it: which DETECT_PATHS it has, and a file's text. */
 export interface RepoView {
