@@ -1,6 +1,7 @@
 /**
  * One push → one build: the pushed commit's tree (git archive) goes to Docker as the build
- * context; on success the image and the Procfile's process types become a new release.
+ * context, built from its Dockerfile or from the plan generated for its stack
+ * (build-recipe.ts); on success the image and the Procfile's process types become a new release.
  * Output goes to the pusher line by line as it comes, and into the build's record.
  * A rollback to a release whose image was collected rebuilds its commit the same way.
  */
@@ -127,7 +128,7 @@ export class Builder {
       failedNote: 'No release was made.',
       settle: false,
       release: (image, _processTypes, buildId) => req.release(image, buildId),
-      // The commit may be gone (a force push and git's garbage collection): say so, not "no Dockerfile".
+      // The commit may be gone (a force push and git's garbage collection): say so, not "nothing to build".
       checkCommit: true,
     });
   }
@@ -188,7 +189,7 @@ export class Builder {
       for (const line of more) out(`${INDENT}${line}`);
       out(`${INDENT}${req.failedNote}`);
       finishBuild(db, build.id, { status: 'failed', output: lines.join('\n') });
-      buildEvent(this.deps.logs, req.app, `Build failed: ${message}`);
+      buildEvent(this.deps.logs, req.app, `Build failed: ${first}`);
       blog.info({ reason: message }, 'build failed');
       return { build: { ...build, status: 'failed' }, ok: false, error: message };
     } finally {
