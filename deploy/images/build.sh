@@ -5,7 +5,9 @@
 #   paas/node:20          paas/debian:bookworm + this host's Node.js and npm
 #   paas/postgres:15      paas/debian:bookworm + Debian's postgresql-15 (heroku-postgresql add-ons)
 #   paas/redis:7          paas/debian:bookworm + Debian's redis-server 7 (heroku-redis add-ons)
-# Both carry the host's CA bundle (PAAS_CA_BUNDLE, default /etc/ssl/certs/ca-certificates.crt)
+#   paas/python:3         paas/debian:bookworm + Debian's python3, python3-venv (Python builds)
+#   paas/go:1.19          paas/debian:bookworm + Debian's golang-go (Go builds; no gcc, CGO off)
+# paas/node:20 and the toolchain images carry the host's CA bundle (PAAS_CA_BUNDLE, default /etc/ssl/certs/ca-certificates.crt)
 # with SSL_CERT_FILE and NODE_EXTRA_CA_CERTS pointing at it, so HTTPS behind an intercepting
 # proxy works inside builds. An image is rebuilt only when its inputs change (label paas.inputs).
 set -euo pipefail
@@ -77,4 +79,24 @@ service_image paas/postgres:15 postgres.Dockerfile postgres-entrypoint.sh &
 pg_build=$!
 service_image paas/redis:7 redis.Dockerfile redis-entrypoint.sh
 wait "$pg_build"
-say "stack images: paas/debian:bookworm paas/node:20 paas/postgres:15 paas/redis:7"
+
+# --- paas/python:3, paas/go:1.19 (builds without a Dockerfile) ---------------------------
+# Debian's toolchains with the host's CA bundle. Inputs: the Dockerfile, the CA bundle and
+# the base image's id.
+toolchain_image() { # tag dockerfile
+  local tag="$1" dockerfile="$2" inputs
+  inputs="$(sha256sum "$here/$dockerfile" | cut -c1-16)-ca-$ca_sum-base-$base_id"
+  if [ "$(current_inputs "$tag")" != "$inputs" ]; then
+    say "building $tag from Debian's packages"
+    local ctx; ctx="$(mktemp -d)"
+    cp "$here/$dockerfile" "$ctx/Dockerfile"
+    if [ -f "$ca_bundle" ]; then cp "$ca_bundle" "$ctx/ca-certificates.crt"; else : >"$ctx/ca-certificates.crt"; fi
+    docker build -q --label "paas.inputs=$inputs" -t "$tag" "$ctx" >/dev/null
+    rm -rf "$ctx"
+  fi
+}
+toolchain_image paas/python:3 python.Dockerfile &
+py_build=$!
+toolchain_image paas/go:1.19 go.Dockerfile
+wait "$py_build"
+say "stack images: paas/debian:bookworm paas/node:20 paas/postgres:15 paas/redis:7 paas/python:3 paas/go:1.19"

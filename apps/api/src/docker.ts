@@ -15,6 +15,11 @@ export interface BuildImageOptions {
   context: Readable;
   tag: string;
   labels: Record<string, string>;
+  /** The Dockerfile's path in the context (default: Dockerfile). */
+  dockerfile?: string;
+  /** Values of the Dockerfile's ARGs. */
+  buildArgs?: Record<string, string>;
+  noCache?: boolean;
   /** Each line of the build's output, as it comes. */
   onLine: (line: string) => void;
   signal?: AbortSignal;
@@ -154,8 +159,11 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
     }
   }
 
-  async build({ context, tag, labels, onLine, signal }: BuildImageOptions): Promise<{ imageId: string }> {
-    const stream = (await this.docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true })) as Readable;
+  async build({ context, tag, labels, onLine, signal, ...o }: BuildImageOptions): Promise<{ imageId: string }> {
+    const options = { t: tag, labels, rm: true, forcerm: true, ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}) };
+    if (o.buildArgs) Object.assign(options, { buildargs: o.buildArgs });
+    if (o.noCache) Object.assign(options, { nocache: true });
+    const stream = (await this.docker.buildImage(context, options)) as Readable;
     const abort = () => stream.destroy(new BuildFailed('build cancelled'));
     signal?.addEventListener('abort', abort, { once: true });
     let imageId: string | undefined;

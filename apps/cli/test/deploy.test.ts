@@ -205,7 +205,8 @@ describe('git push paas main', () => {
     const noDockerfile = await makeRepo(home, { files: { 'server.js': '', Procfile: 'web: node server.js\n' } });
     const noDocker = await git(['push', `${platform.url}/${app}.git`, 'main', '--force'], { cwd: noDockerfile, home });
     expect(noDocker.code).not.toBe(0);
-    expect(noDocker.stderr).toContain('no Dockerfile at the root of the repository');
+    // No Dockerfile and nothing detected (a Procfile and server.js, but no package.json).
+    expect(noDocker.stderr).toContain('paas could not tell how to build this app');
 
     expect(await releasesOf(app, repo)).toEqual(before);
     expect((await cli(['apps', '--json'])).stdout).toBe(appsBefore);

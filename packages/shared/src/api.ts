@@ -249,3 +249,18 @@ export interface SniEndpointResponse {
   created_at: string;
   updated_at: string;
 }
+
+/**
+ * PUT /apps/:app/buildpack-installations (Heroku's shape): the builder to force, as the app's
+ * PAAS_BUILDER config var (paas builds with one builder: at most one update; none = detect).
+ */
+export const buildpackInstallationsUpdate = z.object({
+  updates: z
+    .array(z.object({ buildpack: z.string().min(1).max(200) }), { error: 'updates must be a list of { buildpack }' })
+    .max(1, { error: 'paas builds an app with one builder: give at most one buildpack' }),
+});
+
+export interface BuildpackInstallation {
+  ordinal: number;
+  buildpack: { url: string; name: string };
+}

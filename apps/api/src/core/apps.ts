@@ -1,8 +1,10 @@
 /** Apps: names, lookup, create and destroy. */
+
 import { randomInt } from 'node:crypto';
 import { notFound } from '../errors.js';
 import { attachmentsToOthers, removeAppAddons } from '../store/addons.js';
 import { findApp, insertApp, markAppDestroyed, listApps as storedApps } from '../store/apps.js';
+import { forgetBuildCache } from '../store/build-cache.js';
 import { removeAppCerts } from '../store/certs.js';
 import type { Db } from '../store/db.js';
 import { removeAppDomains } from '../store/domains.js';
@@ -135,6 +137,7 @@ export async function destroyApp(core: CoreDeps, nameOrId: string): Promise<AppV
       removeAppLogLines(core.db, app.id);
       removeAppDrains(core.db, app.id);
       removeAppAddons(core.db, app.id);
+      forgetBuildCache(core.db, app.id);
     })
     .immediate();
   await core.repos.remove(app.id);

@@ -1,6 +1,7 @@
 /**
  * One push → one build: the pushed commit's tree (git archive) goes to Docker as the build
- * context; on success the image and the Procfile's process types become a new release.
+ * context, built from its Dockerfile or from the plan generated for its stack
+ * (build-recipe.ts); on success the image and the Procfile's process types become a new release.
  * Output goes to the pusher line by line as it comes, and into the build's record.
  * A rollback to a release whose image was collected rebuilds its commit the same way.
  */
@@ -13,6 +14,7 @@ import { finishBuild, insertBuild } from '../store/builds.js';
 import type { Db } from '../store/db.js';
 import { currentRelease } from '../store/releases.js';
 import type { AppRow, BuildRow, ProcessTypes, ReleaseRow } from '../store/rows.js';
+import { chooseRecipe } from './build-recipe.js';
 import { buildEvent } from './events.js';
 import type { ImageCollector } from './images.js';
 import { ProcfileError, parseProcfile } from './procfile.js';
@@ -126,7 +128,7 @@ export class Builder {
       failedNote: 'No release was made.',
       settle: false,
       release: (image, _processTypes, buildId) => req.release(image, buildId),
-      // The commit may be gone (a force push and git's garbage collection): say so, not "no Dockerfile".
+      // The commit may be gone (a force push and git's garbage collection): say so, not "nothing to build".
       checkCommit: true,
     });
   }
@@ -182,10 +184,12 @@ export class Builder {
     } catch (err) {
       const message = err instanceof BuildFailed || err instanceof ProcfileError ? err.message : String(err);
       if (!(err instanceof BuildFailed || err instanceof ProcfileError)) blog.error({ err }, 'build crashed');
-      out(`-----> Build failed: ${message}`);
+      const [first, ...more] = message.split('\n');
+      out(`-----> Build failed: ${first}`);
+      for (const line of more) out(`${INDENT}${line}`);
       out(`${INDENT}${req.failedNote}`);
       finishBuild(db, build.id, { status: 'failed', output: lines.join('\n') });
-      buildEvent(this.deps.logs, req.app, `Build failed: ${message}`);
+      buildEvent(this.deps.logs, req.app, `Build failed: ${first}`);
       blog.info({ reason: message }, 'build failed');
       return { build: { ...build, status: 'failed' }, ok: false, error: message };
     } finally {
@@ -221,13 +225,14 @@ export class Builder {
     const short = req.commit.slice(0, 7);
     out(`-----> Building ${req.app.name} from commit ${short}`);
 
-    const dockerfile = await repos.readFile(req.repo, req.commit, 'Dockerfile', req.quarantine);
-    if (dockerfile === null) {
-      throw new BuildFailed(
-        'no Dockerfile at the root of the repository. paas builds apps from a Dockerfile ' +
-          '(plus an optional Procfile naming the process types); add one and push again.',
-      );
-    }
+    // The app's own Dockerfile, or a plan generated for the stack detected (build-recipe.ts).
+    const labels = {
+      'paas.platform': platformId,
+      'paas.app': req.app.name,
+      'paas.app-id': req.app.id,
+      'paas.commit': req.commit,
+    };
+    const recipe = await chooseRecipe(this.deps, req, out, labels);
     const procfileText = await repos.readFile(req.repo, req.commit, 'Procfile', req.quarantine);
     const procfile = procfileText === null ? null : parseProcfile(procfileText);
     out(
@@ -237,28 +242,27 @@ export class Builder {
     );
 
     const tag = `paas/${req.app.name}:${req.commit.slice(0, 12)}`;
-    const archive = repos.archive(req.repo, req.commit, req.quarantine);
+    const archive = repos.archive(req.repo, req.commit, req.quarantine, recipe.files);
     let archiveError = '';
     archive.stderr?.on('data', (chunk: Buffer) => {
       archiveError += chunk.toString();
     });
     const archiveExit = once(archive, 'close');
-    out(`-----> Building image ${tag} (Dockerfile)`);
+    out(`-----> Building image ${tag} (${recipe.what})`);
     if (!archive.stdout) throw new Error('git archive has no stdout');
     const { imageId } = await docker.build({
       context: archive.stdout,
       tag,
-      labels: {
-        'paas.platform': platformId,
-        'paas.app': req.app.name,
-        'paas.app-id': req.app.id,
-        'paas.commit': req.commit,
-      },
+      dockerfile: recipe.dockerfile,
+      buildArgs: recipe.buildArgs,
+      noCache: recipe.noCache,
+      labels: recipe.labels,
       onLine: out,
       signal: req.signal,
     });
     const [code] = (await archiveExit) as [number | null];
     if (code !== 0) throw new BuildFailed(`git archive failed: ${archiveError.trim()}`);
+    recipe.built();
 
     let processTypes: ProcessTypes;
     if (procfile) {

@@ -163,6 +163,20 @@ export class ImageCollector {
     this.retryTimer.unref();
   }
 
+  /**
+   * Removes an app's build cache: the images of its generated builds' build stages (labelled
+   * `paas.build-cache`; no release names them), never forced. Returns how many went.
+   */
+  async removeBuildCache(appId: string): Promise<number> {
+    const { docker, platformId } = this.deps;
+    const found = await docker.list({ 'paas.platform': platformId, 'paas.app-id': appId, 'paas.build-cache': '1' });
+    let removed = 0;
+    for (const image of found) {
+      if ((await this.exclusive(() => docker.remove(image.id))).status === 'removed') removed += 1;
+    }
+    return removed;
+  }
+
   /** One pass; returns how many images were kept because they are in use. */
   private async collectOnce(): Promise<number> {
     const { db, docker, platformId, keepReleases, log } = this.deps;

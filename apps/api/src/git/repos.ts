@@ -67,9 +67,33 @@ export class GitRepos {
     }
   }
 
-  /** `git archive` of a commit's tree, as a tar stream (no working copy involved). */
-  archive(repo: string, commit: string, env: QuarantineEnv = {}): ChildProcess {
-    return spawn('git', ['archive', '--format=tar', commit], {
+  /**
+   * Which of `paths` the commit has, each a 'blob' or a 'tree' (one `git ls-tree`; paths may
+   * be nested, like public/index.html).
+   */
+  async listPaths(
+    repo: string,
+    commit: string,
+    paths: readonly string[],
+    env: QuarantineEnv = {},
+  ): Promise<Map<string, 'blob' | 'tree'>> {
+    const git = simpleGit(repo).env(minimalEnv({ ...env }));
+    const found = new Map<string, 'blob' | 'tree'>();
+    const text = await git.raw(['ls-tree', '-z', commit, '--', ...paths]);
+    for (const entry of text.split('\0')) {
+      const m = entry.match(/^\d+ (blob|tree) [0-9a-f]+\t(.+)$/s);
+      if (m?.[1] && m[2]) found.set(m[2], m[1] as 'blob' | 'tree');
+    }
+    return found;
+  }
+
+  /**
+   * `git archive` of a commit's tree, as a tar stream (no working copy involved), plus
+   * `extra` files (path → text) that are not in the commit (a generated Dockerfile).
+   */
+  archive(repo: string, commit: string, env: QuarantineEnv = {}, extra: Record<string, string> = {}): ChildProcess {
+    const virtual = Object.entries(extra).map(([file, text]) => `--add-virtual-file=${file}:${text}`);
+    return spawn('git', ['archive', '--format=tar', ...virtual, commit], {
       cwd: repo,
       env: childEnv({ ...env, GIT_DIR: repo }),
       stdio: ['ignore', 'pipe', 'pipe'],
