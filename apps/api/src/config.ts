@@ -42,6 +42,11 @@ const schema = z.object({
   /** How long a release command may run before it is stopped and its release fails. */
   PAAS_RELEASE_TIMEOUT: seconds.default(3600),
   PAAS_KEEP_RELEASES: z.coerce.number().int().min(1).max(10_000).default(10),
+  /**
+   * Who runs the processes: `agents` (paas agents place containers; one host to a few) or
+   * `swarm` (Docker Swarm services on the engine's swarm; the agents route and ship logs).
+   */
+  PAAS_RUNTIME: z.enum(['agents', 'swarm'], { error: 'must be agents or swarm' }).default('agents'),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -26,6 +26,7 @@ import type { Actor } from './core/releases.js';
 import { Rendezvous } from './core/rendezvous.js';
 import { AgentRegistry } from './core/runtime/agent-registry.js';
 import { AgentsDriver } from './core/runtime/agents-driver.js';
+import { SwarmDriver } from './core/runtime/swarm-driver.js';
 import { type ContainerEngine, DockerImageEngine, type ImageEngine } from './docker.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
@@ -93,14 +94,26 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     platformId: platformId(db),
     timeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
   });
+  const agentsDriver = new AgentsDriver({ db, log, agents });
+  // PAAS_RUNTIME=swarm: Swarm services run the formation; one-offs and add-ons stay on agents.
+  const swarmDriver =
+    config.PAAS_RUNTIME === 'swarm'
+      ? new SwarmDriver({
+          swarm: docker.swarm(),
+          log: log.child({ component: 'swarm' }),
+          platformId: platformId(db),
+          agents: agentsDriver,
+        })
+      : undefined;
   const orchestrator = new Orchestrator({
     db,
     log,
     defaults: { stopTimeout: config.PAAS_STOP_TIMEOUT, bootTimeout: config.PAAS_BOOT_TIMEOUT },
     domain: config.PAAS_DOMAIN,
     agents,
-    driver: new AgentsDriver({ db, log, agents }),
+    driver: swarmDriver ?? agentsDriver,
   });
+  if (swarmDriver) swarmDriver.onChange = () => orchestrator.poke();
   const rendezvous = new Rendezvous({
     log: log.child({ component: 'rendezvous' }),
     onAbandoned: (id) => abandonOneOff({ db, orchestrator }, id),

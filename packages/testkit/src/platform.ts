@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectOutput, freePort, NODE_TS, ROOT, run, tempDir } from './env.js';
+import { ensureSwarm, removeServices, testRuntime } from './swarm.js';
 import { recordCmdline, recordPlatform, recordProcess } from './sweep.js';
 
 export interface Agent {
@@ -31,6 +32,8 @@ export interface Platform {
   rendezvousPort: number;
   /** The platform CA's certificate (trust it to reach the rendezvous service). */
   caFile: string;
+  /** Who runs its processes: `PAAS_RUNTIME` of its env or of the test run, else `agents`. */
+  runtime: 'agents' | 'swarm';
   /** Starts an agent of this platform (its own id and data dir), with extra env if given. */
   startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
   /** Removes every container this platform's agents made. */
@@ -68,6 +71,8 @@ export async function admin(dataDir: string, command: string, env: Record<string
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
   const dataDir = options.dataDir ?? tempDir('paas-data-');
+  const runtime = testRuntime(options.env);
+  if (runtime === 'swarm') await ensureSwarm();
   if (options.migrate !== false) await admin(dataDir, 'migrate');
   const port = await freePort();
   const rendezvousPort = await freePort();
@@ -89,6 +94,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         PAAS_AGENT_TOKEN: agentToken,
         PAAS_RENDEZVOUS_PORT: String(rendezvousPort),
         LOG_LEVEL: 'info',
+        PAAS_RUNTIME: runtime,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,6 +136,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     platformId,
     rendezvousPort,
     caFile: path.join(dataDir, 'tls', 'ca.crt'),
+    runtime,
     get process() {
       return child;
     },
@@ -150,6 +157,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     async removeContainers() {
       for (const agent of agents) await agent.stop('SIGKILL');
       for (const agent of agents) await agent.stopRouter();
+      await removeServices(platformId);
       const ids = (await run('docker', ['ps', '-aq', '--filter', `label=paas.platform=${platformId}`])).stdout
         .split('\n')
         .filter(Boolean);
