@@ -18,6 +18,7 @@ import { DockerRuntime } from './runtime/docker.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
+import { SwarmObserver } from './swarm/observer.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -50,6 +51,7 @@ const connection: Connection = new Connection({
     switch (message.type) {
       case 'welcome':
         reconciler.setPlatform(message.platformId);
+        swarm.setPlatform(message.platformId);
         break;
       case 'desired':
         reconciler.setDesired(message.processes);
@@ -137,9 +139,10 @@ const reconciler = new Reconciler({
   },
   onPass: (processes) => {
     // An attached one-off's output is its client's (and, with a TTY, not Docker's framed log).
-    const containers = processes.flatMap((p) =>
+    ownTargets = processes.flatMap((p) =>
       p.containerId && !p.oneOff?.attach ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
     );
+    const containers = [...ownTargets, ...swarm.targets()];
     shipper.sync(containers);
     const ids = new Set(containers.map((c) => c.containerId));
     shipper.prune(ids);
@@ -158,6 +161,16 @@ const reconciler = new Reconciler({
     shipper.ensureFollowing(logTarget(container));
     await shipper.readToEnd(container.id);
   },
+});
+
+// The swarm runtime's task containers on this engine: Swarm runs them, the agent ships their
+// logs and says their events (none with the agents runtime).
+let ownTargets: LogTarget[] = [];
+const swarm = new SwarmObserver({
+  runtime,
+  log: log.child({ component: 'swarm' }),
+  onEvent: (e) => shipper.line(e.app, 'paas', e.process, e.line),
+  onTargets: (targets) => shipper.sync([...ownTargets, ...targets]),
 });
 
 const services = new ServiceKeeper({
@@ -190,6 +203,7 @@ function persist(): void {
 
 if (saved) {
   reconciler.setPlatform(saved.platformId);
+  swarm.setPlatform(saved.platformId);
   reconciler.setDesired(saved.desired);
   services.setDesired(saved.services);
   table.replace(saved.routes);
@@ -207,8 +221,10 @@ if (router) {
 const converge = () => {
   void reconciler.trigger();
   void services.trigger();
+  void swarm.pass();
 };
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
+const unwatchSwarm = runtime.watch({ 'paas.runtime': 'swarm' }, () => void swarm.pass());
 const tick = setInterval(converge, 2000);
 // Heartbeat: the whole status, even unchanged, so the api knows this agent is alive.
 const heartbeat = setInterval(sendStatus, 5000);
@@ -221,6 +237,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   clearInterval(tick);
   clearInterval(heartbeat);
   unwatch();
+  unwatchSwarm();
   reconciler.close();
   services.close();
   // Lines not yet acknowledged get a moment; container lines would be read again anyway.

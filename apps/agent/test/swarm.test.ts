@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 
 const SERVER = `const http = require('node:http');
 const server = http.createServer((_q, s) => s.end(JSON.stringify({ dyno: process.env.DYNO, release: process.env.PAAS_RELEASE, t: process.env.TEMPLATED || null })));
-server.listen(process.env.PORT);
+server.listen(process.env.PORT, () => console.log('listening as ' + process.env.DYNO));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
 `;
 const FILES = {
@@ -86,6 +86,24 @@ it('runs the formation as Swarm services: scale, ps, routing, config change, api
     expect(ps).toMatch(/web\.1\s+up/);
     expect(ps).toMatch(/web\.2\s+up/);
     expect((await services(platform.platformId)).map((s) => s.Spec.Mode.Replicated.Replicas).sort()).toEqual([1, 3]);
+
+    // The agent ships the tasks' output and says their events, under the slot's name.
+    const logs = await eventually(
+      async () => {
+        const out = (await cli('logs', '-n', '300')).stdout;
+        const want = [
+          /app\[web\.3\]: listening as web\.3$/m,
+          /app\[worker\.1\]: worker tick$/m,
+          /paas\[web\.2\]: Starting process with command `node server\.js`$/m,
+          /paas\[web\.2\]: State changed from starting to up$/m,
+          /paas\[worker\.1\]: State changed from starting to up$/m,
+        ];
+        return want.every((w) => w.test(out)) ? out : undefined;
+      },
+      30_000,
+      'task output and events in the log',
+    );
+    expect(logs).toMatch(/paas\[router\]: .*dyno=web\.[123]/);
 
     // A config change is a new release: the service rolls to it (start-first for web). A value
     // with {{ }} stays literal (Swarm would expand it as a template).

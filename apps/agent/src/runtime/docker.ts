@@ -82,6 +82,7 @@ export class DockerRuntime implements Runtime {
         finishedAt: zero(info.State?.FinishedAt),
         hostPort: hostPort ? Number(hostPort) : null,
         networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
+        health: info.State?.Health?.Status ?? null,
       };
     } catch (err) {
       if (notFound(err)) return null;

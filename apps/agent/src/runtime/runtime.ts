@@ -50,6 +50,8 @@ export interface ContainerInfo {
   hostPort: number | null;
   /** The Docker networks it is on. */
   networks?: string[];
+  /** Docker's health status when the container has a health check (Swarm's web tasks). */
+  health?: string | null;
 }
 
 export interface Runtime {
