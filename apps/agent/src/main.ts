@@ -224,7 +224,14 @@ const converge = () => {
   void swarm.pass();
 };
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
-const unwatchSwarm = runtime.watch({ 'paas.runtime': 'swarm' }, () => void swarm.pass());
+const unwatchSwarm = runtime.watch(
+  { 'paas.runtime': 'swarm' },
+  (id, action) => {
+    if (action === 'kill') swarm.killed(id);
+    void swarm.pass();
+  },
+  ['start', 'die', 'destroy', 'kill'],
+);
 const tick = setInterval(converge, 2000);
 // Heartbeat: the whole status, even unchanged, so the api knows this agent is alive.
 const heartbeat = setInterval(sendStatus, 5000);

@@ -79,8 +79,8 @@ export interface Runtime {
    * the stream broke). Returns a function that stops following.
    */
   follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void;
-  /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
-  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
+  /** Calls back on every start/die/destroy (or these `events`) of a matching container; returns an unsubscribe. */
+  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void, events?: string[]): () => void;
 }
 
 /** Networks, volumes and add-on containers (runtime/docker-services.ts). */

@@ -49,6 +49,8 @@ export function observe(
   seen: Map<string, Seen>,
   containers: ContainerInfo[],
   adopt: boolean,
+  /** Containers Swarm was seen stopping (a kill event): their exit is a stop, whatever the status. */
+  stopped: Set<string> = new Set(),
 ): { events: ObservedEvent[]; next: Map<string, Seen> } {
   const events: ObservedEvent[] = [];
   const next = new Map<string, Seen>();
@@ -68,9 +70,9 @@ export function observe(
     if (now === 'up' && before !== 'up') say(EVENTS.changed('starting', 'up'));
     if (now === 'exited' && before !== 'exited' && c.startedAt) {
       say(EVENTS.exited(c.exitCode));
-      // Swarm's stops (a scale down, an update) end in SIGTERM: 0 or 143 is a stop, anything else a crash.
-      const stopped = c.exitCode === 0 || c.exitCode === 143;
-      say(EVENTS.changed(before === 'up' ? 'up' : 'starting', stopped ? 'down' : 'crashed'));
+      // Swarm's stops (a scale down, an update) are kills; without one seen, 0 or 143 (SIGTERM) is a stop too.
+      const stop = stopped.has(c.id) || c.exitCode === 0 || c.exitCode === 143;
+      say(EVENTS.changed(before === 'up' ? 'up' : 'starting', stop ? 'down' : 'crashed'));
     }
     next.set(c.id, now);
   }
