@@ -9,7 +9,7 @@ export * from './env.js';
 export * from './fixtures.js';
 export * from './git.js';
 export * from './platform.js';
-export { ensureSwarm, removeServices, testRuntime } from './swarm.js';
+export { ensureSwarm, removeServices, testRuntime, useRuntime } from './swarm.js';
 /** Platform ids a test makes without the kit's platform (a store of its own): swept like theirs. */
 export { recordPlatform } from './sweep.js';
 export * from './wait.js';

@@ -36,10 +36,13 @@ export interface Platform {
   runtime: 'agents' | 'swarm';
   /** Starts an agent of this platform (its own id and data dir), with extra env if given. */
   startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
-  /** Removes every container this platform's agents made. */
+  /** Removes every container this platform's agents made (and, on swarm, its services, the api stopped first). */
   removeContainers(): Promise<void>;
-  /** Restarts the api on the same data dir and port (agents reconnect); SIGKILL to crash it. */
-  restart(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Restarts the api on the same data dir and port (agents reconnect); SIGKILL to crash it.
+   * `env` changes its environment from then on (an operator's change, e.g. PAAS_RUNTIME).
+   */
+  restart(signal?: NodeJS.Signals, env?: Record<string, string>): Promise<void>;
   process: ChildProcess;
   /** Everything the api printed (JSON log lines). */
   logs(): string;
@@ -69,9 +72,10 @@ export async function admin(dataDir: string, command: string, env: Record<string
   });
 }
 
-export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+export async function startPlatform(startOptions: PlatformOptions = {}): Promise<Platform> {
+  let options = startOptions;
   const dataDir = options.dataDir ?? tempDir('paas-data-');
-  const runtime = testRuntime(options.env);
+  let runtime = testRuntime(options.env);
   if (runtime === 'swarm') await ensureSwarm();
   if (options.migrate !== false) await admin(dataDir, 'migrate');
   const port = await freePort();
@@ -136,7 +140,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     platformId,
     rendezvousPort,
     caFile: path.join(dataDir, 'tls', 'ca.crt'),
-    runtime,
+    get runtime() {
+      return runtime;
+    },
     get process() {
       return child;
     },
@@ -157,6 +163,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     async removeContainers() {
       for (const agent of agents) await agent.stop('SIGKILL');
       for (const agent of agents) await agent.stopRouter();
+      // On swarm the api would make its services again: it stops first (callers stop it next anyway).
+      if (runtime === 'swarm') await platform.stop();
       await removeServices(platformId);
       const ids = (await run('docker', ['ps', '-aq', '--filter', `label=paas.platform=${platformId}`])).stdout
         .split('\n')
@@ -169,8 +177,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         if (names.length) await run('docker', [kind, 'rm', ...names]).catch(() => undefined);
       }
     },
-    async restart(signal: NodeJS.Signals = 'SIGTERM') {
+    async restart(signal: NodeJS.Signals = 'SIGTERM', env?: Record<string, string>) {
       await platform.stop(signal);
+      if (env) {
+        options = { ...options, env: { ...options.env, ...env } };
+        runtime = testRuntime(options.env);
+        if (runtime === 'swarm') await ensureSwarm();
+      }
       await launch();
     },
     async api<T>(method: string, apiPath: string, body?: unknown) {

@@ -40,6 +40,36 @@ export async function removeServices(platformId: string): Promise<number> {
   } catch {
     return 0; // not a swarm manager: there are none
   }
-  if (ids.length) await run('docker', ['service', 'rm', ...ids]);
+  if (ids.length) {
+    await run('docker', ['service', 'rm', ...ids]);
+    // Swarm stops their tasks' containers in the background: wait (a while) until they are gone.
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      const { stdout } = await run('docker', [
+        'ps',
+        '-q',
+        '--filter',
+        `label=paas.platform=${platformId}`,
+        '--filter',
+        'label=paas.runtime=swarm',
+      ]);
+      if (!stdout.trim()) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
   return ids.length;
+}
+
+/**
+ * Runs the rest of a test file's platforms on this runtime (the matrix: a file under
+ * test/swarm-matrix/ calls this, then imports the suite it runs again); the run's own
+ * PAAS_RUNTIME comes back after the file.
+ */
+export function useRuntime(runtime: 'agents' | 'swarm', afterAll: (fn: () => void) => void): void {
+  const before = process.env.PAAS_RUNTIME;
+  process.env.PAAS_RUNTIME = runtime;
+  afterAll(() => {
+    if (before === undefined) delete process.env.PAAS_RUNTIME;
+    else process.env.PAAS_RUNTIME = before;
+  });
 }

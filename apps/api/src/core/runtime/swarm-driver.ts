@@ -52,12 +52,26 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   apply(wanted: DesiredProcess[], services: PlacedService[]): void {
-    this.deps.agents.apply(
-      wanted.filter((w) => w.oneOff),
-      services,
-    );
+    this.deps.agents.apply([...wanted.filter((w) => w.oneOff), ...this.handover(wanted)], services);
     this.wanted = wanted.filter((w) => !w.oneOff);
     void this.kick();
+  }
+
+  /**
+   * Switching a platform from agents to swarm, start-first: a process placed on an agent
+   * stays there until Swarm runs as many of its type, up, as are wanted; then the agents
+   * stop theirs (drained first, as always). A platform that started on swarm has none.
+   */
+  private handover(wanted: DesiredProcess[]): DesiredProcess[] {
+    // Placed on an agent (stored, so known before the agents report after an api restart).
+    const onAgents = this.deps.agents.placements();
+    if (onAgents.size === 0) return [];
+    const count = (list: { appId: string; type: string }[], appId: string, type: string) =>
+      list.filter((p) => p.appId === appId && p.type === type).length;
+    const up = this.dynos.filter((d) => d.state === 'up');
+    return wanted.filter(
+      (w) => !w.oneOff && onAgents.has(w.key) && count(up, w.appId, w.type) < count(wanted, w.appId, w.type),
+    );
   }
 
   /** Runs a pass; calls while one runs coalesce into one more after it. */
