@@ -59,6 +59,15 @@ fi
 
 # --- Swarm (PAAS_RUNTIME=swarm) ------------------------------------------------------------
 if [ "${1:-}" = "--swarm" ] || [ "${PAAS_RUNTIME:-agents}" = swarm ]; then
+  # The platform's image registry (deploy/registry.sh sets it up) and htpasswd for its credentials.
+  if ! command -v docker-registry >/dev/null || ! command -v htpasswd >/dev/null; then
+    say "installing docker-registry"
+    apt_install docker-registry apache2-utils
+    # Its own system service is not used: deploy/systemd/paas-registry.service runs it.
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
+    fi
+  fi
   if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
     say "making this engine a single-node Swarm manager"
     # Advertised on loopback: a single node. A cluster advertises the host's private address

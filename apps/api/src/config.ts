@@ -47,6 +47,16 @@ const schema = z.object({
    * `swarm` (Docker Swarm services on the engine's swarm; the agents route and ship logs).
    */
   PAAS_RUNTIME: z.enum(['agents', 'swarm'], { error: 'must be agents or swarm' }).default('agents'),
+  /**
+   * The platform's image registry (`host:port`, deploy/registry.sh), for the swarm runtime:
+   * images are pushed there and every node pulls them. Unset: a single-node swarm.
+   */
+  PAAS_REGISTRY: z
+    .string()
+    .regex(/^[a-z0-9.-]+:[0-9]{1,5}$/i, 'must be host:port')
+    .optional(),
+  /** Its password (user `paas`); default: $PAAS_DATA_DIR/registry/password, as deploy/registry.sh writes it. */
+  PAAS_REGISTRY_PASSWORD: z.string().min(1).optional(),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

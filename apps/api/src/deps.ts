@@ -4,6 +4,7 @@
  * both use it, so a test's app is wired exactly as the real one. Routes import the type from
  * here, not from app.ts, so there is no cycle between the app and its routes.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { AddonKeeper } from './core/addon-provisioning.js';
@@ -28,6 +29,7 @@ import { AgentRegistry } from './core/runtime/agent-registry.js';
 import { AgentsDriver } from './core/runtime/agents-driver.js';
 import { SwarmDriver } from './core/runtime/swarm-driver.js';
 import { type ContainerEngine, DockerImageEngine, type ImageEngine } from './docker.js';
+import type { RegistryAuth } from './docker-swarm.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
 import type { Logger } from './logger.js';
@@ -103,6 +105,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
           log: log.child({ component: 'swarm' }),
           platformId: platformId(db),
           agents: agentsDriver,
+          ...(config.PAAS_REGISTRY ? { registry: registryAuth(config) } : {}),
         })
       : undefined;
   const orchestrator = new Orchestrator({
@@ -187,6 +190,18 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   };
   addons.bind(deps);
   return deps;
+}
+
+/** The registry's credentials: PAAS_REGISTRY_PASSWORD, or the file deploy/registry.sh wrote. */
+function registryAuth(config: Config): RegistryAuth {
+  const file = path.join(config.dataDir, 'registry', 'password');
+  if (!config.PAAS_REGISTRY_PASSWORD && !fs.existsSync(file)) {
+    throw new Error(
+      `PAAS_REGISTRY is set but ${file} is missing: run deploy/registry.sh or set PAAS_REGISTRY_PASSWORD`,
+    );
+  }
+  const password = config.PAAS_REGISTRY_PASSWORD ?? fs.readFileSync(file, 'utf8').trim();
+  return { username: 'paas', password, serveraddress: config.PAAS_REGISTRY ?? '' };
 }
 
 /**

@@ -25,6 +25,7 @@ export interface SwarmServiceSpec {
     Resources: { Limits: { NanoCPUs: number; MemoryBytes: number; Pids?: number } };
     RestartPolicy: { Condition: 'none' | 'on-failure' | 'any'; Delay: number; MaxAttempts: number; Window: number };
     ForceUpdate: number;
+    Placement?: { Constraints: string[] };
     Networks?: { Target: string; Aliases?: string[] }[];
   };
   Mode: { Replicated: { Replicas: number } };
@@ -85,12 +86,28 @@ export interface SwarmNode {
   availability: string;
 }
 
+/** Credentials for the platform's registry (X-Registry-Auth). */
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
+}
+
 export interface SwarmEngine {
   /** Makes this engine a single-node swarm manager unless it is in a swarm already. */
   ensureSwarm(advertiseAddr: string): Promise<void>;
+  /** This engine's node id in the swarm ('' when it is in none). */
+  nodeId(): Promise<string>;
   listServices(labels: Record<string, string>): Promise<SwarmService[]>;
-  createService(spec: SwarmServiceSpec): Promise<void>;
-  updateService(id: string, version: number, spec: SwarmServiceSpec): Promise<void>;
+  /** With `auth`, every node pulls the service's image from the registry with it. */
+  createService(spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<void>;
+  updateService(id: string, version: number, spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<void>;
+  /**
+   * Pushes a local image (by id) to `repo:tag` of the registry and drops the local tag again
+   * (the image collector removes images by id, which a second tag would refuse). Resolves with
+   * `repo@sha256:…`, the reference every node pulls.
+   */
+  pushImage(imageId: string, repo: string, tag: string, auth: RegistryAuth): Promise<string>;
   /** Sets a service's replicas, keeping the rest of the spec it runs. */
   scaleService(id: string, version: number, replicas: number): Promise<void>;
   /** Replaces a service's tasks (a forced update), keeping its spec. */
@@ -132,6 +149,11 @@ export class DockerSwarmEngine implements SwarmEngine {
     await this.docker.swarmInit({ ListenAddr: '0.0.0.0:2377', AdvertiseAddr: advertiseAddr });
   }
 
+  async nodeId(): Promise<string> {
+    const info = await this.docker.info();
+    return info.Swarm?.NodeID ?? '';
+  }
+
   async listServices(labels: Record<string, string>): Promise<SwarmService[]> {
     const services = await this.docker.listServices({ filters: { label: labelFilter(labels) } });
     return services.map((s) => ({
@@ -145,12 +167,36 @@ export class DockerSwarmEngine implements SwarmEngine {
     }));
   }
 
-  async createService(spec: SwarmServiceSpec): Promise<void> {
-    await this.docker.createService(spec as unknown as Docker.CreateServiceOptions);
+  async createService(spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<void> {
+    await this.docker.createService(auth as Docker.AuthConfig, spec as unknown as Docker.CreateServiceOptions);
   }
 
-  async updateService(id: string, version: number, spec: SwarmServiceSpec): Promise<void> {
-    await this.docker.getService(id).update({ ...spec, version } as unknown as Docker.ServiceSpec);
+  async updateService(id: string, version: number, spec: SwarmServiceSpec, auth?: RegistryAuth): Promise<void> {
+    // dockerode's update(auth, opts): X-Registry-Auth only when auth is given.
+    const service = this.docker.getService(id) as unknown as { update(auth: unknown, opts: unknown): Promise<unknown> };
+    await service.update(auth, { ...spec, version });
+  }
+
+  async pushImage(imageId: string, repo: string, tag: string, auth: RegistryAuth): Promise<string> {
+    await this.docker.getImage(imageId).tag({ repo, tag });
+    try {
+      const stream = await this.docker.getImage(repo).push({ tag, authconfig: auth });
+      const events = await new Promise<{ error?: string; aux?: { Digest?: string } }[]>((resolve, reject) =>
+        this.docker.modem.followProgress(stream, (err: Error | null, out: unknown[]) =>
+          err ? reject(err) : resolve(out as { error?: string; aux?: { Digest?: string } }[]),
+        ),
+      );
+      const failed = events.find((e) => e.error);
+      if (failed) throw new Error(`push of ${repo}:${tag} failed: ${failed.error}`);
+      const digest = events.find((e) => e.aux?.Digest)?.aux?.Digest;
+      if (!digest) throw new Error(`push of ${repo}:${tag} gave no digest`);
+      return `${repo}@${digest}`;
+    } finally {
+      await this.docker
+        .getImage(`${repo}:${tag}`)
+        .remove({ noprune: true })
+        .catch(() => undefined);
+    }
   }
 
   async scaleService(id: string, version: number, replicas: number): Promise<void> {

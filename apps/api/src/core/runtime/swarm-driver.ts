@@ -9,7 +9,7 @@
  * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach).
  */
 import type { DesiredProcess } from '@paas/shared';
-import type { SwarmEngine, SwarmService } from '../../docker-swarm.js';
+import type { RegistryAuth, SwarmEngine, SwarmService } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
@@ -25,6 +25,12 @@ export interface SwarmDriverDeps {
   agents: AgentsDriver;
   /** Milliseconds between looks at the tasks when nothing is asked (routes follow them). */
   refreshMs?: number;
+  /**
+   * The platform's registry (PAAS_REGISTRY): release images are pushed there and services pull
+   * them from it on every node. Without one, services name the image by id, which only this
+   * engine has: a single node.
+   */
+  registry?: RegistryAuth;
 }
 
 export class SwarmDriver implements RuntimeDriver {
@@ -35,6 +41,10 @@ export class SwarmDriver implements RuntimeDriver {
   private readonly written = new Map<string, string>();
   /** Updates Swarm rolled back (key → hash): not written again until the wanted spec changes. */
   private readonly failed = new Map<string, string>();
+  /** Image id → the registry reference every node pulls (pushed once per api run). */
+  private readonly pushed = new Map<string, string>();
+  /** This engine's node (tasks are pinned to it without a registry). */
+  private selfNode: string | undefined;
   private running: Promise<void> | undefined;
   private again = false;
   private lastDynos = '';
@@ -103,16 +113,23 @@ export class SwarmDriver implements RuntimeDriver {
     if (this.wanted) {
       const ready = nodes.filter((n) => n.state === 'ready' && n.nanoCpus > 0);
       const maxNanoCpus = ready.length ? Math.min(...ready.map((n) => n.nanoCpus)) : 0;
-      const wanted = wantedServices(this.wanted, { platformId, maxNanoCpus });
+      const { processes, keep } = await this.pinImages(this.wanted);
+      if (!this.deps.registry) this.selfNode ??= await swarm.nodeId();
+      const wanted = wantedServices(processes, {
+        platformId,
+        maxNanoCpus,
+        ...(this.selfNode ? { pinToNode: this.selfNode } : {}),
+      });
       for (const [key, hash] of rolledBack(existing, this.written)) {
         if (this.failed.get(key) !== hash) log.warn({ service: key }, 'swarm rolled a failed update back');
         this.failed.set(key, hash);
       }
-      const actions = serviceActions(wanted, existing, this.failed);
+      const actions = serviceActions(wanted, existing, this.failed, keep);
       for (const action of actions) {
         try {
-          if (action.kind === 'create') await swarm.createService(action.spec);
-          else if (action.kind === 'update') await swarm.updateService(action.id, action.version, action.spec);
+          const auth = this.deps.registry;
+          if (action.kind === 'create') await swarm.createService(action.spec, auth);
+          else if (action.kind === 'update') await swarm.updateService(action.id, action.version, action.spec, auth);
           else if (action.kind === 'scale') await swarm.scaleService(action.id, action.version, action.replicas);
           else await swarm.removeService(action.id);
           if (action.kind === 'create' || action.kind === 'update') {
@@ -139,6 +156,33 @@ export class SwarmDriver implements RuntimeDriver {
       this.lastDynos = summary;
       this.onChange();
     }
+  }
+
+  /**
+   * With a registry, each process's image becomes the registry reference (pushed first, once);
+   * a type whose push failed is kept as it runs (`keep`) and tried again on the next pass.
+   */
+  private async pinImages(wanted: DesiredProcess[]): Promise<{ processes: DesiredProcess[]; keep: Set<string> }> {
+    const { registry, swarm, log } = this.deps;
+    if (!registry) return { processes: wanted, keep: new Set() };
+    const keep = new Set<string>();
+    const processes: DesiredProcess[] = [];
+    for (const p of wanted) {
+      let ref = this.pushed.get(p.image);
+      if (ref === undefined && !keep.has(`${p.appId}:${p.type}`)) {
+        try {
+          const tag = p.image.replace(/^sha256:/, '').slice(0, 32);
+          ref = await swarm.pushImage(p.image, `${registry.serveraddress}/paas/${p.appId}`, tag, registry);
+          this.pushed.set(p.image, ref);
+          log.info({ app: p.app, image: p.image, ref }, 'pushed a release image to the registry');
+        } catch (err) {
+          log.error({ err, app: p.app, image: p.image }, 'could not push the image to the registry; trying again');
+        }
+      }
+      if (ref === undefined) keep.add(`${p.appId}:${p.type}`);
+      else processes.push({ ...p, image: ref });
+    }
+    return { processes: processes.filter((p) => !keep.has(`${p.appId}:${p.type}`)), keep };
   }
 
   reported(): Dyno[] {

@@ -108,6 +108,12 @@ describe('wantedServices', () => {
     });
   });
 
+  it("pins tasks to the api's node when there is no registry to pull from", () => {
+    const [pinned] = wantedServices([proc('web.1')], { ...options, pinToNode: 'n1' });
+    expect(pinned?.spec.TaskTemplate.Placement).toEqual({ Constraints: ['node.id==n1'] });
+    expect(wantedServices([proc('web.1')], options)[0]?.spec.TaskTemplate.Placement).toBeUndefined();
+  });
+
   it('keeps a config var with {{ literal (Swarm expands templates in env)', () => {
     expect(escapeTemplate('a{{b}}c')).toBe('a{{"{{"}}b}}c');
     const [web] = wantedServices([proc('web.1', { env: { T: '{{.Node.ID}}', DYNO: 'web.1' } })], options);

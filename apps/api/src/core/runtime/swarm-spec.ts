@@ -21,6 +21,11 @@ export interface SwarmSpecOptions {
   platformId: string;
   /** The fewest CPUs a node has (nanoCPUs; 0 = unknown): a size's CPUs are capped at it. */
   maxNanoCpus: number;
+  /**
+   * Without a registry only the api's own engine has the images: its node id pins every task
+   * there (a task on another node would fail with "No such image").
+   */
+  pinToNode?: string;
 }
 
 /** A service the platform wants: its identity (app id + type) and the spec to write. */
@@ -124,6 +129,7 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
       },
       RestartPolicy: { Condition: 'any', Delay: 2 * NS, MaxAttempts: 0, Window: 0 },
       ForceUpdate: 0,
+      ...(options.pinToNode ? { Placement: { Constraints: [`node.id==${options.pinToNode}`] } } : {}),
     },
     Mode: { Replicated: { Replicas: group.length } },
     UpdateConfig: update(order, 'rollback'),
@@ -166,11 +172,14 @@ export function serviceActions(
   wanted: WantedService[],
   existing: SwarmService[],
   failed: Map<string, string> = new Map(),
+  /** Services left as they are this time (their image is not in the registry yet). */
+  keep: Set<string> = new Set(),
 ): ServiceAction[] {
   const actions: ServiceAction[] = [];
   const byKey = new Map<string, SwarmService>();
   for (const s of existing) {
     const key = serviceKey(s);
+    if (keep.has(key)) continue;
     const wantedHere = wanted.find((w) => w.key === key);
     if (!wantedHere || byKey.has(key) || s.name !== wantedHere.spec.Name) {
       actions.push({ kind: 'remove', id: s.id, name: s.name });
