@@ -85,6 +85,9 @@ async function plainService(image: string, n: number, platformId: string): Promi
     '--label',
     `paas.platform=${platformId}`,
     '--init',
+    // On this node, as the platform's tasks without a registry are.
+    '--constraint',
+    'node.role==manager',
     '--env',
     'PORT=5000',
     '--publish',
@@ -102,7 +105,7 @@ async function plainService(image: string, n: number, platformId: string): Promi
         const { stdout: ports } = await run('docker', [
           'inspect',
           '--format',
-          '{{.Status.State}} {{range .Status.PortStatus.Ports}}{{.PublishedPort}}{{end}}',
+          '{{.Status.State}} {{(index .Status.PortStatus.Ports 0).PublishedPort}}',
           ...tasks,
         ]);
         const rows = ports.split('\n').filter(Boolean);

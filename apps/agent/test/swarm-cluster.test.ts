@@ -48,6 +48,24 @@ async function spread(platformId: string): Promise<Map<string, number>> {
   return counts;
 }
 
+/** Every task of the platform's services, with its node, state and error (for a failure's message). */
+async function tasks(platformId: string): Promise<string> {
+  const ids = (await run('docker', ['service', 'ls', '-q', '--filter', `label=paas.platform=${platformId}`])).stdout
+    .split('\n')
+    .filter(Boolean);
+  if (!ids.length) return 'no services';
+  return (
+    await run('docker', [
+      'service',
+      'ps',
+      '--no-trunc',
+      '--format',
+      '{{.Name}} {{.Node}} {{.CurrentState}} {{.Error}}',
+      ...ids,
+    ])
+  ).stdout;
+}
+
 it('spreads web=6 over three nodes, serves all six, drains a worker and survives losing one', async () => {
   const platform = await startPlatform({ env: { PAAS_RUNTIME: 'swarm' } });
   const nodes: SwarmNode[] = [];
@@ -82,7 +100,9 @@ it('spreads web=6 over three nodes, serves all six, drains a worker and survives
       },
       180_000,
       'six tasks running over three nodes',
-    );
+    ).catch(async (err) => {
+      throw new Error(`${err.message}\n${await tasks(platform.platformId)}\n${platform.logs().slice(-3000)}`);
+    });
     expect([...counts.values()].sort()).toEqual([2, 2, 2]);
     const six = async () => {
       const seen = new Set<string>();

@@ -71,8 +71,8 @@ export async function startSwarmNode(options: {
   const socketDir = tempDir('paas-node-');
   const label = `paas.platform=${options.platformId}`;
   const mounts = Object.entries(options.trust ?? {}).flatMap(([registry, ca]) => [
-    '-v',
-    `${ca}:/etc/docker/certs.d/${registry}/ca.crt:ro`,
+    '--mount',
+    `type=bind,src=${ca},dst=/etc/docker/certs.d/${registry}/ca.crt,readonly`,
   ]);
   await run('docker', [
     'run',
@@ -93,6 +93,12 @@ export async function startSwarmNode(options: {
     'apparmor=unconfined',
     '--security-opt',
     'systempaths=unconfined',
+    // cgroup v1 here: the node's engine makes its containers' cgroups in the host's hierarchy,
+    // under a parent of its own (a remount inside stays read-only without --privileged).
+    '--cgroupns',
+    'host',
+    '-v',
+    '/sys/fs/cgroup:/sys/fs/cgroup:rw',
     '--mount',
     `type=volume,src=${options.name},dst=/var/lib/docker,volume-label=${label}`,
     '-v',
@@ -102,6 +108,8 @@ export async function startSwarmNode(options: {
     'dockerd',
     '--host',
     'unix:///run/node/docker.sock',
+    '--cgroup-parent',
+    `/${options.name}`,
   ]);
   const dockerHost = `unix://${socketDir}/docker.sock`;
   const inNode = (args: string[]) => run('docker', ['-H', dockerHost, ...args]);
@@ -123,6 +131,8 @@ export async function startSwarmNode(options: {
   const token = (await run('docker', ['swarm', 'join-token', '-q', 'worker'])).stdout.trim();
   await inNode(['swarm', 'join', '--token', token, '--advertise-addr', address, `${await bridgeGateway()}:2377`]);
   const nodeId = (await inNode(['info', '--format', '{{.Swarm.NodeID}}'])).stdout.trim();
+  // Labelled like everything of the platform: the sweep takes a node a test left out of the swarm.
+  await run('docker', ['node', 'update', '--label-add', label, nodeId]);
   await eventually(
     async () => (await run('docker', ['node', 'inspect', '-f', '{{.Status.State}}', nodeId])).stdout.trim() === 'ready',
     60_000,
@@ -141,6 +151,12 @@ export async function startSwarmNode(options: {
       await run('docker', ['node', 'rm', '--force', nodeId]).catch(() => undefined);
       await run('docker', ['rm', '-f', '-v', options.name]).catch(() => undefined);
       await run('docker', ['volume', 'rm', '-f', options.name]).catch(() => undefined);
+      // Its cgroup parents (empty once its containers are gone).
+      for (const controller of fs.existsSync('/sys/fs/cgroup') ? fs.readdirSync('/sys/fs/cgroup') : []) {
+        try {
+          fs.rmdirSync(path.join('/sys/fs/cgroup', controller, options.name));
+        } catch {}
+      }
     },
   };
 }

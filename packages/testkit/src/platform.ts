@@ -169,7 +169,8 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
       const ids = (await run('docker', ['ps', '-aq', '--filter', `label=paas.platform=${platformId}`])).stdout
         .split('\n')
         .filter(Boolean);
-      if (ids.length) await run('docker', ['rm', '-f', ...ids]);
+      // (A container Swarm is removing already answers 409: it is going anyway.)
+      if (ids.length) await run('docker', ['rm', '-f', ...ids]).catch(() => undefined);
       // Add-ons' volumes and apps' networks too (benches call this; tests also have the sweep).
       const label = `label=paas.platform=${platformId}`;
       for (const kind of ['volume', 'network'] as const) {

@@ -73,3 +73,16 @@ export function useRuntime(runtime: 'agents' | 'swarm', afterAll: (fn: () => voi
     else process.env.PAAS_RUNTIME = before;
   });
 }
+
+/** Takes a platform's Swarm nodes (test workers, labelled with it) out of the swarm. */
+export async function removeNodes(platformId: string): Promise<number> {
+  let ids: string[];
+  try {
+    const { stdout } = await run('docker', ['node', 'ls', '-q', '--filter', `node.label=paas.platform=${platformId}`]);
+    ids = stdout.split('\n').filter(Boolean);
+  } catch {
+    return 0;
+  }
+  if (ids.length) await run('docker', ['node', 'rm', '--force', ...ids]);
+  return ids.length;
+}

@@ -21,7 +21,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { removeServices } from './swarm.js';
+import { removeNodes, removeServices } from './swarm.js';
 
 const run = promisify(execFile);
 
@@ -239,6 +239,8 @@ export async function sweep(files: string[]): Promise<SweepResult> {
       if (volumes.length) await docker(['volume', 'rm', '-f', ...volumes]);
       const networks = await docker(['network', 'ls', '-q', '--filter', `label=paas.platform=${id}`]);
       if (networks.length) await docker(['network', 'rm', ...networks]);
+      // Swarm worker nodes a test made (their containers went above).
+      result.containers += await removeNodes(id);
     } catch (err) {
       result.errors.push(`platform ${id}: ${(err as Error).message.trim()}`);
     }
