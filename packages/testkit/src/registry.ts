@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { bridgeGateway } from './dind.js';
 import { collectOutput, freePort, ROOT, run } from './env.js';
-import { recordProcess } from './sweep.js';
+import { recordDir, recordProcess } from './sweep.js';
 import { eventually } from './wait.js';
 
 export interface Registry {
@@ -28,6 +28,8 @@ export async function startRegistry(dataDir: string): Promise<Registry> {
   const address = `${host}:${port}`;
   const { stdout } = await run('bash', [path.join(ROOT, 'deploy/registry.sh'), dataDir, host, String(port)]);
   const config = stdout.trim().split('\n').pop() ?? '';
+  // The engine's trust for it goes with the run's sweep too, should the test not get to stop().
+  recordDir(`/etc/docker/certs.d/${address}`);
   let output = '';
   const child = spawn('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   recordProcess('registry', child.pid);
