@@ -7,6 +7,8 @@
 #   - HAProxy (Debian's haproxy, 2.6 on bookworm): each agent runs its own as the router; the
 #     package's system service is not used (the agent starts HAProxy with its own configuration)
 #   - the local base images builds start FROM (no image registry is reachable)
+#   - with --swarm (or PAAS_RUNTIME=swarm): the engine made a single-node Swarm manager, for the
+#     `swarm` runtime (a no-op when it is in a swarm already; CI passes it: the test matrix)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -53,6 +55,25 @@ if ! docker info >/dev/null 2>&1; then
   as_root sh -c 'nohup dockerd >/var/log/dockerd.log 2>&1 &'
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
   docker info >/dev/null 2>&1 || { echo "dockerd did not start; see /var/log/dockerd.log" >&2; exit 1; }
+fi
+
+# --- Swarm (PAAS_RUNTIME=swarm) ------------------------------------------------------------
+if [ "${1:-}" = "--swarm" ] || [ "${PAAS_RUNTIME:-agents}" = swarm ]; then
+  # The platform's image registry (deploy/registry.sh sets it up) and htpasswd for its credentials.
+  if ! command -v docker-registry >/dev/null || ! command -v htpasswd >/dev/null; then
+    say "installing docker-registry"
+    apt_install docker-registry apache2-utils
+    # Its own system service is not used: deploy/systemd/paas-registry.service runs it.
+    if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+      as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
+    fi
+  fi
+  if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != active ]; then
+    say "making this engine a single-node Swarm manager"
+    # Advertised on loopback: a single node. A cluster advertises the host's private address
+    # (docs/architecture.md, "The swarm runtime").
+    docker swarm init --advertise-addr "${PAAS_SWARM_ADVERTISE_ADDR:-127.0.0.1}" >/dev/null
+  fi
 fi
 
 # --- base images ---------------------------------------------------------------------

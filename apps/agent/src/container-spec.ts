@@ -4,8 +4,7 @@
  * port published on 127.0.0.1, the stop timeout, the app's network, and its dyno size's limits.
  */
 import { randomBytes } from 'node:crypto';
-import { type DesiredProcess, dynoSizeOrDefault, LABELS, WEB_PORT } from '@paas/shared';
-import { shellArgv } from './command.js';
+import { type DesiredProcess, dynoSizeOrDefault, LABELS, shellArgv, WEB_PORT } from '@paas/shared';
 import type { ContainerSpec } from './runtime/runtime.js';
 
 export function containerSpec(d: DesiredProcess, platformId: string, agentId: string): ContainerSpec {

@@ -19,6 +19,7 @@ import { keepFirewall } from './runtime/firewall.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
+import { SwarmObserver } from './swarm/observer.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -51,6 +52,7 @@ const connection: Connection = new Connection({
     switch (message.type) {
       case 'welcome':
         reconciler.setPlatform(message.platformId);
+        swarm.setPlatform(message.platformId);
         break;
       case 'desired':
         reconciler.setDesired(message.processes);
@@ -138,9 +140,10 @@ const reconciler = new Reconciler({
   },
   onPass: (processes) => {
     // An attached one-off's output is its client's (and, with a TTY, not Docker's framed log).
-    const containers = processes.flatMap((p) =>
+    ownTargets = processes.flatMap((p) =>
       p.containerId && !p.oneOff?.attach ? [{ containerId: p.containerId, app: p.app, process: p.name }] : [],
     );
+    const containers = [...ownTargets, ...swarm.targets()];
     shipper.sync(containers);
     const ids = new Set(containers.map((c) => c.containerId));
     shipper.prune(ids);
@@ -159,6 +162,16 @@ const reconciler = new Reconciler({
     shipper.ensureFollowing(logTarget(container));
     await shipper.readToEnd(container.id);
   },
+});
+
+// The swarm runtime's task containers on this engine: Swarm runs them, the agent ships their
+// logs and says their events (none with the agents runtime).
+let ownTargets: LogTarget[] = [];
+const swarm = new SwarmObserver({
+  runtime,
+  log: log.child({ component: 'swarm' }),
+  onEvent: (e) => shipper.line(e.app, 'paas', e.process, e.line),
+  onTargets: (targets) => shipper.sync([...ownTargets, ...targets]),
 });
 
 const services = new ServiceKeeper({
@@ -207,6 +220,7 @@ try {
 
 if (saved) {
   reconciler.setPlatform(saved.platformId);
+  swarm.setPlatform(saved.platformId);
   reconciler.setDesired(saved.desired);
   services.setDesired(saved.services);
   table.replace(saved.routes);
@@ -224,8 +238,17 @@ if (router) {
 const converge = () => {
   void reconciler.trigger();
   void services.trigger();
+  void swarm.pass();
 };
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
+const unwatchSwarm = runtime.watch(
+  { 'paas.runtime': 'swarm' },
+  (id, action) => {
+    if (action === 'kill') swarm.killed(id);
+    void swarm.pass();
+  },
+  ['start', 'die', 'destroy', 'kill'],
+);
 const tick = setInterval(converge, 2000);
 // Heartbeat: the whole status, even unchanged, so the api knows this agent is alive.
 const heartbeat = setInterval(sendStatus, 5000);
@@ -239,6 +262,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   clearInterval(heartbeat);
   firewall.stop();
   unwatch();
+  unwatchSwarm();
   reconciler.close();
   services.close();
   // Lines not yet acknowledged get a moment; container lines would be read again anyway.

@@ -48,4 +48,12 @@ describe('parseConfig', () => {
       expect(() => parseConfig({ PAAS_RELEASE_TIMEOUT: bad }), bad).toThrow(/PAAS_RELEASE_TIMEOUT/);
     }
   });
+
+  it('takes the runtime: agents by default, or swarm; anything else is named', () => {
+    expect(parseConfig({}).PAAS_RUNTIME).toBe('agents');
+    expect(parseConfig({ PAAS_RUNTIME: 'swarm' }).PAAS_RUNTIME).toBe('swarm');
+    for (const bad of ['kubernetes', 'Swarm']) {
+      expect(() => parseConfig({ PAAS_RUNTIME: bad }), bad).toThrow(/PAAS_RUNTIME.*agents or swarm/);
+    }
+  });
 });

@@ -42,6 +42,21 @@ const schema = z.object({
   /** How long a release command may run before it is stopped and its release fails. */
   PAAS_RELEASE_TIMEOUT: seconds.default(3600),
   PAAS_KEEP_RELEASES: z.coerce.number().int().min(1).max(10_000).default(10),
+  /**
+   * Who runs the processes: `agents` (paas agents place containers; one host to a few) or
+   * `swarm` (Docker Swarm services on the engine's swarm; the agents route and ship logs).
+   */
+  PAAS_RUNTIME: z.enum(['agents', 'swarm'], { error: 'must be agents or swarm' }).default('agents'),
+  /**
+   * The platform's image registry (`host:port`, deploy/registry.sh), for the swarm runtime:
+   * images are pushed there and every node pulls them. Unset: a single-node swarm.
+   */
+  PAAS_REGISTRY: z
+    .string()
+    .regex(/^[a-z0-9.-]+:[0-9]{1,5}$/i, 'must be host:port')
+    .optional(),
+  /** Its password (user `paas`); default: $PAAS_DATA_DIR/registry/password, as deploy/registry.sh writes it. */
+  PAAS_REGISTRY_PASSWORD: z.string().min(1).optional(),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -4,6 +4,7 @@
  * both use it, so a test's app is wired exactly as the real one. Routes import the type from
  * here, not from app.ts, so there is no cycle between the app and its routes.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { AddonKeeper } from './core/addon-provisioning.js';
@@ -26,7 +27,9 @@ import type { Actor } from './core/releases.js';
 import { Rendezvous } from './core/rendezvous.js';
 import { AgentRegistry } from './core/runtime/agent-registry.js';
 import { AgentsDriver } from './core/runtime/agents-driver.js';
+import { SwarmDriver } from './core/runtime/swarm-driver.js';
 import { type ContainerEngine, DockerImageEngine, type ImageEngine } from './docker.js';
+import type { RegistryAuth } from './docker-swarm.js';
 import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
 import type { Logger } from './logger.js';
@@ -93,14 +96,27 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     platformId: platformId(db),
     timeoutMs: config.PAAS_AGENT_TIMEOUT * 1000,
   });
+  const agentsDriver = new AgentsDriver({ db, log, agents });
+  // PAAS_RUNTIME=swarm: Swarm services run the formation; one-offs and add-ons stay on agents.
+  const swarmDriver =
+    config.PAAS_RUNTIME === 'swarm'
+      ? new SwarmDriver({
+          swarm: docker.swarm(),
+          log: log.child({ component: 'swarm' }),
+          platformId: platformId(db),
+          agents: agentsDriver,
+          ...(config.PAAS_REGISTRY ? { registry: registryAuth(config) } : {}),
+        })
+      : undefined;
   const orchestrator = new Orchestrator({
     db,
     log,
     defaults: { stopTimeout: config.PAAS_STOP_TIMEOUT, bootTimeout: config.PAAS_BOOT_TIMEOUT },
     domain: config.PAAS_DOMAIN,
     agents,
-    driver: new AgentsDriver({ db, log, agents }),
+    driver: swarmDriver ?? agentsDriver,
   });
+  if (swarmDriver) swarmDriver.onChange = () => orchestrator.poke();
   const rendezvous = new Rendezvous({
     log: log.child({ component: 'rendezvous' }),
     onAbandoned: (id) => abandonOneOff({ db, orchestrator }, id),
@@ -174,6 +190,18 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   };
   addons.bind(deps);
   return deps;
+}
+
+/** The registry's credentials: PAAS_REGISTRY_PASSWORD, or the file deploy/registry.sh wrote. */
+function registryAuth(config: Config): RegistryAuth {
+  const file = path.join(config.dataDir, 'registry', 'password');
+  if (!config.PAAS_REGISTRY_PASSWORD && !fs.existsSync(file)) {
+    throw new Error(
+      `PAAS_REGISTRY is set but ${file} is missing: run deploy/registry.sh or set PAAS_REGISTRY_PASSWORD`,
+    );
+  }
+  const password = config.PAAS_REGISTRY_PASSWORD ?? fs.readFileSync(file, 'utf8').trim();
+  return { username: 'paas', password, serveraddress: config.PAAS_REGISTRY ?? '' };
 }
 
 /**

@@ -9,6 +9,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
+import { DockerSwarmEngine } from './docker-swarm.js';
 import { BuildFailed } from './errors.js';
 
 export interface BuildImageOptions {
@@ -116,6 +117,11 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
 
   async ping(): Promise<void> {
     await this.docker.ping();
+  }
+
+  /** The Swarm port on the same client (the `swarm` runtime). */
+  swarm(): DockerSwarmEngine {
+    return new DockerSwarmEngine(this.docker);
   }
 
   async inspect(image: string): Promise<ImageInfo | null> {

@@ -5,10 +5,13 @@
  * the end of each test file and of the run (sweep.ts).
  */
 export * from './cli.js';
+export * from './dind.js';
 export * from './env.js';
 export * from './fixtures.js';
 export * from './git.js';
 export * from './platform.js';
+export * from './registry.js';
+export { ensureSwarm, removeServices, testRuntime, useRuntime } from './swarm.js';
 /** Platform ids a test makes without the kit's platform (a store of its own): swept like theirs. */
 export { recordPlatform } from './sweep.js';
 export * from './wait.js';

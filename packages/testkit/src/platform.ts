@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import { collectOutput, freePort, NODE_TS, ROOT, run, tempDir } from './env.js';
+import { ensureSwarm, removeServices, testRuntime } from './swarm.js';
 import { recordCmdline, recordPlatform, recordProcess } from './sweep.js';
 
 export interface Agent {
@@ -31,12 +32,17 @@ export interface Platform {
   rendezvousPort: number;
   /** The platform CA's certificate (trust it to reach the rendezvous service). */
   caFile: string;
+  /** Who runs its processes: `PAAS_RUNTIME` of its env or of the test run, else `agents`. */
+  runtime: 'agents' | 'swarm';
   /** Starts an agent of this platform (its own id and data dir), with extra env if given. */
   startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
-  /** Removes every container this platform's agents made. */
+  /** Removes every container this platform's agents made (and, on swarm, its services, the api stopped first). */
   removeContainers(): Promise<void>;
-  /** Restarts the api on the same data dir and port (agents reconnect); SIGKILL to crash it. */
-  restart(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Restarts the api on the same data dir and port (agents reconnect); SIGKILL to crash it.
+   * `env` changes its environment from then on (an operator's change, e.g. PAAS_RUNTIME).
+   */
+  restart(signal?: NodeJS.Signals, env?: Record<string, string>): Promise<void>;
   process: ChildProcess;
   /** Everything the api printed (JSON log lines). */
   logs(): string;
@@ -66,8 +72,11 @@ export async function admin(dataDir: string, command: string, env: Record<string
   });
 }
 
-export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+export async function startPlatform(startOptions: PlatformOptions = {}): Promise<Platform> {
+  let options = startOptions;
   const dataDir = options.dataDir ?? tempDir('paas-data-');
+  let runtime = testRuntime(options.env);
+  if (runtime === 'swarm') await ensureSwarm();
   if (options.migrate !== false) await admin(dataDir, 'migrate');
   const port = await freePort();
   const rendezvousPort = await freePort();
@@ -89,6 +98,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         PAAS_AGENT_TOKEN: agentToken,
         PAAS_RENDEZVOUS_PORT: String(rendezvousPort),
         LOG_LEVEL: 'info',
+        PAAS_RUNTIME: runtime,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -130,6 +140,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     platformId,
     rendezvousPort,
     caFile: path.join(dataDir, 'tls', 'ca.crt'),
+    get runtime() {
+      return runtime;
+    },
     get process() {
       return child;
     },
@@ -150,10 +163,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     async removeContainers() {
       for (const agent of agents) await agent.stop('SIGKILL');
       for (const agent of agents) await agent.stopRouter();
+      // On swarm the api would make its services again: it stops first (callers stop it next anyway).
+      if (runtime === 'swarm') await platform.stop();
+      await removeServices(platformId);
       const ids = (await run('docker', ['ps', '-aq', '--filter', `label=paas.platform=${platformId}`])).stdout
         .split('\n')
         .filter(Boolean);
-      if (ids.length) await run('docker', ['rm', '-f', ...ids]);
+      // (A container Swarm is removing already answers 409: it is going anyway.)
+      if (ids.length) await run('docker', ['rm', '-f', ...ids]).catch(() => undefined);
       // Add-ons' volumes and apps' networks too (benches call this; tests also have the sweep).
       const label = `label=paas.platform=${platformId}`;
       for (const kind of ['volume', 'network'] as const) {
@@ -161,8 +178,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         if (names.length) await run('docker', [kind, 'rm', ...names]).catch(() => undefined);
       }
     },
-    async restart(signal: NodeJS.Signals = 'SIGTERM') {
+    async restart(signal: NodeJS.Signals = 'SIGTERM', env?: Record<string, string>) {
       await platform.stop(signal);
+      if (env) {
+        options = { ...options, env: { ...options.env, ...env } };
+        runtime = testRuntime(options.env);
+        if (runtime === 'swarm') await ensureSwarm();
+      }
       await launch();
     },
     async api<T>(method: string, apiPath: string, body?: unknown) {

@@ -21,6 +21,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { removeNodes, removeServices } from './swarm.js';
 
 const run = promisify(execFile);
 
@@ -224,6 +225,8 @@ export async function sweep(files: string[]): Promise<SweepResult> {
   const platforms = [...new Set(entries.flatMap((e) => (e.kind === 'platform' ? [e.id] : [])))];
   for (const id of platforms) {
     try {
+      // Swarm services first (the swarm runtime), so Swarm does not replace the containers removed next.
+      result.containers += await removeServices(id);
       const containers = await docker(['ps', '-aq', '--filter', `label=paas.platform=${id}`]);
       if (containers.length) await docker(['rm', '-f', ...containers]);
       result.containers += containers.length;
@@ -236,6 +239,8 @@ export async function sweep(files: string[]): Promise<SweepResult> {
       if (volumes.length) await docker(['volume', 'rm', '-f', ...volumes]);
       const networks = await docker(['network', 'ls', '-q', '--filter', `label=paas.platform=${id}`]);
       if (networks.length) await docker(['network', 'rm', ...networks]);
+      // Swarm worker nodes a test made (their containers went above).
+      result.containers += await removeNodes(id);
     } catch (err) {
       result.errors.push(`platform ${id}: ${(err as Error).message.trim()}`);
     }

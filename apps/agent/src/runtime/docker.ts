@@ -88,6 +88,7 @@ export class DockerRuntime implements Runtime {
         networks: Object.keys(info.NetworkSettings?.Networks ?? {}),
         oomKilled: info.State?.OOMKilled === true,
         memoryLimit: info.HostConfig?.Memory ?? 0,
+        health: info.State?.Health?.Status ?? null,
       };
     } catch (err) {
       if (notFound(err)) return null;
@@ -208,14 +209,18 @@ export class DockerRuntime implements Runtime {
     }
   }
 
-  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void {
+  watch(
+    labels: Record<string, string>,
+    onEvent: (id: string, action: string) => void,
+    events: string[] = ['start', 'die', 'destroy'],
+  ): () => void {
     let closed = false;
     let stream: NodeJS.ReadableStream | undefined;
     const open = async () => {
       while (!closed) {
         try {
           stream = await this.docker.getEvents({
-            filters: { type: ['container'], label: labelFilter(labels), event: ['start', 'die', 'destroy'] },
+            filters: { type: ['container'], label: labelFilter(labels), event: events },
           });
           let partial = '';
           await new Promise<void>((resolve) => {

@@ -70,6 +70,8 @@ export interface ContainerInfo {
   oomKilled?: boolean;
   /** Its memory limit in bytes (0 or absent: none). */
   memoryLimit?: number;
+  /** Docker's health status when the container has a health check (Swarm's web tasks). */
+  health?: string | null;
 }
 
 export interface Runtime {
@@ -97,8 +99,8 @@ export interface Runtime {
    * the stream broke). Returns a function that stops following.
    */
   follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void;
-  /** Calls back on every start/die/destroy of a matching container; returns an unsubscribe. */
-  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void): () => void;
+  /** Calls back on every start/die/destroy (or these `events`) of a matching container; returns an unsubscribe. */
+  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void, events?: string[]): () => void;
 }
 
 /** Networks, volumes and add-on containers (runtime/docker-services.ts). */

@@ -1,7 +1,7 @@
 /**
  * The control loop on the api's side. On every change (and every 2 s anyway): load what
  * should run (each app's current release × formation → runtime/desired.ts), hand it to the
- * runtime driver (who runs it: runtime/agents-driver.ts today), and send the routers the route
+ * runtime driver (who runs it: runtime/agents-driver.ts or runtime/swarm-driver.ts), and send the routers the route
  * table built from what the runtime reports (runtime/route-table.ts). It also answers `ps`
  * (runtime/dyno-view.ts) and takes restart and stop requests.
  */
@@ -60,6 +60,7 @@ export class Orchestrator {
   close(): void {
     clearInterval(this.tick);
     clearTimeout(this.pending);
+    this.deps.driver.close?.();
   }
 
   /** The routers' default certificate for their TLS port (certificate then key, PEM). */

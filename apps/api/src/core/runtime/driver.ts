@@ -1,7 +1,7 @@
 /**
  * The seam between "what should run" (the orchestrator: desired set, routes, `ps`) and "who
- * runs it". `AgentsDriver` places processes on paas agents; a Swarm driver would turn the same
- * desired set into services. Every call is level-triggered: `apply` is given the whole desired
+ * runs it". `AgentsDriver` places processes on paas agents; `SwarmDriver` turns the same
+ * desired set into Swarm services (one-offs and add-ons still on agents). Every call is level-triggered: `apply` is given the whole desired
  * set each time and must converge to it, however often it is called.
  */
 import type { DesiredProcess, DesiredService } from '@paas/shared';
@@ -22,4 +22,6 @@ export interface RuntimeDriver {
   placements(): Map<string, string>;
   /** Stop an app's processes now (a type or one process name); they come back if still wanted. */
   stop(appId: string, scope: string): number;
+  /** Stops its timers (the api is stopping; what runs keeps running). */
+  close?(): void;
 }

@@ -64,4 +64,21 @@ describe('dynoView', () => {
     expect(dynos).toHaveLength(1);
     expect(dynos[0]).toMatchObject({ appId: 'a1', state: 'starting', agent: '' });
   });
+
+  it("counts a type's processes by how many run, not by name: Swarm may keep web.2 of two after a scale to one", () => {
+    const dynos = dynoView('a1', [reported('web.2', 2)], [wanted('web.1')], new Map(), now);
+    expect(dynos.map((d) => d.name)).toEqual(['web.2']);
+    // Scaled up again to three: two more are starting, named by the first missing names.
+    const up = dynoView(
+      'a1',
+      [reported('web.2', 2)],
+      [wanted('web.1'), wanted('web.2'), wanted('web.3')],
+      new Map(),
+      now,
+    );
+    expect(up.map((d) => `${d.name}:${d.state}`)).toEqual(['web.1:starting', 'web.2:up', 'web.3:starting']);
+    // One stopping does not count as running.
+    const stopping = dynoView('a1', [reported('web.2', 2, 'stopping')], [wanted('web.1')], new Map(), now);
+    expect(stopping.map((d) => `${d.name}:${d.state}`)).toEqual(['web.1:starting', 'web.2:stopping']);
+  });
 });

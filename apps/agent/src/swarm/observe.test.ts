@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { ContainerInfo } from '../runtime/runtime.js';
+import { observe, swarmProcess } from './observe.js';
+
+const task = (id: string, type: string, slot: number, state: Partial<ContainerInfo> = {}): ContainerInfo => ({
+  id,
+  labels: {
+    'paas.app': 'shop',
+    'paas.type': type,
+    'paas.command': `node ${type}.js`,
+    'com.docker.swarm.task.name': `shop-${type}-0123456789.${slot}.k2j3h4g5f6d7s8a9`,
+  },
+  running: true,
+  exitCode: null,
+  startedAt: '2026-01-01T00:00:00Z',
+  finishedAt: null,
+  hostPort: null,
+  health: type === 'web' ? 'starting' : null,
+  ...state,
+});
+
+describe('swarmProcess', () => {
+  it("names a task container by its type and Swarm's slot", () => {
+    expect(swarmProcess(task('c1', 'web', 3))).toEqual({
+      containerId: 'c1',
+      app: 'shop',
+      type: 'web',
+      process: 'web.3',
+      command: 'node web.js',
+    });
+    expect(swarmProcess({ ...task('c2', 'web', 1), labels: { 'paas.app': 'shop' } })).toBeNull();
+  });
+});
+
+describe('observe', () => {
+  it('says a start, then up once healthy (web) or at once (others), then an exit', () => {
+    const first = observe(new Map(), [task('w', 'web', 1), task('k', 'worker', 1)], false);
+    expect(first.events.map((e) => `${e.process}: ${e.line}`)).toEqual([
+      'web.1: Starting process with command `node web.js`',
+      'worker.1: Starting process with command `node worker.js`',
+      'worker.1: State changed from starting to up',
+    ]);
+    const healthy = observe(first.next, [task('w', 'web', 1, { health: 'healthy' }), task('k', 'worker', 1)], false);
+    expect(healthy.events.map((e) => `${e.process}: ${e.line}`)).toEqual(['web.1: State changed from starting to up']);
+    const again = observe(healthy.next, [task('w', 'web', 1, { health: 'healthy' }), task('k', 'worker', 1)], false);
+    expect(again.events).toEqual([]);
+    const ended = observe(
+      again.next,
+      [task('w', 'web', 1, { running: false, exitCode: 0 }), task('k', 'worker', 1, { running: false, exitCode: 3 })],
+      false,
+    );
+    expect(ended.events.map((e) => `${e.process}: ${e.line}`)).toEqual([
+      'web.1: Process exited with status 0',
+      'web.1: State changed from up to down',
+      'worker.1: Process exited with status 3',
+      'worker.1: State changed from up to crashed',
+    ]);
+  });
+
+  it('adopts what runs at its first look without a word', () => {
+    const adopted = observe(new Map(), [task('w', 'web', 1, { health: 'healthy' })], true);
+    expect(adopted.events).toEqual([]);
+    expect(adopted.next.get('w')).toBe('up');
+  });
+});
