@@ -26,7 +26,15 @@ const schema = z.object({
     .default('localhost'),
   PAAS_ROUTER_PORT: port.default(8080),
   PAAS_SHUTDOWN_TIMEOUT: seconds.default(60),
-  PAAS_AGENT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** No longer used (agents each have their own credential); read only to warn. */
+  PAAS_AGENT_TOKEN: z.string().optional(),
+  /** The agent channel: TLS (platform CA), agents' own credentials; 0 leaves it off. */
+  PAAS_AGENT_PORT: port.default(5002),
+  /** Names or addresses agents reach the api by, beyond this host's own (its certificate's names). */
+  PAAS_AGENT_HOSTS: z
+    .string()
+    .regex(/^[a-z0-9.:-]+(,[a-z0-9.:-]+)*$/i, 'must be host names or IP addresses, separated by commas')
+    .optional(),
   PAAS_AGENT_TIMEOUT: seconds.default(60),
   PAAS_STOP_TIMEOUT: seconds.default(30),
   PAAS_BOOT_TIMEOUT: seconds.default(60),

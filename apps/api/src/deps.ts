@@ -7,6 +7,7 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import { AddonKeeper } from './core/addon-provisioning.js';
+import type { AgentIdentity } from './core/agent-auth.js';
 import { AgentOneOffRunner } from './core/agent-one-off.js';
 import { Builder } from './core/builds.js';
 import type { CoreDeps } from './core/context.js';
@@ -55,10 +56,12 @@ export interface Deps extends CoreDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
+    /** On the agent channel (agent-channel.ts): the agent whose credential the request proved. */
+    agentIdentity: AgentIdentity;
   }
   interface FastifyContextConfig {
-    /** false: no token (healthz); 'git': HTTP basic with a challenge, text errors; 'agent': the agent token. */
-    auth?: false | 'git' | 'agent';
+    /** false: no token (healthz); 'git': HTTP basic with a challenge, text errors. */
+    auth?: false | 'git';
   }
 }
 

@@ -121,11 +121,12 @@ describe('API errors (buildApp + inject)', () => {
       'unauthorized',
       'Invalid credentials provided.',
     );
+    // The agent channel is not on the public port at all (it has its own TLS listener).
     expectError(
       await call('GET', '/agents/connect', undefined, { authorization: `Bearer ${TOKEN}` }),
-      401,
-      'unauthorized',
-      'Invalid agent token.',
+      404,
+      'not_found',
+      'Not found: GET /agents/connect',
     );
     const git = await call('GET', '/shop.git/info/refs?service=git-upload-pack', undefined, { authorization: '' });
     expect(git.statusCode).toBe(401);

@@ -35,3 +35,7 @@ export const RUN_COMMAND_MAX_BYTES = 8192;
 export const RUN_ENV_MAX = 100;
 /** The longest a one-off may run (PAAS_RUN_TIMEOUT's ceiling, and time_to_live's): a week. */
 export const RUN_TIMEOUT_MAX_SECONDS = 7 * 24 * 3600;
+
+/** An agent's id (PAAS_AGENT_ID, `paas-admin agents:add NAME`): a host name or a label. */
+export const AGENT_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+export const AGENT_ID_RULE = 'must be letters, digits, ".", "_" or "-" (at most 63, starting with a letter or digit)';

@@ -11,4 +11,5 @@ export * from './git.js';
 export * from './platform.js';
 /** Platform ids a test makes without the kit's platform (a store of its own): swept like theirs. */
 export { recordPlatform } from './sweep.js';
+export * from './tls.js';
 export * from './wait.js';
