@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { ConfigError, parseEnv, RUN_TIMEOUT_MAX_SECONDS } from '@paas/shared';
 import { z } from 'zod';
+import { isCidr } from './core/drain-guard.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce
@@ -50,6 +51,12 @@ const schema = z.object({
   /** How long a release command may run before it is stopped and its release fails. */
   PAAS_RELEASE_TIMEOUT: seconds.default(3600),
   PAAS_KEEP_RELEASES: z.coerce.number().int().min(1).max(10_000).default(10),
+  /** Internal ranges drains may reach anyway (CIDRs, comma-separated): by default none. */
+  PAAS_DRAIN_ALLOW: z
+    .string()
+    .refine((v) => v.split(',').every((c) => isCidr(c.trim())), 'must be CIDRs like 10.1.0.0/16, separated by commas')
+    .transform((v) => v.split(',').map((c) => c.trim()))
+    .optional(),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -12,6 +12,7 @@ import { AgentOneOffRunner } from './core/agent-one-off.js';
 import { Builder } from './core/builds.js';
 import type { CoreDeps } from './core/context.js';
 import { DockerOneOffRunner } from './core/docker-one-off.js';
+import { DrainGuard } from './core/drain-guard.js';
 import { DrainManager } from './core/drains.js';
 import { ImageCollector } from './core/images.js';
 import { KeyedMutex } from './core/locks.js';
@@ -79,7 +80,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   };
   const logs = new LogRouter({ db, log });
   const intake = new LogIntake({ db, logs, log });
-  const drains = new DrainManager({ db, logs, log });
+  const drains = new DrainManager({ db, logs, log, guard: new DrainGuard(config.PAAS_DRAIN_ALLOW) });
   drains.start();
   const docker = new DockerImageEngine(config.DOCKER_HOST);
   const images = new ImageCollector({
