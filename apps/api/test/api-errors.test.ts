@@ -385,8 +385,17 @@ describe('API errors (buildApp + inject)', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('refuses a bad domain, and one another app has', async () => {
+  it('refuses a bad domain, one another app has, and any under the platform domain', async () => {
     const before = await state();
+    for (const hostname of ['SHOP.localhost', 'other.localhost', 'www.shop.localhost']) {
+      const lower = hostname.toLowerCase();
+      expectError(
+        await call('POST', '/apps/other/domains', { hostname }),
+        422,
+        'invalid_params',
+        `${lower} is under the platform's domain localhost: apps get <app>.localhost by themselves, and a custom domain must be outside it.`,
+      );
+    }
     expectError(
       await call('POST', '/apps/shop/domains', { hostname: 'not a host' }),
       422,
