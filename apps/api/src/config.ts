@@ -57,6 +57,35 @@ const schema = z.object({
     .refine((v) => v.split(',').every((c) => isCidr(c.trim())), 'must be CIDRs like 10.1.0.0/16, separated by commas')
     .transform((v) => v.split(',').map((c) => c.trim()))
     .optional(),
+  /** Seconds a build may take before it is stopped (Heroku: 15 min; here 20 by default). */
+  PAAS_BUILD_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(24 * 3600)
+    .default(1200),
+  /** Memory (MB) and CPUs the containers of a build may use. */
+  PAAS_BUILD_MEMORY: z.coerce
+    .number()
+    .int()
+    .min(64)
+    .max(1024 * 1024)
+    .default(2048),
+  PAAS_BUILD_CPUS: z.coerce.number().min(0.1).max(1024).default(1),
+  /** Bytes of output a build may print (kept and sent to the pusher) before it is stopped. */
+  PAAS_BUILD_MAX_OUTPUT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  /** Bytes a push may send (after gunzip), larger ones are refused. */
+  PAAS_MAX_PUSH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024 * 1024)
+    .default(500 * 1024 * 1024),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

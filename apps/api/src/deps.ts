@@ -139,6 +139,12 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     webUrl: presenter.webUrl,
     orchestrator,
     images,
+    limits: {
+      timeoutSeconds: config.PAAS_BUILD_TIMEOUT,
+      memoryMb: config.PAAS_BUILD_MEMORY,
+      cpus: config.PAAS_BUILD_CPUS,
+      maxOutputBytes: config.PAAS_BUILD_MAX_OUTPUT,
+    },
   });
   const pushes = new Pushes({ builder, repos, locks, log });
   await pushes.listen();

@@ -18,6 +18,8 @@ export interface BuildImageOptions {
   /** Each line of the build's output, as it comes. */
   onLine: (line: string) => void;
   signal?: AbortSignal;
+  /** Memory (bytes, swap included) and CPUs the build's containers may use. */
+  limits?: { memory: number; cpus: number };
 }
 
 export interface ImageInfo {
@@ -154,8 +156,22 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
     }
   }
 
-  async build({ context, tag, labels, onLine, signal }: BuildImageOptions): Promise<{ imageId: string }> {
-    const stream = (await this.docker.buildImage(context, { t: tag, labels, rm: true, forcerm: true })) as Readable;
+  async build({ context, tag, labels, onLine, signal, limits }: BuildImageOptions): Promise<{ imageId: string }> {
+    const held = limits
+      ? {
+          memory: limits.memory,
+          memswap: limits.memory,
+          cpuperiod: 100_000,
+          cpuquota: Math.round(limits.cpus * 100_000),
+        }
+      : {};
+    const stream = (await this.docker.buildImage(context, {
+      t: tag,
+      labels,
+      rm: true,
+      forcerm: true,
+      ...held,
+    })) as Readable;
     const abort = () => stream.destroy(new BuildFailed('build cancelled'));
     signal?.addEventListener('abort', abort, { once: true });
     let imageId: string | undefined;
