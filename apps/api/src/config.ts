@@ -3,7 +3,7 @@
  * This is the only module of the api that reads process.env.
  */
 import path from 'node:path';
-import { ConfigError, parseEnv, RUN_TIMEOUT_MAX_SECONDS } from '@paas/shared';
+import { ConfigError, parseEnv, RUN_TIMEOUT_MAX_SECONDS, STOP_TIMEOUT_MAX_SECONDS } from '@paas/shared';
 import { z } from 'zod';
 import { isCidr } from './core/drain-guard.js';
 
@@ -37,7 +37,12 @@ const schema = z.object({
     .regex(/^[a-z0-9.:-]+(,[a-z0-9.:-]+)*$/i, 'must be host names or IP addresses, separated by commas')
     .optional(),
   PAAS_AGENT_TIMEOUT: seconds.default(60),
-  PAAS_STOP_TIMEOUT: seconds.default(30),
+  /** SIGTERM → SIGKILL, at most an hour (an app's own PAAS_STOP_TIMEOUT has the same ceiling). */
+  PAAS_STOP_TIMEOUT: z.coerce
+    .number()
+    .positive('must be a number of seconds from 1 to 3600')
+    .max(STOP_TIMEOUT_MAX_SECONDS, 'must be at most 3600 seconds (an hour)')
+    .default(30),
   PAAS_BOOT_TIMEOUT: seconds.default(60),
   /** Seconds a one-off (`paas run`) may run; an app's PAAS_RUN_TIMEOUT config var overrides. */
   PAAS_RUN_TIMEOUT: z.coerce.number().int().positive().max(RUN_TIMEOUT_MAX_SECONDS).default(86_400),
