@@ -14,8 +14,9 @@ import { credentialStands } from '../core/agent-auth.js';
 import type { Deps } from '../deps.js';
 import { attachEndOf, wireAttach } from './attach-socket.js';
 
-/** WebSocket close code: the agent's credential does not (or no longer) allow this. */
+/** WebSocket close codes: the agent's credential does not (or no longer) allow this; a newer connection of it took over. */
 export const REFUSED = 4401;
+export const REPLACED = 4409;
 
 export function agentRoutes(app: FastifyInstance, deps: Deps): void {
   const { agents, log, intake, db, rendezvous } = deps;
@@ -27,9 +28,9 @@ export function agentRoutes(app: FastifyInstance, deps: Deps): void {
     const send = (message: ApiMessage) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     };
-    const cutOff = (why: string) => {
+    const cutOff = (why: string, code = REFUSED) => {
       log.warn({ agent: identity.agentId, remote }, why);
-      socket.close(REFUSED, why.slice(0, 100));
+      socket.close(code, why.slice(0, 100));
     };
     socket.on('message', (data) => {
       try {
@@ -56,7 +57,11 @@ export function agentRoutes(app: FastifyInstance, deps: Deps): void {
           return cutOff(`refused a hello as agent ${message.agentId}: the credential is agent ${identity.agentId}'s`);
         }
         agentId = message.agentId;
-        agents.connect(message, send, { identity, remote, close: (why) => cutOff(why) });
+        agents.connect(message, send, {
+          identity,
+          remote,
+          close: (why, reason) => cutOff(why, reason === 'replaced' ? REPLACED : REFUSED),
+        });
       } else if (!agentId) {
         return;
       } else if (message.type === 'status') {

@@ -27,7 +27,8 @@ export interface AgentLink {
   identity: AgentIdentity;
   /** The connection's remote address: the only address its endpoints may be on. */
   remote: string;
-  close: (why: string) => void;
+  /** Closes the connection: `replaced` by a newer one of the same agent, or its credential `revoked`. */
+  close: (why: string, reason: 'replaced' | 'revoked') => void;
 }
 
 export interface AgentEntry {
@@ -95,7 +96,8 @@ export class AgentRegistry {
   ): void {
     const previous = this.agents.get(hello.agentId);
     // One connection per agent: an older one still open is closed (its credential is the same).
-    if (previous?.link && previous.send !== send) previous.link.close('replaced by a newer connection of this agent');
+    if (previous?.link && previous.send !== send)
+      previous.link.close('replaced by a newer connection of this agent', 'replaced');
     const entry: AgentEntry = {
       statuses: previous?.statuses ?? [],
       services: previous?.services ?? [],
@@ -243,7 +245,7 @@ export class AgentRegistry {
   cutOffRevoked(): void {
     for (const agent of this.agents.values()) {
       if (agent.link && !credentialStands(this.deps.db, agent.link.identity)) {
-        agent.link.close('agent credential revoked: connection closed');
+        agent.link.close('agent credential revoked: connection closed', 'revoked');
       }
     }
   }

@@ -135,7 +135,9 @@ describe('AgentRegistry + AgentsDriver', () => {
     const link = (id: string, remote: string) => ({
       identity: { agentId: id, secretHash: '' },
       remote,
-      close: (why: string) => closed.push(why),
+      close: (why: string) => {
+        closed.push(why);
+      },
     });
     agents.connect({ agentId: 'x', hostname: 'x', capacity: 100 }, () => {}, link('x', '10.0.0.5'));
     agents.connect({ agentId: 'y', hostname: 'y', capacity: 100 }, () => {}, link('y', '::ffff:127.0.0.1'));
