@@ -8,7 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Actor } from './core/releases.js';
 import type { Deps } from './deps.js';
 import { ERROR_STATUS, PaasError } from './errors.js';
-import { requestLogging } from './request-log.js';
+import { RedactingLogController } from './request-log.js';
 import { accountRoutes } from './routes/account.js';
 import { addonRoutes } from './routes/addons.js';
 import { appRoutes } from './routes/apps.js';
@@ -36,8 +36,8 @@ const statusIds = new Map<number, string>(Object.entries(ERROR_STATUS).map(([id,
 export function buildApp(deps: Deps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    // Request lines come from request-log.ts, which takes the tokens out of URLs.
-    disableRequestLogging: true,
+    // Request lines without the tokens some URLs carry (request-log.ts).
+    logController: new RedactingLogController(),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -70,7 +70,6 @@ export function buildApp(deps: Deps): FastifyInstance {
     reply.status(404).send({ id: 'not_found', message: `Not found: ${request.method} ${request.url.split('?')[0]}` });
   });
 
-  requestLogging(app);
   app.decorateRequest('actor', null as unknown as Actor);
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const mode = request.routeOptions.config.auth;

@@ -1,5 +1,8 @@
+import { Writable } from 'node:stream';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from './request-log.js';
+import { RedactingLogController, redactUrl } from './request-log.js';
 
 describe('redactUrl', () => {
   it('takes tokens out of paths and query strings, and leaves the rest', () => {
@@ -15,5 +18,33 @@ describe('redactUrl', () => {
       '/shop.git/info/refs?service=git-upload-pack',
     );
     expect(redactUrl('/apps/shop')).toBe('/apps/shop');
+  });
+});
+
+describe('RedactingLogController', () => {
+  it("writes Fastify's request lines with the URL redacted, errors and unknown routes included", async () => {
+    let text = '';
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        text += String(chunk);
+        done();
+      },
+    });
+    const app = Fastify({
+      loggerInstance: pino({ level: 'info' }, sink) as unknown as FastifyBaseLogger,
+      logController: new RedactingLogController(),
+    });
+    app.get('/log-sessions/:token', async () => 'ok');
+    app.get('/release-output/:token', async () => {
+      throw new Error('boom');
+    });
+    await app.inject({ url: '/log-sessions/TOKEN-ONE' });
+    await app.inject({ url: '/release-output/TOKEN-TWO' });
+    await app.inject({ url: '/nowhere?token=TOKEN-THREE' });
+    await app.close();
+    expect(text).toContain('"url":"/log-sessions/[redacted]"');
+    expect(text).toContain('"msg":"request completed"');
+    expect(text).toContain('Route GET:/nowhere?token=[redacted] not found');
+    expect(text).not.toMatch(/TOKEN-(ONE|TWO|THREE)/);
   });
 });

@@ -2,9 +2,9 @@
  * The api's request log, with the secrets some URLs carry taken out: a log session's and a
  * release output's token are path segments (`/log-sessions/<token>`, `/release-output/<token>`),
  * and a query parameter may be a token (`?token=`, `?secret=`…). Fastify's own request lines
- * would print `request.url` whole, so they are off and these take their place (same messages).
+ * would print `request.url` whole: its log controller is replaced by one that redacts it.
  */
-import type { FastifyInstance } from 'fastify';
+import { type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 
 const SECRET_SEGMENT = /^(\/(?:log-sessions|release-output)\/)[^/?#]+/;
 const SECRET_PARAM = /token|secret|key|password|passwd|auth|sig|credential/i;
@@ -33,22 +33,34 @@ function decodeURIComponentSafe(text: string): string {
   }
 }
 
-/** Logs each request and its answer as Fastify would, with the URL redacted. */
-export function requestLogging(app: FastifyInstance): void {
-  app.addHook('onRequest', async (request) => {
-    request.log.info(
-      {
-        req: {
-          method: request.method,
-          url: redactUrl(request.url),
-          host: request.host,
-          remoteAddress: request.ip,
-        },
-      },
-      'incoming request',
-    );
-  });
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ res: { statusCode: reply.statusCode }, responseTime: reply.elapsedTime }, 'request completed');
-  });
+/** What a request log line shows of a request: Fastify's fields, the URL redacted. */
+function shown(request: FastifyRequest) {
+  return { method: request.method, url: redactUrl(request.url), host: request.host, remoteAddress: request.ip };
+}
+
+/**
+ * Fastify's log controller, with every line that would show a request's URL showing it
+ * redacted instead (incoming requests, errors, not-found routes); the rest as Fastify does it.
+ */
+export class RedactingLogController extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info({ req: shown(request) }, 'incoming request');
+  }
+
+  override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    if (reply.statusCode >= 500) reply.log.error({ req: shown(request), res: reply, err: error }, error?.message);
+    else reply.log.info({ res: reply, err: error }, error?.message);
+  }
+
+  override routeNotFound(request: FastifyRequest): void {
+    if (this.isLogDisabled(request)) return;
+    request.log.info(`Route ${request.method}:${redactUrl(request.url)} not found`);
+  }
+
+  override writeHeadError(error: Error, request: FastifyRequest, reply: FastifyReply): void {
+    if (this.isLogDisabled(request)) return;
+    reply.log.warn({ req: shown(request), res: reply, err: error }, error?.message);
+  }
 }
