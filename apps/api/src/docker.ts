@@ -18,8 +18,8 @@ export interface BuildImageOptions {
   /** Each line of the build's output, as it comes. */
   onLine: (line: string) => void;
   signal?: AbortSignal;
-  /** Memory (bytes, swap included) and CPUs the build's containers may use. */
-  limits?: { memory: number; cpus: number };
+  /** Docker's limits for the build's containers (core/build-limits.ts makes them). */
+  limits?: { memory: number; memswap: number; cpuperiod: number; cpuquota: number };
 }
 
 export interface ImageInfo {
@@ -157,21 +157,8 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
   }
 
   async build({ context, tag, labels, onLine, signal, limits }: BuildImageOptions): Promise<{ imageId: string }> {
-    const held = limits
-      ? {
-          memory: limits.memory,
-          memswap: limits.memory,
-          cpuperiod: 100_000,
-          cpuquota: Math.round(limits.cpus * 100_000),
-        }
-      : {};
-    const stream = (await this.docker.buildImage(context, {
-      t: tag,
-      labels,
-      rm: true,
-      forcerm: true,
-      ...held,
-    })) as Readable;
+    const options = { t: tag, labels, rm: true, forcerm: true, ...limits };
+    const stream = (await this.docker.buildImage(context, options)) as Readable;
     const abort = () => stream.destroy(new BuildFailed('build cancelled'));
     signal?.addEventListener('abort', abort, { once: true });
     let imageId: string | undefined;

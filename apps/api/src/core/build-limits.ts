@@ -18,9 +18,10 @@ export const MAX_OUTPUT_LINES = 100_000;
 const mb = (bytes: number) => `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 const duration = (s: number) => (s % 60 === 0 ? `${s / 60} min` : `${s} s`);
 
-/** What Docker is told to hold a build's containers to. */
-export function dockerBuildLimits(limits: BuildLimits): { memory: number; cpus: number } {
-  return { memory: limits.memoryMb * 1024 * 1024, cpus: limits.cpus };
+/** What Docker's build API is told to hold a build's containers to: memory (no swap), a CFS quota. */
+export function dockerBuildLimits(limits: BuildLimits) {
+  const memory = limits.memoryMb * 1024 * 1024;
+  return { memory, memswap: memory, cpuperiod: 100_000, cpuquota: Math.round(limits.cpus * 100_000) };
 }
 
 export interface LimitedBuild {

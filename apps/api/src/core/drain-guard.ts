@@ -30,6 +30,9 @@ function blockList(cidrs: string[]): net.BlockList {
   return list;
 }
 
+/** How long adding a drain waits for its host name to resolve. */
+const ADD_LOOKUP_MS = 3000;
+
 const KINDS = RANGES.map(([kind, cidrs]) => [kind, blockList(cidrs)] as const);
 
 /** `::ffff:10.0.0.1` (and NAT64's `64:ff9b::a00:1`) is the IPv4 address inside. */
@@ -83,6 +86,27 @@ export class DrainGuard {
     const ok = addresses.filter((a) => !this.refusal(a.address));
     if (!ok.length) throw new DrainRefused(host, this.refusal(addresses[0]?.address ?? '') ?? 'internal');
     return ok;
+  }
+
+  /**
+   * Why a drain may not send to this URL's host ('127.0.0.1 is a loopback address'), if it is
+   * an address drains may not reach or a name that resolves only to such; undefined otherwise
+   * (a name that does not resolve within ADD_LOOKUP_MS is checked again on each connection).
+   */
+  async refusalOf(url: string): Promise<string | undefined> {
+    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), ADD_LOOKUP_MS);
+    });
+    try {
+      await Promise.race([this.resolve(host), timeout]);
+      return undefined;
+    } catch (err) {
+      return err instanceof DrainRefused ? err.message : undefined;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** A `lookup` for http.request / net.connect: only checked addresses are connected to. */

@@ -51,9 +51,6 @@ const reason = (err: unknown) => {
   return new Error(e.code ?? e.message);
 };
 
-/** How long adding a drain waits for its host name to resolve (unresolved: checked when sending). */
-const ADD_LOOKUP_MS = 3000;
-
 interface Batch {
   entries: LogEntry[];
   /** Octet-counted frames, as sent. */
@@ -267,25 +264,9 @@ export class DrainManager {
     });
   }
 
-  /**
-   * Why a drain may not send to this URL's host ('127.0.0.1 is a loopback address'), if it is
-   * an address drains may not reach or a name that resolves only to such; undefined otherwise
-   * (a name that does not resolve now is checked again on each connection).
-   */
-  async refusal(url: string): Promise<string | undefined> {
-    const host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<undefined>((resolve) => {
-      timer = setTimeout(() => resolve(undefined), ADD_LOOKUP_MS);
-    });
-    try {
-      await Promise.race([this.deps.guard.resolve(host), timeout]);
-      return undefined;
-    } catch (err) {
-      return err instanceof DrainRefused ? err.message : undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+  /** Why a drain may not send to this URL (drain-guard.ts `refusalOf`), or undefined. */
+  refusal(url: string): Promise<string | undefined> {
+    return this.deps.guard.refusalOf(url);
   }
 
   added(row: DrainRow, app: AppRef): void {
