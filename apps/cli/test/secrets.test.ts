@@ -18,6 +18,8 @@ it('writes no token and no config var value in any log', async () => {
   const platform = await startPlatform();
   const agent = await platform.startAgent('agent-1');
   try {
+    // The release command needs an agent to run on.
+    await eventually(async () => platform.logs().includes('"msg":"agent connected"'), 30_000, 'agent-1 connected');
     const home = await loggedInHome(platform);
     const secrets = new Map<string, string>([['API token', platform.token]]);
     const credential = fs.readFileSync(path.join(platform.dataDir, 'agents', 'agent-1.credential'), 'utf8').trim();
