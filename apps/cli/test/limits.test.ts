@@ -58,33 +58,31 @@ const noRelease = async (app: string, repo: string) => {
 
 describe('build and push limits', () => {
   it('stops a build that prints without end, and the api keeps its memory', async () => {
-    const { app, repo } = await appWith(`FROM paas/debian:bookworm\nRUN yes ${randomBytes(4).toString('hex')}\n`);
-    const before = rssKb();
-    const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
-    const after = rssKb();
-    process.stdout.write(
-      `${push.stderr
-        .split('\n')
-        .filter((l) => !l.includes('remote: ') || /Build|stopped|limit/.test(l))
-        .join('\n')}\n`,
-    );
-    expect(push.code).not.toBe(0);
-    expect(push.stderr).toContain(
-      'remote: -----> Build failed: stopped: the build printed more than the build output limit of 100,000 lines',
-    );
-    // The api's resident memory before and after (the output was counted, not kept): printed for the report.
-    process.stdout.write(`api RSS before ${before} kB, after ${after} kB, +${after - before} kB\n`);
-    expect(after - before).toBeLessThan(150 * 1024);
-    const output = await paas(['builds:output', '-a', app], { home, cwd: repo });
-    expect(output.stdout.split('\n').length).toBeLessThan(100_100);
-    await noRelease(app, repo);
+    const rss = [rssKb()];
+    for (const round of [1, 2]) {
+      const { app, repo } = await appWith(`FROM paas/debian:bookworm\nRUN yes ${randomBytes(4).toString('hex')}\n`);
+      const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+      rss.push(rssKb());
+      expect(push.code).not.toBe(0);
+      expect(push.stderr).toContain(
+        'remote: -----> Build failed: stopped: the build printed more than the build output limit of 100,000 lines',
+      );
+      const output = await paas(['builds:output', '-a', app], { home, cwd: repo });
+      expect(output.stdout.split('\n').length, `round ${round}`).toBeLessThan(100_100);
+      await noRelease(app, repo);
+    }
+    // The api's resident memory: before, after one such build, after a second (printed for the report).
+    process.stdout.write(`api RSS (kB): before ${rss[0]}, after one build ${rss[1]}, after two ${rss[2]}\n`);
+    const [before = 0, one = 0, two = 0] = rss;
+    expect(one - before).toBeLessThan(150 * 1024);
+    expect(two - one).toBeLessThan(64 * 1024); // flat: the second costs no more
     // Docker stopped the step: no `yes` is left running.
     await eventually(
       async () => !(await run('docker', ['ps', '--no-trunc', '--format', '{{.Command}}'])).stdout.includes('yes '),
       30_000,
       'the build container gone',
     );
-  }, 180_000);
+  }, 240_000);
 
   it("holds a build's steps to PAAS_BUILD_MEMORY and PAAS_BUILD_CPUS", async () => {
     const { repo } = await appWith(
