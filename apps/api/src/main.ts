@@ -19,7 +19,7 @@ import { openStore, platformId, SchemaMismatchError } from './store/db.js';
 import { pruneCursors } from './store/log-intake.js';
 import { failInterruptedReleases } from './store/release-outputs.js';
 import { ensureBootstrapToken } from './store/tokens.js';
-import { ensureCa, issueServerCert, routerCert } from './tls.js';
+import { ensureCa, keptServerCert, routerCert } from './tls.js';
 
 /** This host's own addresses (not loopback): agents on other hosts reach the api by one. */
 function hostAddresses(): string[] {
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       os.hostname(),
       config.PAAS_RENDEZVOUS_HOST ?? '',
     ];
-    const { key, cert } = await issueServerCert(ca, 'paas-rendezvous', hosts);
+    const { key, cert } = await keptServerCert(ca, 'paas-rendezvous', hosts);
     const rlog = log.child({ component: 'rendezvous' });
     rendezvousServer = await startRendezvousTls({
       rendezvous: deps.rendezvous,
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   if (config.PAAS_AGENT_PORT > 0) {
     const names = ['127.0.0.1', '::1', 'localhost', os.hostname(), ...hostAddresses()];
     const hosts = [...names, ...(config.PAAS_AGENT_HOSTS?.split(',') ?? [])];
-    agentChannel = buildAgentChannel(deps, await issueServerCert(ca, 'paas-agent-channel', hosts));
+    agentChannel = buildAgentChannel(deps, await keptServerCert(ca, 'paas-agent-channel', hosts));
     await agentChannel.listen({ port: config.PAAS_AGENT_PORT, host: '0.0.0.0' });
     log.info({ port: config.PAAS_AGENT_PORT, ca: ca.certFile }, 'agent channel listening (TLS)');
   } else {
