@@ -57,7 +57,7 @@ describe('agent channel', () => {
     expect(await open(basic('agent-1:not-the-secret-of-agent-1-0123456789'))).toEqual({ status: 401 });
     expect(await open(basic(`agent-1:${platform.token}`))).toEqual({ status: 401 });
     expect(await open(undefined)).toEqual({ status: 401 });
-    expect(platform.logs()).toContain('refused an agent without a valid credential');
+    await eventually(async () => platform.logs().includes('refused an agent without a valid credential'), 10_000);
   });
 
   it('refuses plain ws://, on the agent port and on the public port', async () => {
@@ -75,7 +75,11 @@ describe('agent channel', () => {
     const code = closed(socket);
     socket.send(JSON.stringify({ type: 'hello', agentId: 'agent-1', hostname: 'x', capacity: 100 }));
     expect(await code).toBe(4401);
-    expect(platform.logs()).toContain("refused a hello as agent agent-1: the credential is agent impostor's");
+    await eventually(
+      async () => platform.logs().includes("refused a hello as agent agent-1: the credential is agent impostor's"),
+      10_000,
+      'the refusal logged',
+    );
   });
 
   it('takes no status for a process not placed on the agent', async () => {
