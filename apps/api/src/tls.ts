@@ -3,7 +3,7 @@
  * `openssl` (spawned with an argument vector, never a shell). The CA is made on the first start
  * (`$PAAS_DATA_DIR/tls/ca.crt`, its key `ca.key` readable by the api only) and kept: clients
  * trust it with `NODE_EXTRA_CA_CERTS` / `--cacert`. Server certificates (the one-off
- * rendezvous service's) are made at each start, for the names given.
+ * rendezvous service's, the agent channel's) are kept and made again when a name is missing.
  */
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
