@@ -50,6 +50,7 @@ async function start(args: string[]): Promise<{ readyMs: number; rss: number }> 
   try {
     await admin(dataDir, 'migrate');
     const port = await freePort();
+    const agentPort = await freePort();
     const url = `http://127.0.0.1:${port}/healthz`;
     const started = performance.now();
     child = spawn(process.execPath, args, {
@@ -59,7 +60,7 @@ async function start(args: string[]): Promise<{ readyMs: number; rss: number }> 
         PORT: String(port),
         PAAS_DATA_DIR: dataDir,
         PAAS_API_TOKEN: 'bench-token-0123456789',
-        PAAS_AGENT_TOKEN: 'bench-agent-0123456789',
+        PAAS_AGENT_PORT: String(agentPort),
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -1,10 +1,12 @@
 // `pnpm start`: compiles what changed (`turbo run build`, cached: a no-op when dist/ is up to
 // date), brings the store up to date with the compiled `paas-admin migrate`, then runs the
 // platform in the foreground from the compiled JavaScript in each package's dist/ — the api
-// and one local agent — passing signals on. If one exits, the other is stopped too.
+// and one local agent — passing signals on. If one exits, the other is stopped too. The local
+// agent's credential is issued at each start (`paas-admin agents:add ID --replace`) into a
+// 0600 file in its data dir: nothing to set up, and the previous run's credential stops working.
 // Without the `development` export condition, workspace packages resolve to their dist/ too.
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,16 +28,23 @@ const migrate = spawnSync(node, [...js('apps/api/dist/admin.js'), 'migrate'], { 
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
 const dataDir = path.resolve(root, process.env.PAAS_DATA_DIR || '.paas');
-const env = {
-  ...process.env,
-  PAAS_DATA_DIR: dataDir,
-  // The local agent and the api share a token made for this run, unless one is configured.
-  PAAS_AGENT_TOKEN: process.env.PAAS_AGENT_TOKEN || randomBytes(24).toString('base64url'),
-};
+const env = { ...process.env, PAAS_DATA_DIR: dataDir };
+const agentId = process.env.PAAS_AGENT_ID || os.hostname();
+const agentDataDir = process.env.PAAS_AGENT_DATA_DIR || path.join(dataDir, 'agent');
+const credentialFile = path.join(agentDataDir, 'credential');
+const issued = spawnSync(
+  node,
+  [...js('apps/api/dist/admin.js'), 'agents:add', agentId, '--file', credentialFile, '--replace'],
+  { cwd: root, env, stdio: ['ignore', 2, 'inherit'] },
+);
+if (issued.status !== 0) process.exit(issued.status ?? 1);
 const agentEnv = {
   ...env,
   PAAS_API_URL: `http://127.0.0.1:${process.env.PORT || 5000}`,
-  PAAS_AGENT_DATA_DIR: process.env.PAAS_AGENT_DATA_DIR || path.join(dataDir, 'agent'),
+  PAAS_AGENT_ID: agentId,
+  PAAS_AGENT_DATA_DIR: agentDataDir,
+  PAAS_AGENT_CREDENTIAL_FILE: credentialFile,
+  PAAS_AGENT_CA_FILE: path.join(dataDir, 'tls', 'ca.crt'),
 };
 
 const children = [

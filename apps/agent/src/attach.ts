@@ -1,7 +1,7 @@
 /**
  * An attached one-off's stdio ⇄ the api. The container is created (not started) and its
  * stdio attached first; then the agent opens a WebSocket to the api
- * (`/agents/attach/:oneOffId`, agent token) and starts the container only when the api says
+ * (`/agents/attach/:oneOffId` on the agent channel, its own credential) and starts the container only when the api says
  * `start` (its client is there), so no output is lost. Binary frames are the process's bytes
  * (stdin in, stdout+stderr out); text frames are control messages (`attachControl`: start,
  * resize, eof in; exit out). When the process ends its output is sent, then `exit` with its
@@ -10,6 +10,7 @@
  */
 import { type AttachControl, attachControl, type DesiredProcess } from '@paas/shared';
 import WebSocket from 'ws';
+import { type ChannelAuth, channelOptions } from './connection.js';
 import type { Logger } from './logger.js';
 import type { ContainerInfo, Runtime } from './runtime/runtime.js';
 
@@ -23,16 +24,16 @@ export interface AttachHooks {
 export interface AttachDeps {
   runtime: Runtime;
   log: Logger;
-  /** ws(s)://api base, no trailing slash. */
+  /** The agent channel's wss:// base, no trailing slash. */
   apiUrl: string;
-  token: string;
+  auth: ChannelAuth;
 }
 
 export class AttachBridge {
   constructor(private readonly deps: AttachDeps) {}
 
   async open(c: ContainerInfo, d: DesiredProcess, hooks: AttachHooks): Promise<void> {
-    const { runtime, log, apiUrl, token } = this.deps;
+    const { runtime, log, apiUrl, auth } = this.deps;
     const id = d.oneOff?.id ?? '';
     const tty = d.oneOff?.tty === true;
     const plog = log.child({ app: d.app, process: d.name, container: c.id.slice(0, 12) });
@@ -44,10 +45,15 @@ export class AttachBridge {
       hooks.onLost();
       return;
     }
-    const ws = new WebSocket(`${apiUrl}/agents/attach/${encodeURIComponent(id)}`, {
-      headers: { authorization: `Bearer ${token}` },
-      handshakeTimeout: 5000,
-    });
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(`${apiUrl}/agents/attach/${encodeURIComponent(id)}`, channelOptions(auth));
+    } catch (err) {
+      plog.error({ err }, 'could not open the attach link');
+      stdio.close();
+      hooks.onLost();
+      return;
+    }
     let started = false;
     let done = false;
     const control = (m: AttachControl) => {

@@ -1,14 +1,34 @@
 /**
- * The agent's link to the api: one WebSocket, opened with the agent token, re-opened with
- * growing back-off (capped) for as long as the agent runs. Messages are zod-checked both ways.
+ * The agent's link to the api: one WebSocket over TLS (the agent channel, its certificate
+ * signed by the platform CA: the only CA trusted), opened with this agent's own credential,
+ * re-opened with growing back-off (capped) for as long as the agent runs. Messages are
+ * zod-checked both ways.
  */
+import fs from 'node:fs';
 import { type AgentMessage, type ApiMessage, apiMessage } from '@paas/shared';
 import WebSocket from 'ws';
 import type { Logger } from './logger.js';
 
+/** How an agent reaches the api's agent channel: where, trusting what, proving who. */
+export interface ChannelAuth {
+  /** The CA certificate file (PEM); read at each connection (the api makes it on its first start). */
+  caFile: string;
+  agentId: string;
+  secret: string;
+}
+
+/** WebSocket options for the agent channel: the platform CA only, the agent's basic credentials. */
+export function channelOptions(auth: ChannelAuth): WebSocket.ClientOptions {
+  return {
+    ca: fs.readFileSync(auth.caFile),
+    headers: { authorization: `Basic ${Buffer.from(`${auth.agentId}:${auth.secret}`).toString('base64')}` },
+    handshakeTimeout: 5000,
+  };
+}
+
 export interface ConnectionDeps {
   url: string;
-  token: string;
+  auth: ChannelAuth;
   log: Logger;
   onOpen: () => void;
   onMessage: (message: ApiMessage) => void;
@@ -44,8 +64,16 @@ export class Connection {
   }
 
   private open(): void {
-    const { url, token, log } = this.deps;
-    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${token}` }, handshakeTimeout: 5000 });
+    const { url, auth, log } = this.deps;
+    let options: WebSocket.ClientOptions;
+    try {
+      options = channelOptions(auth);
+    } catch (err) {
+      log.warn({ caFile: auth.caFile, err: (err as Error).message }, 'cannot read the platform CA; retrying');
+      this.retry();
+      return;
+    }
+    const socket = new WebSocket(url, options);
     this.socket = socket;
     socket.on('open', () => {
       this.attempt = 0;
@@ -72,14 +100,24 @@ export class Connection {
       }
     });
     socket.on('unexpected-response', (_req, res) => {
-      log.error({ status: res.statusCode }, 'the api refused the agent (check PAAS_AGENT_TOKEN)');
+      log.error({ status: res.statusCode }, 'the api refused the agent (check PAAS_AGENT_CREDENTIAL)');
     });
-    socket.on('error', (err) => log.debug({ err: err.message }, 'api connection error'));
-    socket.on('close', () => {
-      if (this.closed) return;
-      const delay = Math.min(10_000, 250 * 2 ** this.attempt++);
-      log.warn({ retryInMs: delay }, 'lost the api connection; retrying');
-      this.timer = setTimeout(() => this.open(), delay);
+    // A certificate not from the platform CA, or for another name, is an error worth seeing.
+    socket.on('error', (err) =>
+      /certificate|self.signed|altnames/i.test(err.message)
+        ? log.error({ err: err.message }, "refused the api: its certificate is not the platform CA's for this host")
+        : log.debug({ err: err.message }, 'api connection error'),
+    );
+    socket.on('close', (code, reason) => {
+      if (code === 4401) log.error({ reason: String(reason) }, 'the api closed the connection: credential refused');
+      this.retry();
     });
+  }
+
+  private retry(): void {
+    if (this.closed) return;
+    const delay = Math.min(10_000, 250 * 2 ** this.attempt++);
+    this.deps.log.warn({ retryInMs: delay }, 'lost the api connection; retrying');
+    this.timer = setTimeout(() => this.open(), delay);
   }
 }

@@ -32,11 +32,12 @@ try {
 const log = createLogger(config.LOG_LEVEL).child({ agent: config.PAAS_AGENT_ID });
 const runtime = new DockerRuntime(config.DOCKER_HOST);
 
-const apiWs = config.PAAS_API_URL.replace(/^http/, 'ws').replace(/\/+$/, '');
+const apiWs = config.channelUrl;
+const auth = { caFile: config.caFile, agentId: config.PAAS_AGENT_ID, secret: config.secret };
 const saved = loadState(config.dataDir);
 const connection: Connection = new Connection({
   url: `${apiWs}/agents/connect`,
-  token: config.PAAS_AGENT_TOKEN,
+  auth,
   log,
   onOpen: () => {
     connection.send({
@@ -126,7 +127,7 @@ const reconciler = new Reconciler({
   runtime,
   agentId: config.PAAS_AGENT_ID,
   log,
-  bridge: new AttachBridge({ runtime, log, apiUrl: apiWs, token: config.PAAS_AGENT_TOKEN }),
+  bridge: new AttachBridge({ runtime, log, apiUrl: apiWs, auth }),
   launched: saved?.launched,
   onLaunched: () => persist(),
   onStatus: (processes) => {
@@ -253,7 +254,7 @@ const tick = setInterval(converge, 2000);
 // Heartbeat: the whole status, even unchanged, so the api knows this agent is alive.
 const heartbeat = setInterval(sendStatus, 5000);
 connection.start();
-log.info({ api: config.PAAS_API_URL, dataDir: config.dataDir }, 'agent started');
+log.info({ api: config.channelUrl, dataDir: config.dataDir }, 'agent started');
 
 // Stopping the agent leaves its processes running: a restarted agent adopts them.
 closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {

@@ -46,10 +46,29 @@ export function saveCursors(dir: string, cursors: z.infer<typeof cursorsFile>): 
   writeAtomically(dir, 'cursors.json', JSON.stringify(cursors));
 }
 
-/** Written whole or not at all: a temporary file, then a rename over the old one. */
+/**
+ * Written whole or not at all, and readable by this user only (the desired set holds every
+ * app's config vars): a temporary file (0600, in a 0700 directory) synced to disk, then a
+ * rename over the old one, then the directory synced (so the rename survives a power cut).
+ */
 function writeAtomically(dir: string, name: string, text: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
   const file = path.join(dir, name);
-  fs.writeFileSync(`${file}.tmp`, text, { mode: 0o600 });
-  fs.renameSync(`${file}.tmp`, file);
+  const tmp = `${file}.tmp`;
+  fs.rmSync(tmp, { force: true }); // a left-over one keeps its old mode: open fresh
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, file);
+  const dirFd = fs.openSync(dir, 'r');
+  try {
+    fs.fsyncSync(dirFd);
+  } finally {
+    fs.closeSync(dirFd);
+  }
 }

@@ -3,7 +3,10 @@
  * prints, an agent fed junk by its api, and an agent whose link to Docker breaks. Each line the
  * worker printed is in `paas logs` exactly once, in order, and the app keeps serving.
  */
+import fs from 'node:fs';
+import { createServer } from 'node:https';
 import net from 'node:net';
+import path from 'node:path';
 import {
   deployRouted,
   eventually,
@@ -15,6 +18,7 @@ import {
   startAgent,
   startPlatform,
   tempDir,
+  testCertificate,
 } from '@paas/testkit';
 import { expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
@@ -90,12 +94,20 @@ it('keeps every log line exactly once through three api kills and an agent kill'
 
 it('an agent fed junk by its api keeps running and obeys the next good message', async () => {
   const port = await freePort();
-  const server = new WebSocketServer({ port, host: '127.0.0.1' });
+  // A fake api's agent channel: TLS with its own CA (the one the agent is told to trust).
+  const { caFile, key, cert } = await testCertificate();
+  const https = createServer({ key, cert });
+  const server = new WebSocketServer({ server: https });
+  await new Promise<void>((resolve) => https.listen(port, '127.0.0.1', resolve));
   const received: { type: string }[] = [];
   const connected = new Promise<WebSocket>((resolve) => server.once('connection', resolve));
+  const credentialFile = path.join(tempDir('paas-cred-'), 'credential');
+  fs.writeFileSync(credentialFile, 'junk-fed:a-credential-of-a-fake-api-0123\n', { mode: 0o600 });
   const agent = await startAgent({
-    url: `http://127.0.0.1:${port}`,
-    agentToken: 'agent-token-of-a-fake-api-0123',
+    url: 'http://127.0.0.1:1',
+    agentPort: port,
+    credentialFile,
+    caFile,
     id: 'junk-fed',
     dataDir: tempDir('paas-data-'),
     env: { PAAS_ROUTER_PORT: '0' },
@@ -126,6 +138,7 @@ it('an agent fed junk by its api keeps running and obeys the next good message',
   } finally {
     await agent.stop();
     await new Promise((r) => server.close(r));
+    await new Promise((r) => https.close(r));
   }
 }, 60_000);
 

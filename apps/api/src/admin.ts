@@ -2,12 +2,14 @@
  * paas-admin: one-off admin commands against the store.
  *   paas-admin migrate   apply the migrations the store lacks, in order, one transaction each
  *   paas-admin status    print the store's schema version and the one this code needs
+ *   paas-admin agents, agents:add NAME, agents:remove NAME   agents' credentials (admin-agents.ts)
  */
+import { agentCommand } from './admin-agents.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createLogger } from './logger.js';
-import { migrate, openDb, SCHEMA_VERSION, schemaVersion, storePath } from './store/db.js';
+import { migrate, openDb, openStore, SCHEMA_VERSION, schemaVersion, storePath } from './store/db.js';
 
-const [command] = process.argv.slice(2);
+const [command, ...args] = process.argv.slice(2);
 let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig();
@@ -44,7 +46,26 @@ switch (command) {
     db.close();
     break;
   }
+  case 'agents':
+  case 'agents:add':
+  case 'agents:remove':
+  case 'agents:revoke': {
+    let db: ReturnType<typeof openStore> | undefined;
+    try {
+      db = openStore(config.dataDir);
+      process.stdout.write(agentCommand(db, command, args));
+    } catch (err) {
+      if (!(err instanceof Error)) throw err;
+      log.fatal((err as Error).message);
+      process.exitCode = 1;
+    } finally {
+      db?.close();
+    }
+    break;
+  }
   default:
-    log.fatal(`unknown command ${JSON.stringify(command ?? '')}: use "migrate" or "status"`);
+    log.fatal(
+      `unknown command ${JSON.stringify(command ?? '')}: use "migrate", "status", "agents", "agents:add NAME" or "agents:remove NAME"`,
+    );
     process.exit(2);
 }

@@ -8,11 +8,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Actor } from './core/releases.js';
 import type { Deps } from './deps.js';
 import { ERROR_STATUS, PaasError } from './errors.js';
+import { RedactingLogController } from './request-log.js';
 import { accountRoutes } from './routes/account.js';
 import { addonRoutes } from './routes/addons.js';
-import { agentRoutes } from './routes/agents.js';
 import { appRoutes } from './routes/apps.js';
-import { authenticate, authenticateAgent } from './routes/auth.js';
+import { authenticate } from './routes/auth.js';
 import { buildRoutes } from './routes/builds.js';
 import { certRoutes } from './routes/certs.js';
 import { compatRoutes } from './routes/compat.js';
@@ -36,7 +36,8 @@ const statusIds = new Map<number, string>(Object.entries(ERROR_STATUS).map(([id,
 export function buildApp(deps: Deps): FastifyInstance {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    disableRequestLogging: false,
+    // Request lines without the tokens some URLs carry (request-log.ts).
+    logController: new RedactingLogController(),
     bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -73,10 +74,6 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.addHook('onRequest', async (request: FastifyRequest, reply) => {
     const mode = request.routeOptions.config.auth;
     if (mode === false || request.is404) return;
-    if (mode === 'agent') {
-      if (authenticateAgent(deps.config.PAAS_AGENT_TOKEN, request.headers.authorization)) return;
-      throw new PaasError('unauthorized', 'Invalid agent token.');
-    }
     const actor = authenticate(deps, request.headers.authorization);
     if (actor) {
       request.actor = actor;
@@ -101,7 +98,6 @@ export function buildApp(deps: Deps): FastifyInstance {
   app.addHook('preSerialization', rangeHook);
   app.register(websocket, { options: { maxPayload: 16 * 1024 * 1024 } });
   app.register(async (scope) => healthRoutes(scope, deps));
-  app.register(async (scope) => agentRoutes(scope, deps));
   app.register(async (scope) => dynoRoutes(scope, deps));
   app.register(async (scope) => rendezvousRoutes(scope, deps));
   app.register(async (scope) => domainRoutes(scope, deps));

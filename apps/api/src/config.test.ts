@@ -56,4 +56,40 @@ describe('parseConfig', () => {
       expect(() => parseConfig({ PAAS_RUNTIME: bad }), bad).toThrow(/PAAS_RUNTIME.*agents or swarm/);
     }
   });
+
+  it('caps PAAS_STOP_TIMEOUT at an hour, and the new limits name themselves, never their values', () => {
+    expect(parseConfig({ PAAS_STOP_TIMEOUT: '3600' }).PAAS_STOP_TIMEOUT).toBe(3600);
+    expect(() => parseConfig({ PAAS_STOP_TIMEOUT: '3601' })).toThrow(
+      'PAAS_STOP_TIMEOUT: must be at most 3600 seconds (an hour)',
+    );
+    expect(parseConfig({})).toMatchObject({
+      PAAS_BUILD_TIMEOUT: 1200,
+      PAAS_BUILD_MEMORY: 2048,
+      PAAS_BUILD_CPUS: 1,
+      PAAS_BUILD_MAX_OUTPUT: 10 * 1024 * 1024,
+      PAAS_MAX_PUSH_SIZE: 500 * 1024 * 1024,
+      PAAS_AGENT_PORT: 5002,
+    });
+    expect(parseConfig({ PAAS_DRAIN_ALLOW: '127.0.0.0/8, 10.1.0.0/16' }).PAAS_DRAIN_ALLOW).toEqual([
+      '127.0.0.0/8',
+      '10.1.0.0/16',
+    ]);
+    const bad = {
+      PAAS_BUILD_TIMEOUT: 'secret-1',
+      PAAS_BUILD_MEMORY: 'secret-2',
+      PAAS_MAX_PUSH_SIZE: 'secret-3',
+      PAAS_DRAIN_ALLOW: 'secret-4',
+      PAAS_AGENT_HOSTS: 'secret 5',
+    };
+    try {
+      parseConfig(bad);
+      expect.unreachable();
+    } catch (err) {
+      const message = (err as Error).message;
+      for (const [name, value] of Object.entries(bad)) {
+        expect(message).toContain(name);
+        expect(message).not.toContain(value);
+      }
+    }
+  });
 });

@@ -3,8 +3,9 @@
  * This is the only module of the api that reads process.env.
  */
 import path from 'node:path';
-import { ConfigError, parseEnv, RUN_TIMEOUT_MAX_SECONDS } from '@paas/shared';
+import { ConfigError, parseEnv, RUN_TIMEOUT_MAX_SECONDS, STOP_TIMEOUT_MAX_SECONDS } from '@paas/shared';
 import { z } from 'zod';
+import { isCidr } from './core/drain-guard.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce
@@ -26,9 +27,22 @@ const schema = z.object({
     .default('localhost'),
   PAAS_ROUTER_PORT: port.default(8080),
   PAAS_SHUTDOWN_TIMEOUT: seconds.default(60),
-  PAAS_AGENT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** No longer used (agents each have their own credential); read only to warn. */
+  PAAS_AGENT_TOKEN: z.string().optional(),
+  /** The agent channel: TLS (platform CA), agents' own credentials; 0 leaves it off. */
+  PAAS_AGENT_PORT: port.default(5002),
+  /** Names or addresses agents reach the api by, beyond this host's own (its certificate's names). */
+  PAAS_AGENT_HOSTS: z
+    .string()
+    .regex(/^[a-z0-9.:-]+(,[a-z0-9.:-]+)*$/i, 'must be host names or IP addresses, separated by commas')
+    .optional(),
   PAAS_AGENT_TIMEOUT: seconds.default(60),
-  PAAS_STOP_TIMEOUT: seconds.default(30),
+  /** SIGTERM → SIGKILL, at most an hour (an app's own PAAS_STOP_TIMEOUT has the same ceiling). */
+  PAAS_STOP_TIMEOUT: z.coerce
+    .number()
+    .positive('must be a number of seconds from 1 to 3600')
+    .max(STOP_TIMEOUT_MAX_SECONDS, 'must be at most 3600 seconds (an hour)')
+    .default(30),
   PAAS_BOOT_TIMEOUT: seconds.default(60),
   /** Seconds a one-off (`paas run`) may run; an app's PAAS_RUN_TIMEOUT config var overrides. */
   PAAS_RUN_TIMEOUT: z.coerce.number().int().positive().max(RUN_TIMEOUT_MAX_SECONDS).default(86_400),
@@ -57,6 +71,41 @@ const schema = z.object({
     .optional(),
   /** Its password (user `paas`); default: $PAAS_DATA_DIR/registry/password, as deploy/registry.sh writes it. */
   PAAS_REGISTRY_PASSWORD: z.string().min(1).optional(),
+  /** Internal ranges drains may reach anyway (CIDRs, comma-separated): by default none. */
+  PAAS_DRAIN_ALLOW: z
+    .string()
+    .refine((v) => v.split(',').every((c) => isCidr(c.trim())), 'must be CIDRs like 10.1.0.0/16, separated by commas')
+    .transform((v) => v.split(',').map((c) => c.trim()))
+    .optional(),
+  /** Seconds a build may take before it is stopped (Heroku: 15 min; here 20 by default). */
+  PAAS_BUILD_TIMEOUT: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(24 * 3600)
+    .default(1200),
+  /** Memory (MB) and CPUs the containers of a build may use. */
+  PAAS_BUILD_MEMORY: z.coerce
+    .number()
+    .int()
+    .min(64)
+    .max(1024 * 1024)
+    .default(2048),
+  PAAS_BUILD_CPUS: z.coerce.number().min(0.1).max(1024).default(1),
+  /** Bytes of output a build may print (kept and sent to the pusher) before it is stopped. */
+  PAAS_BUILD_MAX_OUTPUT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(1024 * 1024 * 1024)
+    .default(10 * 1024 * 1024),
+  /** Bytes a push may send (after gunzip), larger ones are refused. */
+  PAAS_MAX_PUSH_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024 * 1024)
+    .default(500 * 1024 * 1024),
   DOCKER_HOST: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -8,10 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config.js';
 import { AddonKeeper } from './core/addon-provisioning.js';
+import type { AgentIdentity } from './core/agent-auth.js';
 import { AgentOneOffRunner } from './core/agent-one-off.js';
 import { Builder } from './core/builds.js';
 import type { CoreDeps } from './core/context.js';
 import { DockerOneOffRunner } from './core/docker-one-off.js';
+import { DrainGuard } from './core/drain-guard.js';
 import { DrainManager } from './core/drains.js';
 import { ImageCollector } from './core/images.js';
 import { KeyedMutex } from './core/locks.js';
@@ -58,10 +60,12 @@ export interface Deps extends CoreDeps {
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor;
+    /** On the agent channel (agent-channel.ts): the agent whose credential the request proved. */
+    agentIdentity: AgentIdentity;
   }
   interface FastifyContextConfig {
-    /** false: no token (healthz); 'git': HTTP basic with a challenge, text errors; 'agent': the agent token. */
-    auth?: false | 'git' | 'agent';
+    /** false: no token (healthz); 'git': HTTP basic with a challenge, text errors. */
+    auth?: false | 'git';
   }
 }
 
@@ -79,7 +83,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   };
   const logs = new LogRouter({ db, log });
   const intake = new LogIntake({ db, logs, log });
-  const drains = new DrainManager({ db, logs, log });
+  const drains = new DrainManager({ db, logs, log, guard: new DrainGuard(config.PAAS_DRAIN_ALLOW) });
   drains.start();
   const docker = new DockerImageEngine(config.DOCKER_HOST);
   const images = new ImageCollector({
@@ -151,6 +155,12 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     webUrl: presenter.webUrl,
     orchestrator,
     images,
+    limits: {
+      timeoutSeconds: config.PAAS_BUILD_TIMEOUT,
+      memoryMb: config.PAAS_BUILD_MEMORY,
+      cpus: config.PAAS_BUILD_CPUS,
+      maxOutputBytes: config.PAAS_BUILD_MAX_OUTPUT,
+    },
   });
   const pushes = new Pushes({ builder, repos, locks, log });
   await pushes.listen();

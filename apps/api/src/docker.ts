@@ -24,6 +24,8 @@ export interface BuildImageOptions {
   /** Each line of the build's output, as it comes. */
   onLine: (line: string) => void;
   signal?: AbortSignal;
+  /** Docker's limits for the build's containers (core/build-limits.ts makes them). */
+  limits?: { memory: number; memswap: number; cpuperiod: number; cpuquota: number };
 }
 
 export interface ImageInfo {
@@ -165,8 +167,15 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
     }
   }
 
-  async build({ context, tag, labels, onLine, signal, ...o }: BuildImageOptions): Promise<{ imageId: string }> {
-    const options = { t: tag, labels, rm: true, forcerm: true, ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}) };
+  async build({ context, tag, labels, onLine, signal, limits, ...o }: BuildImageOptions): Promise<{ imageId: string }> {
+    const options = {
+      t: tag,
+      labels,
+      rm: true,
+      forcerm: true,
+      ...limits,
+      ...(o.dockerfile ? { dockerfile: o.dockerfile } : {}),
+    };
     if (o.buildArgs) Object.assign(options, { buildargs: o.buildArgs });
     if (o.noCache) Object.assign(options, { nocache: true });
     const stream = (await this.docker.buildImage(context, options)) as Readable;

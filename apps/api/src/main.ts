@@ -7,6 +7,8 @@
 import os from 'node:os';
 import type tls from 'node:tls';
 import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import { buildAgentChannel } from './agent-channel.js';
 import { buildApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { closeDeps, createDeps } from './deps.js';
@@ -17,7 +19,14 @@ import { openStore, platformId, SchemaMismatchError } from './store/db.js';
 import { pruneCursors } from './store/log-intake.js';
 import { failInterruptedReleases } from './store/release-outputs.js';
 import { ensureBootstrapToken } from './store/tokens.js';
-import { ensureCa, issueServerCert, routerCert } from './tls.js';
+import { ensureCa, keptServerCert, routerCert } from './tls.js';
+
+/** This host's own addresses (not loopback): agents on other hosts reach the api by one. */
+function hostAddresses(): string[] {
+  return Object.values(os.networkInterfaces())
+    .flat()
+    .flatMap((i) => (i && !i.internal && !i.address.startsWith('fe80') ? [i.address] : []));
+}
 
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -62,9 +71,14 @@ async function main(): Promise<void> {
 
   const deps = await createDeps(config, db, log);
   const { docker, images, orchestrator, oneOffs, phases } = deps;
-  if (!config.PAAS_AGENT_TOKEN) log.warn('PAAS_AGENT_TOKEN is not set: no agent can connect, so nothing will run');
+  if (config.PAAS_AGENT_TOKEN !== undefined) {
+    log.warn(
+      'PAAS_AGENT_TOKEN is set but no longer used: each agent has its own credential (paas-admin agents:add NAME)',
+    );
+  }
   const app = buildApp(deps);
   let rendezvousServer: tls.Server | undefined;
+  let agentChannel: FastifyInstance | undefined;
 
   closeWithGrace({ delay: config.PAAS_SHUTDOWN_TIMEOUT * 1000, logger: log }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'stopping after an error');
@@ -76,6 +90,7 @@ async function main(): Promise<void> {
     const phasesClosed = phases.close();
     await app.close();
     await phasesClosed;
+    await agentChannel?.close(); // after the pushes: their release commands run on the agents
     await closeDeps(deps);
     db.close();
     log.info('stopped');
@@ -99,7 +114,7 @@ async function main(): Promise<void> {
       os.hostname(),
       config.PAAS_RENDEZVOUS_HOST ?? '',
     ];
-    const { key, cert } = await issueServerCert(ca, 'paas-rendezvous', hosts);
+    const { key, cert } = await keptServerCert(ca, 'paas-rendezvous', hosts);
     const rlog = log.child({ component: 'rendezvous' });
     rendezvousServer = await startRendezvousTls({
       rendezvous: deps.rendezvous,
@@ -109,6 +124,15 @@ async function main(): Promise<void> {
       cert,
     });
     rlog.info({ port: config.PAAS_RENDEZVOUS_PORT, ca: ca.certFile }, 'rendezvous listening (TLS)');
+  }
+  if (config.PAAS_AGENT_PORT > 0) {
+    const names = ['127.0.0.1', '::1', 'localhost', os.hostname(), ...hostAddresses()];
+    const hosts = [...names, ...(config.PAAS_AGENT_HOSTS?.split(',') ?? [])];
+    agentChannel = buildAgentChannel(deps, await keptServerCert(ca, 'paas-agent-channel', hosts));
+    await agentChannel.listen({ port: config.PAAS_AGENT_PORT, host: '0.0.0.0' });
+    log.info({ port: config.PAAS_AGENT_PORT, ca: ca.certFile }, 'agent channel listening (TLS)');
+  } else {
+    log.warn('PAAS_AGENT_PORT is 0: no agent can connect, so nothing will run');
   }
   await app.listen({ port: config.PORT, host: '0.0.0.0' });
   log.info({ platform: platformId(db), port: config.PORT }, 'api ready');

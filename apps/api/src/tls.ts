@@ -3,7 +3,7 @@
  * `openssl` (spawned with an argument vector, never a shell). The CA is made on the first start
  * (`$PAAS_DATA_DIR/tls/ca.crt`, its key `ca.key` readable by the api only) and kept: clients
  * trust it with `NODE_EXTRA_CA_CERTS` / `--cacert`. Server certificates (the one-off
- * rendezvous service's) are made at each start, for the names given.
+ * rendezvous service's, the agent channel's) are kept and made again when a name is missing.
  */
 import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -104,6 +104,31 @@ export async function issueServerCert(ca: Ca, name: string, hosts: string[]): Pr
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/**
+ * A server certificate kept under the CA's directory (`<name>.crt`, `<name>.key`) and made
+ * again only when it is missing, not this CA's, lacks one of `hosts`, or ends within 30 days:
+ * the api's start does not wait on openssl each time (the agent channel's, the rendezvous').
+ */
+export async function keptServerCert(ca: Ca, name: string, hosts: string[]): Promise<{ key: string; cert: string }> {
+  const certFile = path.join(ca.dir, `${name}.crt`);
+  const keyFile = path.join(ca.dir, `${name}.key`);
+  try {
+    const cert = fs.readFileSync(certFile, 'utf8');
+    const key = fs.readFileSync(keyFile, 'utf8');
+    const x509 = new X509Certificate(cert);
+    const fresh = new Date(x509.validTo).getTime() > Date.now() + 30 * 86_400_000;
+    const ours = x509.verify(new X509Certificate(fs.readFileSync(ca.certFile)).publicKey);
+    const covers = hosts.filter(Boolean).every((h) => (net.isIP(h) ? x509.checkIP(h) : x509.checkHost(h)));
+    if (fresh && ours && covers) return { key, cert };
+  } catch {}
+  const made = await issueServerCert(ca, name, hosts);
+  fs.writeFileSync(`${keyFile}.tmp`, made.key, { mode: 0o600 });
+  fs.renameSync(`${keyFile}.tmp`, keyFile);
+  fs.writeFileSync(`${certFile}.tmp`, made.cert);
+  fs.renameSync(`${certFile}.tmp`, certFile);
+  return made;
 }
 
 /**

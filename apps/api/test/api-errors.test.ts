@@ -121,11 +121,12 @@ describe('API errors (buildApp + inject)', () => {
       'unauthorized',
       'Invalid credentials provided.',
     );
+    // The agent channel is not on the public port at all (it has its own TLS listener).
     expectError(
       await call('GET', '/agents/connect', undefined, { authorization: `Bearer ${TOKEN}` }),
-      401,
-      'unauthorized',
-      'Invalid agent token.',
+      404,
+      'not_found',
+      'Not found: GET /agents/connect',
     );
     const git = await call('GET', '/shop.git/info/refs?service=git-upload-pack', undefined, { authorization: '' });
     expect(git.statusCode).toBe(401);
@@ -413,8 +414,17 @@ describe('API errors (buildApp + inject)', () => {
     expect(await state()).toEqual(before);
   });
 
-  it('refuses a bad domain, and one another app has', async () => {
+  it('refuses a bad domain, one another app has, and any under the platform domain', async () => {
     const before = await state();
+    for (const hostname of ['SHOP.localhost', 'other.localhost', 'www.shop.localhost']) {
+      const lower = hostname.toLowerCase();
+      expectError(
+        await call('POST', '/apps/other/domains', { hostname }),
+        422,
+        'invalid_params',
+        `${lower} is under the platform's domain localhost: apps get <app>.localhost by themselves, and a custom domain must be outside it.`,
+      );
+    }
     expectError(
       await call('POST', '/apps/shop/domains', { hostname: 'not a host' }),
       422,

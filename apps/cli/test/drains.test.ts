@@ -2,10 +2,13 @@
  * Log drains through the real CLI: an HTTP server in the test receives logplex batches whose
  * frames parse; a drain that refuses connections holds nothing up and its failures reach the
  * others; a syslog+tcp server receives octet-counted RFC 5424 frames; bad URLs are refused.
+ * Drains reach no internal address (loopback, private, link-local…) unless the operator allows
+ * a range (PAAS_DRAIN_ALLOW: these receivers listen on loopback), checked when a drain is added
+ * and again on each connection; a failing drain's report echoes nothing the receiver said.
  */
 import http from 'node:http';
 import net from 'node:net';
-import { eventually, freePort, loggedInHome, makeRepo, paas, startPlatform } from '@paas/testkit';
+import { eventually, freePort, loggedInHome, makeRepo, paas, startPlatform, tempDir } from '@paas/testkit';
 import { expect, it } from 'vitest';
 import { parseFrames } from '../../api/src/core/syslog.js';
 
@@ -20,6 +23,7 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
+      if (req.url === '/answers-500') return res.writeHead(500, 'Secret Reason').end('secret-body-of-the-receiver');
       batches.push({ headers: req.headers, body: Buffer.concat(chunks) });
       res.end();
     });
@@ -36,7 +40,7 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
   const syslogPort = (syslog.address() as net.AddressInfo).port;
   const deadPort = await freePort();
 
-  const platform = await startPlatform();
+  const platform = await startPlatform({ env: { PAAS_DRAIN_ALLOW: '127.0.0.0/8' } });
   try {
     const home = await loggedInHome(platform);
     const repo = await makeRepo(home, { files: { 'README.md': 'x' } });
@@ -48,6 +52,7 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
     expect(added.stdout).toBe(`Successfully added drain ${url}\n`);
     expect((await cli('drains:add', `http://127.0.0.1:${deadPort}/`)).code).toBe(0);
     expect((await cli('drains:add', `syslog+tcp://127.0.0.1:${syslogPort}`)).code).toBe(0);
+    expect((await cli('drains:add', `http://127.0.0.1:${httpPort}/answers-500`)).code).toBe(0);
     const listed = JSON.parse((await cli('drains', '--json')).stdout) as { url: string; token: string }[];
     expect(listed.map((d) => d.url)).toContain(url);
     const token = listed.find((d) => d.url === url)?.token;
@@ -68,7 +73,7 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
     const again = await cli('drains:add', url);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toContain(`${url} is already a drain of this app.`);
-    expect(JSON.parse((await cli('drains', '--json')).stdout)).toHaveLength(3);
+    expect(JSON.parse((await cli('drains', '--json')).stdout)).toHaveLength(4);
 
     // Platform events make log lines: each config change is a release.
     for (const n of [1, 2, 3]) expect((await cli('config:set', `N=${n}`)).code).toBe(0);
@@ -102,12 +107,19 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
           .flatMap((b) => parseFrames(b.body))
           .some((f) =>
             new RegExp(
-              `Error L13 \\(local delivery error\\): drain http://127\\.0\\.0\\.1:${deadPort}/ failed: ECONNREFUSED`,
+              `Error L13 \\(local delivery error\\): drain http://127\\.0\\.0\\.1:${deadPort}/ failed: could not deliver;`,
             ).test(f.message),
           ),
       15_000,
       'the dead drain reported',
     );
+    // The one answering 500 is reported the same way: its status, reason and body stay its own.
+    const reports = async () => (await cli('logs', '-n', '1500')).stdout;
+    await eventually(async () => (await reports()).includes('/answers-500 failed: could not deliver'), 15_000);
+    const text = await reports();
+    for (const echo of ['ECONNREFUSED', 'HTTP 500', 'Secret Reason', 'secret-body']) {
+      expect(text.split('\n').filter((l) => l.includes('L13') && l.includes(echo))).toEqual([]);
+    }
 
     // syslog+tcp: octet-counted RFC 5424 frames.
     const tcpFrames = await eventually(async () => {
@@ -127,5 +139,57 @@ it('sends log lines to HTTP and syslog drains in Heroku framing, and survives a 
     await platform.stop();
     receiver.close();
     syslog.close();
+  }
+}, 120_000);
+
+it('refuses drains to internal addresses when added, and again when sending (a drain stored before)', async () => {
+  let received = 0;
+  const receiver = http.createServer((_req, res) => {
+    received++;
+    res.end();
+  });
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', () => r()));
+  const port = (receiver.address() as net.AddressInfo).port;
+  const dataDir = tempDir('paas-data-');
+  // Stored while the operator allowed loopback…
+  const allowing = await startPlatform({ dataDir, env: { PAAS_DRAIN_ALLOW: '127.0.0.0/8' } });
+  let platform = allowing;
+  try {
+    const home = await loggedInHome(allowing);
+    const repo = await makeRepo(home, { files: { 'README.md': 'x' } });
+    expect((await paas(['apps:create', 'inward'], { home, cwd: repo })).code).toBe(0);
+    expect((await paas(['drains:add', `http://localhost:${port}/stored`], { home, cwd: repo })).code).toBe(0);
+    await allowing.stop();
+
+    // …then not: the same store, no allowance.
+    platform = await startPlatform({ dataDir, migrate: false });
+    const home2 = await loggedInHome(platform);
+    const cli = (...args: string[]) => paas([...args, '-a', 'inward'], { home: home2, cwd: repo });
+    const refused = {
+      [`http://127.0.0.1:${port}/`]: `127.0.0.1 is a loopback address`,
+      'http://10.0.0.1/': '10.0.0.1 is a private address',
+      'http://169.254.169.254/latest/meta-data': '169.254.169.254 is a link-local address',
+      [`http://localhost:${port}/`]: 'localhost is a loopback address',
+      'syslog+tcp://[::1]:514': '::1 is a loopback address',
+      'https://0.0.0.0/': '0.0.0.0 is an unspecified address',
+    };
+    for (const [url, message] of Object.entries(refused)) {
+      const r = await cli('drains:add', url);
+      expect(r.code, url).not.toBe(0);
+      expect(r.stderr, url).toContain(`Drains may not send to internal addresses: ${message}.`);
+    }
+    expect(JSON.parse((await cli('drains', '--json')).stdout)).toHaveLength(1); // the stored one only
+
+    // The stored drain resolves to loopback when it connects: refused, nothing sent.
+    expect((await cli('config:set', 'N=1')).code).toBe(0);
+    await eventually(
+      async () => (await cli('logs', '-n', '200')).stdout.includes('/stored refused: localhost is a loopback address'),
+      20_000,
+      'the refusal in the app log',
+    );
+    expect(received).toBe(0);
+  } finally {
+    await platform.stop();
+    receiver.close();
   }
 }, 120_000);

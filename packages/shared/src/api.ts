@@ -13,6 +13,7 @@ import {
   PROCESS_TYPE_RE,
   RESERVED_CONFIG_KEYS,
   RUN_TIMEOUT_MAX_SECONDS,
+  STOP_TIMEOUT_MAX_SECONDS,
 } from './names.js';
 
 export const appName = z.string().regex(APP_NAME_RE, APP_NAME_RULE);
@@ -70,7 +71,7 @@ export type DrainCreateBody = z.infer<typeof drainCreateBody>;
 
 /** Config vars the platform reads as seconds: the stop (SIGTERM → SIGKILL) and boot timeouts. */
 const SECONDS_VARS = new Set(['PAAS_STOP_TIMEOUT', 'PAAS_BOOT_TIMEOUT']);
-const isSeconds = (value: string) => /^[1-9]\d{0,3}$/.test(value) && Number(value) <= 3600;
+const isSeconds = (value: string) => /^[1-9]\d{0,3}$/.test(value) && Number(value) <= STOP_TIMEOUT_MAX_SECONDS;
 /** PAAS_RUN_TIMEOUT: how long a one-off of the app may run, in seconds. */
 const isRunTimeout = (value: string) => /^[1-9]\d{0,6}$/.test(value) && Number(value) <= RUN_TIMEOUT_MAX_SECONDS;
 

@@ -25,7 +25,8 @@ export interface Platform {
   url: string;
   port: number;
   token: string;
-  agentToken: string;
+  /** The agent channel's TLS port (PAAS_AGENT_PORT). */
+  agentPort: number;
   dataDir: string;
   platformId: string;
   /** The one-off rendezvous service's TLS port (heroku run). */
@@ -34,8 +35,13 @@ export interface Platform {
   caFile: string;
   /** Who runs its processes: `PAAS_RUNTIME` of its env or of the test run, else `agents`. */
   runtime: 'agents' | 'swarm';
-  /** Starts an agent of this platform (its own id and data dir), with extra env if given. */
+  /**
+   * Starts an agent of this platform (its own id and data dir), with extra env if given. Its
+   * credential is issued the operator's way (`paas-admin agents:add ID`), once per id.
+   */
   startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
+  /** Issues (or, again, replaces) an agent's credential with `paas-admin agents:add`: `NAME:SECRET`. */
+  addAgent(id: string): Promise<string>;
   /** Removes every container this platform's agents made (and, on swarm, its services, the api stopped first). */
   removeContainers(): Promise<void>;
   /**
@@ -65,9 +71,10 @@ export interface PlatformOptions {
   agents?: number;
 }
 
-/** Runs `paas-admin` (migrate/status) against a data dir. */
-export async function admin(dataDir: string, command: string, env: Record<string, string> = {}) {
-  return run(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/admin.ts'), command], {
+/** Runs `paas-admin` (migrate, status, agents:add NAME…) against a data dir. */
+export async function admin(dataDir: string, command: string | string[], env: Record<string, string> = {}) {
+  const args = typeof command === 'string' ? [command] : command;
+  return run(process.execPath, [...NODE_TS, path.join(ROOT, 'apps/api/src/admin.ts'), ...args], {
     env: { ...process.env, PAAS_DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
   });
 }
@@ -80,8 +87,8 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
   if (options.migrate !== false) await admin(dataDir, 'migrate');
   const port = await freePort();
   const rendezvousPort = await freePort();
+  const agentPort = await freePort();
   const token = `test-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const agentToken = `agent-${Math.random().toString(36).slice(2)}-${Date.now()}`;
   const url = `http://127.0.0.1:${port}`;
   let output = '';
   let child: ChildProcess;
@@ -95,7 +102,7 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
         PORT: String(port),
         PAAS_DATA_DIR: dataDir,
         PAAS_API_TOKEN: token,
-        PAAS_AGENT_TOKEN: agentToken,
+        PAAS_AGENT_PORT: String(agentPort),
         PAAS_RENDEZVOUS_PORT: String(rendezvousPort),
         LOG_LEVEL: 'info',
         PAAS_RUNTIME: runtime,
@@ -130,12 +137,14 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
   const agents: Agent[] = [];
   /** An agent started again (same id) listens on the same router port, as a host's agent does. */
   const routerPorts = new Map<string, number>();
+  /** Each agent's credential file, issued once per id (an agent started again reuses it). */
+  const credentials = new Map<string, string>();
 
   const platform: Platform = {
     url,
     port,
     token,
-    agentToken,
+    agentPort,
     dataDir,
     platformId,
     rendezvousPort,
@@ -147,10 +156,19 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
       return child;
     },
     logs: () => output,
+    async addAgent(id: string) {
+      const file = path.join(dataDir, 'agents', `${id}.credential`);
+      await admin(dataDir, ['agents:add', id, '--file', file, '--replace']);
+      credentials.set(id, file);
+      return fs.readFileSync(file, 'utf8').trim();
+    },
     async startAgent(id = `agent-${agents.length + 1}`, env: Record<string, string> = {}) {
+      if (!credentials.has(id)) await platform.addAgent(id);
       const agent = await startAgent({
         url,
-        agentToken,
+        agentPort,
+        credentialFile: credentials.get(id) ?? '',
+        caFile: path.join(dataDir, 'tls', 'ca.crt'),
         id,
         dataDir: path.join(dataDir, 'agents', id),
         env,
@@ -211,8 +229,13 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
 }
 
 export async function startAgent(options: {
+  /** The api's URL (its host is the agent channel's). */
   url: string;
-  agentToken: string;
+  agentPort: number;
+  /** A file holding the agent's credential (`paas-admin agents:add`). */
+  credentialFile: string;
+  /** The CA the agent channel's certificate is signed by. */
+  caFile: string;
   id: string;
   dataDir: string;
   env?: Record<string, string>;
@@ -234,7 +257,9 @@ export async function startAgent(options: {
     env: {
       ...process.env,
       PAAS_API_URL: options.url,
-      PAAS_AGENT_TOKEN: options.agentToken,
+      PAAS_AGENT_PORT: String(options.agentPort),
+      PAAS_AGENT_CREDENTIAL_FILE: options.credentialFile,
+      PAAS_AGENT_CA_FILE: options.caFile,
       PAAS_AGENT_ID: options.id,
       PAAS_AGENT_DATA_DIR: options.dataDir,
       PAAS_ROUTER_PORT: String(routerPort),

@@ -14,6 +14,7 @@ import { finishBuild, insertBuild } from '../store/builds.js';
 import type { Db } from '../store/db.js';
 import { currentRelease } from '../store/releases.js';
 import type { AppRow, BuildRow, ProcessTypes, ReleaseRow } from '../store/rows.js';
+import { type BuildLimits, dockerBuildLimits, limitBuild } from './build-limits.js';
 import { chooseRecipe } from './build-recipe.js';
 import { buildEvent } from './events.js';
 import type { ImageCollector } from './images.js';
@@ -65,6 +66,8 @@ export interface BuilderDeps extends ReleaseFlowDeps {
    * (`exclusive`), and kicked after the release (`collect`).
    */
   images: Pick<ImageCollector, 'collect' | 'exclusive'>;
+  /** Time, memory, CPUs and output of each build (core/build-limits.ts). */
+  limits: BuildLimits;
 }
 
 const INDENT = '       ';
@@ -150,7 +153,7 @@ export class Builder {
       if (req.checkCommit && !(await this.deps.repos.revParse(req.repo, req.commit))) {
         throw new BuildFailed(`commit ${req.commit.slice(0, 7)} is no longer in ${req.app.name}'s repository`);
       }
-      const image = await this.buildImage(req, out);
+      const image = await this.limitedBuild(req, out);
       const release = await this.deps.images.exclusive(async () => {
         // Collection may have removed an old release's image with this very id (a cache hit)
         // while it was built; under the guard nothing is removed, so this check holds.
@@ -217,6 +220,19 @@ export class Builder {
     return settled;
   }
 
+  /** buildImage under the build limits: past one, the build is stopped and fails saying which. */
+  private async limitedBuild(req: Execution, out: (line: string) => void) {
+    const limited = limitBuild(this.deps.limits, req.signal, out);
+    try {
+      return await this.buildImage({ ...req, signal: limited.signal }, limited.out);
+    } catch (err) {
+      const exceeded = limited.exceeded();
+      throw exceeded ? new BuildFailed(`stopped: ${exceeded}`) : err;
+    } finally {
+      limited.dispose();
+    }
+  }
+
   private async buildImage(
     req: Pick<Execution, 'app' | 'repo' | 'commit' | 'quarantine' | 'signal'>,
     out: (line: string) => void,
@@ -259,6 +275,7 @@ export class Builder {
       labels: recipe.labels,
       onLine: out,
       signal: req.signal,
+      limits: dockerBuildLimits(this.deps.limits),
     });
     const [code] = (await archiveExit) as [number | null];
     if (code !== 0) throw new BuildFailed(`git archive failed: ${archiveError.trim()}`);

@@ -1,5 +1,5 @@
 /** Custom domains: host names the router sends to an app, besides <app>.<PAAS_DOMAIN>. */
-import { notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import {
   removeDomain as deleteDomain,
   addDomain as insertDomain,
@@ -12,12 +12,23 @@ export function listDomains(core: Pick<CoreDeps, 'db'>, app: AppRow): DomainRow[
   return storedDomains(core.db, app.id);
 }
 
-/** Adds a host name (already lower case); one another app has is a conflict. The routes follow. */
+/**
+ * Adds a host name (already lower case); one another app has is a conflict. One under the
+ * platform's own domain (`platformDomain`) is refused: those are the apps' default hosts
+ * (`<app>.<PAAS_DOMAIN>`), another app's included, and the platform's to give. The routes follow.
+ */
 export function addDomain(
   core: Pick<CoreDeps, 'db' | 'log' | 'orchestrator'>,
   app: AppRow,
   hostname: string,
+  platformDomain: string,
 ): DomainRow {
+  const domain = platformDomain.toLowerCase();
+  if (hostname === domain || hostname.endsWith(`.${domain}`)) {
+    throw invalid(
+      `${hostname} is under the platform's domain ${domain}: apps get <app>.${domain} by themselves, and a custom domain must be outside it.`,
+    );
+  }
   const row = insertDomain(core.db, app.id, hostname);
   core.log.info({ app: app.name, hostname }, 'domain added');
   core.orchestrator.poke();

@@ -4,7 +4,10 @@
  * `Logplex-Msg-Count`, `Logplex-Frame-Id`, `Logplex-Drain-Token`); `syslog+tcp://` drains get
  * the same frames over one kept-open TCP connection. A drain that fails is retried with
  * back-off (1 s doubling to 30 s) and never holds anything up: its lines wait in a bounded
- * queue (the oldest dropped past it), and its failures and drops are told in the app's log.
+ * queue (the oldest dropped past it), and its failures and drops are told in the app's log:
+ * generically (no status, no error code, nothing the receiver said: a drain is no port
+ * scanner), the details only in the platform's own log. Drains reach public addresses only
+ * (drain-guard.ts), checked on the address each connection actually goes to.
  */
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -15,6 +18,7 @@ import { findApp } from '../store/apps.js';
 import type { Db } from '../store/db.js';
 import { listDrains } from '../store/drains.js';
 import type { DrainRow, LogEntry } from '../store/rows.js';
+import { type DrainGuard, DrainRefused } from './drain-guard.js';
 import type { AppRef, LogRouter } from './logs.js';
 import { octetFrame, syslogMessage } from './syslog.js';
 
@@ -42,6 +46,7 @@ const isReport = (e: LogEntry) => e.source === 'paas' && e.process === 'logs';
 
 /** An error's short reason for the app's log: the errno code (ECONNREFUSED) or the message. */
 const reason = (err: unknown) => {
+  if (err instanceof DrainRefused) return err;
   const e = err as NodeJS.ErrnoException;
   return new Error(e.code ?? e.message);
 };
@@ -72,6 +77,7 @@ class DrainSender {
     private app: AppRef,
     private readonly logs: LogRouter,
     private readonly log: Logger,
+    private readonly guard: DrainGuard,
   ) {}
 
   enqueue(app: AppRef, entries: LogEntry[]): void {
@@ -123,12 +129,14 @@ class DrainSender {
       this.retryAt = Date.now() + this.backoff;
       const why = (err as Error).message;
       this.log.warn({ app: this.app.name, drain: safeUrl(this.row.url), reason: why }, 'drain delivery failed');
+      // What the receiver answered (a status, a refused port) stays in the platform's log.
+      const told = err instanceof DrainRefused ? `refused: ${why}` : 'failed: could not deliver';
       // A drain holding nothing but reports would otherwise report its own failures forever.
       if (!batch.entries.every(isReport) || !this.queue.every(isReport))
         this.logs.event(
           this.app,
           'logs',
-          `Error L13 (local delivery error): drain ${safeUrl(this.row.url)} failed: ${why}; retrying in ${this.backoff / 1000}s`,
+          `Error L13 (local delivery error): drain ${safeUrl(this.row.url)} ${told}; retrying in ${this.backoff / 1000}s`,
         );
     } finally {
       this.busy = false;
@@ -136,8 +144,14 @@ class DrainSender {
     if (this.batch || this.queue.length > 0) this.schedule(this.queue.length >= BATCH ? 0 : BATCH_MS);
   }
 
-  private send(batch: Batch): Promise<void> {
+  private async send(batch: Batch): Promise<void> {
     const url = new URL(this.row.url);
+    // A literal address is connected to as is (no lookup): checked here. Names: in `lookup`.
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+    if (net.isIP(host)) {
+      const why = this.guard.refusal(host);
+      if (why) throw new DrainRefused(host, why);
+    }
     return url.protocol === 'syslog+tcp:' ? this.sendTcp(url, batch) : this.sendHttp(url, batch);
   }
 
@@ -148,6 +162,7 @@ class DrainSender {
         url,
         {
           method: 'POST',
+          lookup: this.guard.lookup(),
           headers: {
             'content-type': 'application/logplex-1',
             'content-length': Buffer.byteLength(batch.body),
@@ -179,7 +194,7 @@ class DrainSender {
   private connect(url: URL): Promise<net.Socket> {
     return new Promise((resolve, reject) => {
       const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // [::1] in a URL, ::1 to connect
-      const socket = net.connect({ host, port: Number(url.port) });
+      const socket = net.connect({ host, port: Number(url.port), lookup: this.guard.lookup() });
       this.socket = socket;
       const timer = setTimeout(() => socket.destroy(new Error(`no connection in ${TIMEOUT_MS / 1000}s`)), TIMEOUT_MS);
       socket.once('error', (err) => {
@@ -230,6 +245,7 @@ export interface DrainManagerDeps {
   db: Db;
   logs: LogRouter;
   log: Logger;
+  guard: DrainGuard;
 }
 
 export class DrainManager {
@@ -248,9 +264,14 @@ export class DrainManager {
     });
   }
 
+  /** Why a drain may not send to this URL (drain-guard.ts `refusalOf`), or undefined. */
+  refusal(url: string): Promise<string | undefined> {
+    return this.deps.guard.refusalOf(url);
+  }
+
   added(row: DrainRow, app: AppRef): void {
     this.senders.get(row.id)?.close();
-    this.senders.set(row.id, new DrainSender(row, app, this.deps.logs, this.deps.log));
+    this.senders.set(row.id, new DrainSender(row, app, this.deps.logs, this.deps.log, this.deps.guard));
   }
 
   removed(id: string): void {

@@ -1,5 +1,5 @@
 /** An app's log drains: stored here, and each one's sender started or stopped (core/drains.ts). */
-import { notFound } from '../errors.js';
+import { invalid, notFound } from '../errors.js';
 import {
   removeDrain as deleteDrain,
   addDrain as insertDrain,
@@ -20,8 +20,17 @@ export function findDrain(core: Pick<CoreDeps, 'db'>, app: AppRow, idOrUrl: stri
   return drain;
 }
 
-/** Adds a drain (the same URL twice is a conflict); its lines start to go at once. */
-export function addDrain(core: Pick<CoreDeps, 'db' | 'log' | 'drains'>, app: AppRow, url: string): DrainRow {
+/**
+ * Adds a drain (the same URL twice is a conflict); its lines start to go at once. One to an
+ * internal address (loopback, private, link-local, the platform's own…) is refused.
+ */
+export async function addDrain(
+  core: Pick<CoreDeps, 'db' | 'log' | 'drains'>,
+  app: AppRow,
+  url: string,
+): Promise<DrainRow> {
+  const refused = await core.drains.refusal(url);
+  if (refused) throw invalid(`Drains may not send to internal addresses: ${refused}.`);
   const drain = insertDrain(core.db, app.id, url);
   core.drains.added(drain, { id: app.id, name: app.name });
   core.log.info({ app: app.name, drain: drain.id }, 'drain added');

@@ -82,6 +82,7 @@ export class Orchestrator {
 
   converge(): void {
     try {
+      this.deps.agents.cutOffRevoked(); // a revoked agent hears nothing more, not even this pass
       this.recordEnds();
       this.deps.driver.apply(this.wanted(), this.wantedServices());
       const { db, domain, agents, driver } = this.deps;

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { actorOf } from '../core/auth.js';
 import type { Actor } from '../core/releases.js';
 import type { Deps } from '../deps.js';
@@ -19,13 +18,4 @@ export function tokenOf(header: string | undefined): string | undefined {
 
 export function authenticate(deps: Pick<Deps, 'db'>, header: string | undefined): Actor | undefined {
   return actorOf(deps, tokenOf(header));
-}
-
-/** Agents present the platform's agent token (PAAS_AGENT_TOKEN); none is accepted without one. */
-export function authenticateAgent(expected: string | undefined, header: string | undefined): boolean {
-  const token = tokenOf(header);
-  if (!expected || !token) return false;
-  const a = Buffer.from(token);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

@@ -20,7 +20,9 @@ export function domainRoutes(app: FastifyInstance, deps: Deps): void {
   app.post<{ Params: { app: string } }>('/apps/:app/domains', async (request, reply) => {
     const found = requireApp(deps, request.params.app);
     const { hostname } = parseBody(domainCreateBody, request.body);
-    return reply.status(201).send(presentDomain(presenter, found, addDomain(deps, found, hostname)));
+    return reply
+      .status(201)
+      .send(presentDomain(presenter, found, addDomain(deps, found, hostname, deps.config.PAAS_DOMAIN)));
   });
 
   app.delete<{ Params: { app: string; domain: string } }>('/apps/:app/domains/:domain', async (request) => {

@@ -16,7 +16,7 @@ export function drainRoutes(app: FastifyInstance, deps: Deps): void {
   app.post<{ Params: { app: string } }>('/apps/:app/log-drains', async (request, reply) => {
     const found = requireApp(deps, request.params.app);
     const { url } = parseBody(drainCreateBody, request.body);
-    return reply.status(201).send(presentDrain(found, addDrain(deps, found, url)));
+    return reply.status(201).send(presentDrain(found, await addDrain(deps, found, url)));
   });
 
   app.get<{ Params: { app: string; drain: string } }>('/apps/:app/log-drains/:drain', async (request) => {

@@ -9,6 +9,7 @@ import { createGunzip } from 'node:zlib';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply } from 'fastify';
 import { lookupApp } from '../core/apps.js';
 import type { Deps } from '../deps.js';
+import { ByteCap, pushTooLarge, sidebandError } from '../git/push-limit.js';
 import type { GitService } from '../git/repos.js';
 
 const SERVICES = new Set<GitService>(['git-receive-pack', 'git-upload-pack']);
@@ -84,6 +85,9 @@ export function gitRoutes(app: FastifyInstance, deps: Deps): void {
       }
       const log = request.log.child({ app: found.name, service });
       const repo = repos.path(found.id);
+      const limit = deps.config.PAAS_MAX_PUSH_SIZE;
+      const declared = Number(request.headers['content-length'] ?? 0);
+      if (service === 'git-receive-pack' && declared > limit) return gitError(reply, 413, pushTooLarge(limit));
 
       const push =
         service === 'git-receive-pack' ? pushes.begin({ app: found, repo, actor: request.actor }) : undefined;
@@ -107,16 +111,29 @@ export function gitRoutes(app: FastifyInstance, deps: Deps): void {
 
       // Junk input makes git exit early, and writing the rest of the body then fails (EPIPE);
       // a bad gzip body fails in gunzip. Either way this request is over, not the api.
-      const input: NodeJS.ReadableStream[] = [request.body];
-      if (encoding === 'gzip' || encoding === 'x-gzip') input.push(createGunzip());
-      pipeline([...input, child.stdin as Writable], (err) => {
-        if (!err) return;
+      // A push is capped as it comes, compressed and inflated (git/push-limit.ts).
+      const output = new PassThrough();
+      let tooLarge = false;
+      const refuse = () => {
+        if (tooLarge) return;
+        tooLarge = true;
+        log.warn({ limit }, 'push refused: larger than PAAS_MAX_PUSH_SIZE');
+        (child.stdout as Readable).unpipe(); // git exits at the end of its input, refusing it too
+        output.end(sidebandError(pushTooLarge(limit)));
+      };
+      // What git is given (inflated) is capped; a gzip body is capped as it comes too.
+      const capped = service === 'git-receive-pack';
+      const gzip = encoding === 'gzip' || encoding === 'x-gzip';
+      const input: NodeJS.ReadWriteStream[] = [];
+      if (gzip) input.push(...(capped ? [new ByteCap(limit, refuse, false)] : []), createGunzip());
+      if (capped) input.push(new ByteCap(limit, refuse));
+      pipeline([request.body, ...input, child.stdin as Writable], (err) => {
+        if (!err || tooLarge) return;
         log.warn({ err: err.message }, 'git request body not delivered');
         child.kill();
       });
-      const output = new PassThrough();
       pipeline(child.stdout as Readable, output, (err) => {
-        if (!err) return;
+        if (!err || tooLarge) return;
         log.warn({ err: err.message }, 'git response ended early');
         child.kill();
       });

@@ -54,7 +54,11 @@ export function logRoutes(app: FastifyInstance, deps: Deps): void {
     { config: { auth: false } },
     async (request, reply) => {
       const lastId = Number(request.headers['last-event-id']);
-      const { session, history } = sessions.open(request.params.token, Number.isInteger(lastId) ? lastId : undefined);
+      const { session, history, closed } = sessions.open(
+        request.params.token,
+        Number.isInteger(lastId) ? lastId : undefined,
+      );
+      reply.raw.once('close', closed);
       const accept = request.headers.accept ?? '';
       const format: Format = accept.includes('text/event-stream')
         ? 'sse'
@@ -83,20 +87,23 @@ export function logRoutes(app: FastifyInstance, deps: Deps): void {
         return;
       }
       if (out) raw.write(out);
-      streamLive(raw, session.app, session.filter, format);
+      streamLive(raw, session.app, session.filter, format, session.expires);
     },
   );
 
-  /** Tails an app's log into a hijacked HTTP response until the client goes. */
-  function streamLive(raw: ServerResponse, ref: AppRef, filter: LogFilter, format: Format): void {
+  /** Tails an app's log into a hijacked HTTP response until the client goes, or `until`. */
+  function streamLive(raw: ServerResponse, ref: AppRef, filter: LogFilter, format: Format, until: number): void {
     const sink: LogSink = {
       write: (e) => raw.write(render(format, ref, e)),
       onDrain: (callback) => raw.once('drain', callback),
     };
     const sub = logs.subscribe(ref, filter, sink);
     const keepalive = format === 'sse' ? setInterval(() => raw.write(': keep-alive\n\n'), KEEPALIVE_MS) : undefined;
+    // The session's end is the tail's end (its reconnect is then refused: 404).
+    const expiry = setTimeout(() => raw.end(), Math.max(0, until - Date.now()));
     raw.on('close', () => {
       clearInterval(keepalive);
+      clearTimeout(expiry);
       logs.unsubscribe(ref, sub);
     });
   }

@@ -120,3 +120,9 @@ export function attachmentsToOthers(db: Db, appId: string): AttachmentRow[] {
     .all(appId, appId)
     .map(attachment);
 }
+
+/** The ids of the add-ons whose service container is placed on this agent (any state). */
+export function addonIdsOnAgent(db: Db, agentId: string): Set<string> {
+  const rows = db.prepare(`SELECT id FROM addons WHERE agent_id = ?`).all(agentId) as { id: string }[];
+  return new Set(rows.map((r) => r.id));
+}

@@ -35,7 +35,7 @@ export function statement(db: Db, sql: string): Database.Statement {
 }
 
 /** The schema this code knows. A test checks that migrations/ ends at this number. */
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../../migrations/', import.meta.url));
 
@@ -62,8 +62,17 @@ export function storePath(dataDir: string): string {
   return path.join(dataDir, 'paas.db');
 }
 
+/**
+ * Opens (or makes) the store. It holds every app's config vars: the file is the api user's
+ * only (0600, and SQLite gives its -wal and -shm files the same mode), in a 0700 directory.
+ */
 export function openDb(file: string): Db {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.chmodSync(dir, 0o700);
+  fs.closeSync(fs.openSync(file, 'a', 0o600));
+  fs.chmodSync(file, 0o600);
+  for (const extra of [`${file}-wal`, `${file}-shm`]) if (fs.existsSync(extra)) fs.chmodSync(extra, 0o600);
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');

@@ -187,3 +187,7 @@ export const backupRow = z.object({
   finished_at: z.string().nullable(),
 });
 export type BackupRow = z.infer<typeof backupRow>;
+
+/** An agent's credential: see migrations/011_agents.sql. */
+export const agentCredentialRow = z.object({ agent_id: z.string(), secret_hash: z.string(), created_at: z.string() });
+export type AgentCredentialRow = z.infer<typeof agentCredentialRow>;

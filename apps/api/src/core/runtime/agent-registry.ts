@@ -14,9 +14,22 @@ import type {
   ServiceStatus,
 } from '@paas/shared';
 import type { Logger } from '../../logger.js';
+import { addonIdsOnAgent } from '../../store/addons.js';
 import type { Db } from '../../store/db.js';
-import { listAgents, saveAgent, touchAgent } from '../../store/processes.js';
+import { findOneOff, oneOffName } from '../../store/one-offs.js';
+import { listAgents, loadPlacements, saveAgent, touchAgent } from '../../store/processes.js';
+import { type AgentIdentity, credentialStands } from '../agent-auth.js';
 import type { Dyno } from './dyno-view.js';
+import { acceptStatuses } from './status-guard.js';
+
+/** An agent's live connection: who it proved to be, from where, and how to cut it off. */
+export interface AgentLink {
+  identity: AgentIdentity;
+  /** The connection's remote address: the only address its endpoints may be on. */
+  remote: string;
+  /** Closes the connection: `replaced` by a newer one of the same agent, or its credential `revoked`. */
+  close: (why: string, reason: 'replaced' | 'revoked') => void;
+}
 
 export interface AgentEntry {
   id: string;
@@ -28,10 +41,14 @@ export interface AgentEntry {
   /** Its add-on service containers as last reported. */
   services: ServiceStatus[];
   send?: (message: ApiMessage) => void;
+  link?: AgentLink;
+  /** Process keys sent to it (placed on it) and still reported: statuses it may give. */
+  sentKeys: Set<string>;
   /** What was last sent, so an unchanged set is not sent again. */
   lastSent?: string;
   lastRoutes?: string;
   lastCerts?: string;
+  lastRefused?: string;
 }
 
 export interface AgentRegistryDeps {
@@ -59,6 +76,7 @@ export class AgentRegistry {
         lastSeen: Date.parse(row.last_seen),
         statuses: [],
         services: [],
+        sentKeys: new Set(),
       });
     }
   }
@@ -71,16 +89,26 @@ export class AgentRegistry {
     for (const listener of this.listeners) listener(urgent);
   }
 
-  connect(hello: { agentId: string; hostname: string; capacity: number }, send: (m: ApiMessage) => void): void {
+  connect(
+    hello: { agentId: string; hostname: string; capacity: number },
+    send: (m: ApiMessage) => void,
+    link?: AgentLink,
+  ): void {
+    const previous = this.agents.get(hello.agentId);
+    // One connection per agent: an older one still open is closed (its credential is the same).
+    if (previous?.link && previous.send !== send)
+      previous.link.close('replaced by a newer connection of this agent', 'replaced');
     const entry: AgentEntry = {
-      statuses: this.agents.get(hello.agentId)?.statuses ?? [],
-      services: this.agents.get(hello.agentId)?.services ?? [],
+      statuses: previous?.statuses ?? [],
+      services: previous?.services ?? [],
+      sentKeys: previous?.sentKeys ?? new Set(),
       id: hello.agentId,
       hostname: hello.hostname,
       capacity: hello.capacity,
       connected: true,
       lastSeen: Date.now(),
       send,
+      ...(link ? { link } : {}),
     };
     this.agents.set(entry.id, entry);
     saveAgent(this.deps.db, { id: entry.id, hostname: entry.hostname, capacity: entry.capacity });
@@ -94,14 +122,38 @@ export class AgentRegistry {
     if (!entry || entry.send !== send) return; // a newer connection replaced this one
     entry.connected = false;
     entry.send = undefined;
+    entry.link = undefined;
     entry.lastSeen = Date.now();
     touchAgent(this.deps.db, agentId);
     this.deps.log.warn({ agent: agentId }, 'agent disconnected');
   }
 
-  report(agentId: string, statuses: ProcessStatus[], services?: ServiceStatus[]): void {
+  report(agentId: string, reported: ProcessStatus[], reportedServices?: ServiceStatus[]): void {
     const entry = this.agents.get(agentId);
     if (!entry) return;
+    // Only what is its own: processes placed on it (or sent to it and still winding down),
+    // endpoints on its own address, add-on containers placed on it.
+    const { db, log } = this.deps;
+    const placed = new Set([...loadPlacements(db)].filter(([, agent]) => agent === agentId).map(([key]) => key));
+    const { statuses, refused } = acceptStatuses(reported, {
+      placed,
+      sent: entry.sentKeys,
+      remote: entry.link?.remote,
+    });
+    if (refused.length && refused.join() !== entry.lastRefused) {
+      log.warn(
+        { agent: agentId, refused: refused.slice(0, 10) },
+        'refused statuses for processes or endpoints not its own',
+      );
+    }
+    entry.lastRefused = refused.join();
+    const reportedKeys = new Set(reported.map((s) => s.key));
+    for (const key of entry.sentKeys) if (!placed.has(key) && !reportedKeys.has(key)) entry.sentKeys.delete(key);
+    let services = reportedServices;
+    if (services) {
+      const mine = addonIdsOnAgent(db, agentId);
+      services = services.filter((s) => mine.has(s.id));
+    }
     const changed =
       JSON.stringify(entry.statuses) !== JSON.stringify(statuses) ||
       (services !== undefined && JSON.stringify(entry.services) !== JSON.stringify(services));
@@ -146,6 +198,7 @@ export class AgentRegistry {
     const serialized = JSON.stringify([processes, services]);
     if (serialized === agent.lastSent) return;
     agent.lastSent = serialized;
+    for (const p of processes) agent.sentKeys.add(p.key);
     agent.send({ type: 'desired', processes, services });
   }
 
@@ -180,6 +233,21 @@ export class AgentRegistry {
       }
     }
     return count;
+  }
+
+  /** Whether this one-off is placed on this agent (its attach link may join it). */
+  runsOneOff(agentId: string, oneOffId: string): boolean {
+    const oneOff = findOneOff(this.deps.db, oneOffId);
+    return !!oneOff && loadPlacements(this.deps.db).get(`${oneOff.app_id}:${oneOffName(oneOff)}`) === agentId;
+  }
+
+  /** Closes the connection of every agent whose credential was revoked (or replaced) since. */
+  cutOffRevoked(): void {
+    for (const agent of this.agents.values()) {
+      if (agent.link && !credentialStands(this.deps.db, agent.link.identity)) {
+        agent.link.close('agent credential revoked: connection closed', 'revoked');
+      }
+    }
   }
 
   connectedIds(): string[] {

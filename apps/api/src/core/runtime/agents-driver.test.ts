@@ -101,6 +101,7 @@ describe('AgentRegistry + AgentsDriver', () => {
   it('stops the processes of a type or a name on the agents that run them', () => {
     const { agents, driver, inbox, join } = setUp();
     join('x');
+    driver.apply(wanted(2));
     const [w1, w2] = wanted(2) as [DesiredProcess, DesiredProcess];
     agents.report('x', [up(w1), up(w2), { ...up(w1), key: 'a2:web.1', appId: 'a2' }]);
     expect(driver.stop(appId, 'web.2')).toBe(1);
@@ -113,8 +114,9 @@ describe('AgentRegistry + AgentsDriver', () => {
   });
 
   it('reports a change only when the statuses differ, and sends routes once while unchanged', () => {
-    const { agents, inbox, join } = setUp();
+    const { agents, driver, inbox, join } = setUp();
     join('x');
+    driver.apply(wanted(1));
     const changes: boolean[] = [];
     agents.subscribe((urgent) => changes.push(urgent));
     const status = up(wanted(1)[0] as DesiredProcess);
@@ -125,5 +127,40 @@ describe('AgentRegistry + AgentsDriver', () => {
     agents.sendRoutes(routes);
     agents.sendRoutes(routes);
     expect(inbox.get('x')?.filter((m) => m.type === 'routes')).toHaveLength(1);
+  });
+
+  it("takes an agent's statuses only for the processes placed on it, and endpoints only on its address", () => {
+    const { db, agents, driver } = setUp();
+    const closed: string[] = [];
+    const link = (id: string, remote: string) => ({
+      identity: { agentId: id, secretHash: '' },
+      remote,
+      close: (why: string) => {
+        closed.push(why);
+      },
+    });
+    agents.connect({ agentId: 'x', hostname: 'x', capacity: 100 }, () => {}, link('x', '10.0.0.5'));
+    agents.connect({ agentId: 'y', hostname: 'y', capacity: 100 }, () => {}, link('y', '::ffff:127.0.0.1'));
+    driver.apply(wanted(2)); // web.1 on x, web.2 on y
+    const [w1, w2] = wanted(2) as [DesiredProcess, DesiredProcess];
+    const at = (host: string) => ({ host, port: 40000 });
+    // y claims x's web.1 at its own address, and its own web.2 at another host's address.
+    agents.report('y', [
+      { ...up(w1), endpoint: at('127.0.0.1') },
+      { ...up(w2), endpoint: at('10.0.0.9') },
+    ]);
+    agents.report('x', [{ ...up(w1), endpoint: at('10.0.0.5') }]);
+    expect(driver.reported().map((d) => [d.name, d.agent, d.endpoint?.host ?? null])).toEqual([
+      ['web.1', 'x', '10.0.0.5'],
+      ['web.2', 'y', null],
+    ]);
+    // A loopback connection: endpoints on loopback only.
+    agents.report('y', [{ ...up(w2), endpoint: at('127.0.0.1') }]);
+    expect(driver.reported().find((d) => d.name === 'web.2')?.endpoint?.host).toBe('127.0.0.1');
+    // The credential is gone: the next pass cuts the agent off.
+    expect(closed).toEqual([]);
+    agents.cutOffRevoked();
+    expect(closed).toHaveLength(2); // neither test credential is in the store
+    expect(db.open).toBe(true);
   });
 });

@@ -3,7 +3,7 @@
  * process (`web.1`, `web.2`, `worker.1`…). Pure: the orchestrator loads the inputs from the
  * store and hands the result to the runtime driver, whichever it is.
  */
-import { type DesiredProcess, dynoSizeOrDefault, WEB_PORT } from '@paas/shared';
+import { type DesiredProcess, dynoSizeOrDefault, STOP_TIMEOUT_MAX_SECONDS, WEB_PORT } from '@paas/shared';
 import { RELEASE_TYPE } from '../procfile.js';
 
 export interface DesiredInput {
@@ -48,7 +48,11 @@ export function generationOf(restarts: Map<string, string>, type: string, name: 
 export function desiredProcesses(inputs: DesiredInput[], defaults: DesiredDefaults): DesiredProcess[] {
   const processes: DesiredProcess[] = [];
   for (const { app, release, formation, restarts, network } of inputs) {
-    const stopTimeout = seconds(release.config.PAAS_STOP_TIMEOUT, defaults.stopTimeout);
+    // Capped here too: a release made before the ceiling may carry more.
+    const stopTimeout = Math.min(
+      seconds(release.config.PAAS_STOP_TIMEOUT, defaults.stopTimeout),
+      STOP_TIMEOUT_MAX_SECONDS,
+    );
     const bootTimeout = seconds(release.config.PAAS_BOOT_TIMEOUT, defaults.bootTimeout);
     for (const row of formation) {
       // A formation row for a type the current release does not have runs nothing.
@@ -123,7 +127,7 @@ export function oneOffProcesses(inputs: OneOffInput[], defaults: DesiredDefaults
         DYNO: name,
         PAAS_RELEASE: `v${release.version}`,
       },
-      stopTimeout: seconds(release.config.PAAS_STOP_TIMEOUT, defaults.stopTimeout),
+      stopTimeout: Math.min(seconds(release.config.PAAS_STOP_TIMEOUT, defaults.stopTimeout), STOP_TIMEOUT_MAX_SECONDS),
       generation: '',
       healthCheckPath: null,
       oneOff: { id: oneOff.id, attach: oneOff.attach, tty: oneOff.tty, timeout: oneOff.timeout },
