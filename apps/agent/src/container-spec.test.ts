@@ -50,7 +50,7 @@ describe('containerSpec', () => {
   });
 
   it('carries the dyno size: its limits and a label (the default when none or an unknown one is sent)', () => {
-    expect(containerSpec(base, 'p1', 'a').limits).toEqual({ memoryMb: 512, cpus: 0.5, pids: 256 });
+    expect(containerSpec(base, 'p1', 'a').limits).toEqual({ memoryMb: 512, cpus: 1, pids: 256 });
     expect(containerSpec(base, 'p1', 'a').labels[LABELS.size]).toBe('Basic');
     const big = containerSpec({ ...base, size: 'Performance-M' }, 'p1', 'a');
     expect(big.limits).toMatchObject({ memoryMb: 2560, cpus: 2 });

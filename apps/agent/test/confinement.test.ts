@@ -128,7 +128,7 @@ describe('dyno sizes and confinement', () => {
       '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.SecurityOpt}} {{.HostConfig.CapDrop}} {{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}} {{.Config.User}}',
     );
     expect(limits).toBe(
-      `${512 * 1048576} ${512 * 1048576} 500000000 256 [no-new-privileges] [ALL] json-file 10m 3 1000:1000`,
+      `${512 * 1048576} ${512 * 1048576} 1000000000 256 [no-new-privileges] [ALL] json-file 10m 3 1000:1000`,
     );
     // Inside the container: PID 1 (the init) and the app are uid 1000 with no effective capability.
     const status = (await run('docker', ['exec', web, 'cat', '/proc/1/status'])).stdout;

@@ -2,8 +2,8 @@
  * Dyno sizes: Heroku's names for what a process may use. One table for every runtime (the
  * agents' containers and Swarm services both take their limits from here).
  *
- * Memory is the quota (Heroku's R14 line); `cpus` is a CPU count, capped at the host's cores
- * when applied; `pids` bounds processes and threads (a fork bomb stops there).
+ * Memory is the quota (Heroku's R14 line); `cpus` is a CPU count (Heroku's "1x" compute is one),
+ * capped at the host's cores when applied; `pids` bounds processes and threads (a fork bomb stops there).
  */
 export interface DynoSize {
   /** The canonical name, as `ps` shows it. */
@@ -14,8 +14,8 @@ export interface DynoSize {
 }
 
 export const DYNO_SIZES: readonly DynoSize[] = [
-  { name: 'Eco', memoryMb: 512, cpus: 0.5, pids: 256 },
-  { name: 'Basic', memoryMb: 512, cpus: 0.5, pids: 256 },
+  { name: 'Eco', memoryMb: 512, cpus: 1, pids: 256 },
+  { name: 'Basic', memoryMb: 512, cpus: 1, pids: 256 },
   { name: 'Standard-1X', memoryMb: 512, cpus: 1, pids: 256 },
   { name: 'Standard-2X', memoryMb: 1024, cpus: 2, pids: 512 },
   { name: 'Performance-M', memoryMb: 2560, cpus: 2, pids: 16384 },

@@ -82,9 +82,9 @@ describe('wantedServices', () => {
       'paas.release': '3',
       [SWARM_LABELS.runtime]: 'swarm',
     });
-    // Basic: 512 MB, half a CPU, 256 pids.
+    // Basic: 512 MB, one CPU, 256 pids.
     expect(web?.spec.TaskTemplate.Resources.Limits).toEqual({
-      NanoCPUs: 0.5 * NS,
+      NanoCPUs: 1 * NS,
       MemoryBytes: 512 * 2 ** 20,
       Pids: 256,
     });
