@@ -1,9 +1,10 @@
 /** Fixtures: a logged-in home, small apps, a routed deploy, requests through a router. */
 import http from 'node:http';
+import type { Agent } from './agent.js';
 import { type CliResult, paas } from './cli.js';
 import { appName, tempDir } from './env.js';
 import { git, makeRepo } from './git.js';
-import type { Agent, Platform } from './platform.js';
+import type { Platform } from './platform.js';
 import { eventually } from './wait.js';
 
 /** A home directory for one test: the CLI logged in to `platform` (token in ~/.netrc). */

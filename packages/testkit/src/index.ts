@@ -4,6 +4,7 @@
  * and real git repositories pushed over HTTP. Everything they start is recorded and swept at
  * the end of each test file and of the run (sweep.ts).
  */
+export * from './agent.js';
 export * from './cli.js';
 export * from './dind.js';
 export * from './env.js';

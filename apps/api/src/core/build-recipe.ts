@@ -20,7 +20,7 @@ import {
   PLAN_DOCKERFILE,
   PlanError,
 } from './build-plans/index.js';
-import { getConfig } from './config-vars.js';
+import { currentConfig } from './releases.js';
 
 export interface Recipe {
   /** 'Dockerfile', or the stack's title for a generated plan. */
@@ -54,7 +54,7 @@ export async function chooseRecipe(
   labels: Record<string, string>,
 ): Promise<Recipe> {
   const entries = await deps.repos.listPaths(req.repo, req.commit, DETECT_PATHS, req.quarantine);
-  const config = getConfig(deps, req.app);
+  const config = currentConfig(deps.db, req.app.id);
   let detection: ReturnType<typeof detect>;
   try {
     detection = detect(entries, config.PAAS_BUILDER);
