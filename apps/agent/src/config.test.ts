@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { ConfigError, parseConfig } from './config.js';
 
 const CREDENTIAL = 'host-2:0123456789abcdef0123456789abcdef';
@@ -21,7 +21,9 @@ describe('agent parseConfig', () => {
   });
 
   it('reads the credential from a file', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-cfg-')), 'credential');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-cfg-'));
+    onTestFinished(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'credential');
     fs.writeFileSync(file, `${CREDENTIAL}\n`, { mode: 0o600 });
     expect(parseConfig({ PAAS_AGENT_CREDENTIAL_FILE: file }).PAAS_AGENT_ID).toBe('host-2');
   });

@@ -1,14 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { loadState, saveCursors, saveState } from './state.js';
 
 const mode = (file: string) => fs.statSync(file).mode & 0o777;
 
 describe('agent state files', () => {
   it('are 0600 in a 0700 directory (the desired set holds every config var), and read back', () => {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'agent-state-')), 'agent');
+    const top = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-state-'));
+    onTestFinished(() => fs.rmSync(top, { recursive: true, force: true }));
+    const dir = path.join(top, 'agent');
     fs.mkdirSync(dir, { mode: 0o755 });
     fs.writeFileSync(path.join(dir, 'state.json.tmp'), 'left over', { mode: 0o644 });
     const state = { platformId: 'p1', desired: [], routes: [], launched: [], services: [] };
