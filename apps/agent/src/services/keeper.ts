@@ -13,6 +13,8 @@ import { planServices, readinessProbe, type ServiceHistory, serviceSpec, staleNe
 
 /** How often unused app networks are looked for (each costs one of Docker's address pools). */
 const NETWORK_SWEEP_MS = 60_000;
+/** How soon a sweep is tried again when an unwanted network still has containers (being removed). */
+const NETWORK_RESWEEP_MS = 2_000;
 
 export interface ServiceKeeperDeps {
   runtime: Runtime;
@@ -41,6 +43,7 @@ export class ServiceKeeper {
   private statuses: ServiceStatus[] = [];
   private lastStatus = '';
   private lastSweep = 0;
+  private resweep: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: ServiceKeeperDeps) {}
 
@@ -65,6 +68,7 @@ export class ServiceKeeper {
 
   close(): void {
     clearTimeout(this.wake);
+    clearTimeout(this.resweep);
   }
 
   private async pass(): Promise<void> {
@@ -116,9 +120,24 @@ export class ServiceKeeper {
     const platform = { 'paas.platform': labels['paas.platform'] ?? '' };
     try {
       const networks = await services.listNetworks(platform);
-      for (const name of staleNetworks(networks, this.deps.wantedNetworks(), this.desired ?? [])) {
+      const stale = staleNetworks(networks, this.deps.wantedNetworks(), this.desired ?? []);
+      for (const name of stale) {
         await services.removeNetwork(name);
         log.info({ network: name }, 'removed an unused app network');
+      }
+      // An unwanted network whose last containers are still being removed (an app just destroyed,
+      // its processes stopping): look again soon rather than in a minute.
+      const emptying = staleNetworks(
+        networks.map((n) => ({ ...n, containers: 0 })),
+        this.deps.wantedNetworks(),
+        this.desired ?? [],
+      );
+      if (emptying.length > stale.length) {
+        clearTimeout(this.resweep);
+        this.resweep = setTimeout(() => {
+          this.lastSweep = 0;
+          void this.trigger();
+        }, NETWORK_RESWEEP_MS);
       }
     } catch (err) {
       log.warn({ err }, 'could not sweep app networks; the next sweep tries again');
