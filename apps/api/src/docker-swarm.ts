@@ -17,12 +17,15 @@ export interface SwarmServiceSpec {
       Env: string[];
       Labels: Record<string, string>;
       Init: boolean;
+      CapabilityDrop?: string[];
+      CapabilityAdd?: string[];
       StopGracePeriod: number;
       StopSignal?: string;
       Hostname?: string;
       Healthcheck?: { Test: string[]; Interval?: number; Timeout?: number; Retries?: number; StartPeriod?: number };
     };
     Resources: { Limits: { NanoCPUs: number; MemoryBytes: number; Pids?: number } };
+    LogDriver?: { Name: string; Options: Record<string, string> };
     RestartPolicy: { Condition: 'none' | 'on-failure' | 'any'; Delay: number; MaxAttempts: number; Window: number };
     ForceUpdate: number;
     Placement?: { Constraints: string[] };

@@ -42,3 +42,15 @@ export function dynoSizeNames(): string {
 export function dynoSizeOrDefault(name: string | null | undefined): DynoSize {
   return (name ? dynoSize(name) : undefined) ?? (dynoSize(DEFAULT_DYNO_SIZE) as DynoSize);
 }
+
+/**
+ * What a process keeps of Docker's default capabilities. For a non-root user these are only a
+ * bound (its effective set is empty); an image whose USER is root keeps what a root process
+ * needs to own and serve files and drop to another user: no raw sockets, mknod, chroot, file
+ * capabilities or audit.
+ */
+export const APP_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE'];
+
+/** Every process's json-file log: at most LOG_MAX_FILES files of LOG_MAX_SIZE. */
+export const LOG_MAX_SIZE = '10m';
+export const LOG_MAX_FILES = '3';

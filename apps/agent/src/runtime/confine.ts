@@ -13,21 +13,11 @@
  * - the user: the image's own USER when it names one (a Dockerfile's `USER` is respected),
  *   else APP_USER (uid 1000, `app` in the stack images), never root by default.
  */
+import { APP_CAPABILITIES, LOG_MAX_FILES, LOG_MAX_SIZE } from '@paas/shared';
 import type { ProcessLimits } from './runtime.js';
 
 /** uid:gid an image without its own USER runs as (the stack images' `app` user). */
 export const APP_USER = '1000:1000';
-
-/**
- * What a process keeps of Docker's default capabilities. For a non-root user these are only a
- * bound (its effective set is empty); an image whose USER is root keeps what a root process
- * needs to own and serve files and drop to another user: no raw sockets, mknod, chroot, file
- * capabilities or audit.
- */
-export const APP_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE'];
-
-export const LOG_MAX_SIZE = '10m';
-export const LOG_MAX_FILES = '3';
 
 /** The user to run an image as: its own unless that is root by default (none given). */
 export function userFor(imageUser: string | undefined): string | undefined {

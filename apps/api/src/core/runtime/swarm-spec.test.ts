@@ -89,6 +89,16 @@ describe('wantedServices', () => {
       Pids: 256,
     });
     expect(web?.spec.TaskTemplate.RestartPolicy).toMatchObject({ Condition: 'any', MaxAttempts: 0 });
+    // Confined as the agents' containers are: few capabilities, a bounded log.
+    expect(web?.spec.TaskTemplate.ContainerSpec).toMatchObject({
+      CapabilityDrop: ['ALL'],
+      CapabilityAdd: expect.arrayContaining(['CHOWN', 'SETUID', 'NET_BIND_SERVICE']),
+    });
+    expect(web?.spec.TaskTemplate.ContainerSpec.CapabilityAdd).not.toContain('NET_RAW');
+    expect(web?.spec.TaskTemplate.LogDriver).toEqual({
+      Name: 'json-file',
+      Options: { 'max-size': '10m', 'max-file': '3' },
+    });
     // Web: start-first behind a health check, its port published on its node; others stop-first.
     expect(web?.spec.UpdateConfig).toMatchObject({ Order: 'start-first', FailureAction: 'rollback' });
     expect(c?.Healthcheck?.Test[0]).toBe('CMD-SHELL');

@@ -6,7 +6,17 @@
  * gated by a health check; stop-first for the others; a failed update rolls back).
  */
 import { createHash } from 'node:crypto';
-import { DEFAULT_DYNO_SIZE, type DesiredProcess, dynoSize, LABELS, shellArgv, WEB_PORT } from '@paas/shared';
+import {
+  APP_CAPABILITIES,
+  DEFAULT_DYNO_SIZE,
+  type DesiredProcess,
+  dynoSize,
+  LABELS,
+  LOG_MAX_FILES,
+  LOG_MAX_SIZE,
+  shellArgv,
+  WEB_PORT,
+} from '@paas/shared';
 import type { SwarmService, SwarmServiceSpec } from '../../docker-swarm.js';
 
 /** Labels only the swarm runtime writes. */
@@ -109,6 +119,9 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
           [LABELS.command]: first.command ?? '',
         },
         Init: true,
+        // Docker 20.10 (API 1.41) has no no-new-privileges for services; capabilities it has.
+        CapabilityDrop: ['ALL'],
+        CapabilityAdd: [...APP_CAPABILITIES],
         StopGracePeriod: first.stopTimeout * NS,
         Healthcheck: web
           ? {
@@ -127,6 +140,7 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
           ...(size ? { Pids: size.pids } : {}),
         },
       },
+      LogDriver: { Name: 'json-file', Options: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
       RestartPolicy: { Condition: 'any', Delay: 2 * NS, MaxAttempts: 0, Window: 0 },
       ForceUpdate: 0,
       ...(options.pinToNode ? { Placement: { Constraints: [`node.id==${options.pinToNode}`] } } : {}),
