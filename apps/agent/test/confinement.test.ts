@@ -15,10 +15,12 @@ import {
   deployRouted,
   eventually,
   git,
+  inspectContainer,
   loggedInHome,
   makeRepo,
   type Platform,
   paas,
+  processContainer,
   routerGet,
   run,
   startPlatform,
@@ -66,24 +68,8 @@ afterAll(async () => {
 });
 
 const dynosOf = async (app: string) => (await platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
-const containerOf = async (app: string, name: string) =>
-  (
-    await run('docker', [
-      'ps',
-      '-q',
-      '--no-trunc',
-      '--filter',
-      `label=paas.platform=${platform.platformId}`,
-      '--filter',
-      `label=paas.app=${app}`,
-      '--filter',
-      `label=paas.process=${name}`,
-    ])
-  ).stdout
-    .split('\n')
-    .filter(Boolean)[0];
-const inspect = async (id: string, format: string) =>
-  (await run('docker', ['inspect', '-f', format, id])).stdout.trim();
+const containerOf = (app: string, name: string) => processContainer(platform, app, name);
+const inspect = inspectContainer;
 /** How many processes and threads a container has: its pids cgroup (v1 or v2), else docker stats. */
 async function pidsOf(id: string): Promise<number> {
   for (const file of [

@@ -8,9 +8,11 @@ import {
   type Agent,
   deployRouted,
   eventually,
+  inspectContainer,
   loggedInHome,
   type Platform,
   paas,
+  processContainer,
   routerGet,
   run,
   startPlatform,
@@ -52,24 +54,8 @@ afterAll(async () => {
   await platform.stop();
 });
 
-const containerOf = async (app: string, name: string) =>
-  (
-    await run('docker', [
-      'ps',
-      '-q',
-      '--no-trunc',
-      '--filter',
-      `label=paas.platform=${platform.platformId}`,
-      '--filter',
-      `label=paas.app=${app}`,
-      '--filter',
-      `label=paas.process=${name}`,
-    ])
-  ).stdout
-    .split('\n')
-    .filter(Boolean)[0];
-const inspect = async (id: string, format: string) =>
-  (await run('docker', ['inspect', '-f', format, id])).stdout.trim();
+const containerOf = (app: string, name: string) => processContainer(platform, app, name);
+const inspect = inspectContainer;
 
 describe('private networks', () => {
   it("puts an app's processes on a network of their own, where web and worker reach each other by name", async () => {

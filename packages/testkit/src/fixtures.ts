@@ -2,7 +2,7 @@
 import http from 'node:http';
 import type { Agent } from './agent.js';
 import { type CliResult, paas } from './cli.js';
-import { appName, tempDir } from './env.js';
+import { appName, run, tempDir } from './env.js';
 import { git, makeRepo } from './git.js';
 import type { Platform } from './platform.js';
 import { eventually } from './wait.js';
@@ -75,4 +75,25 @@ export async function deployRouted(
   if (push.code !== 0) throw new Error(`git push failed: ${push.stderr}`);
   await eventually(async () => (await routerGet(agent.routerPort, host)).status === 200, timeoutMs, `${app} routed`);
   return { app, host, repo, cli: (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo }) };
+}
+
+/** The id of the running container of one of an app's processes (`web.1`), if there is one. */
+export async function processContainer(platform: Platform, app: string, process: string): Promise<string | undefined> {
+  const { stdout } = await run('docker', [
+    'ps',
+    '-q',
+    '--no-trunc',
+    '--filter',
+    `label=paas.platform=${platform.platformId}`,
+    '--filter',
+    `label=paas.app=${app}`,
+    '--filter',
+    `label=paas.process=${process}`,
+  ]);
+  return stdout.split('\n').filter(Boolean)[0];
+}
+
+/** `docker inspect -f FORMAT ID`, trimmed. */
+export async function inspectContainer(id: string, format: string): Promise<string> {
+  return (await run('docker', ['inspect', '-f', format, id])).stdout.trim();
 }
