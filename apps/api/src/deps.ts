@@ -36,6 +36,7 @@ import { Pushes } from './git/pushes.js';
 import { GitRepos } from './git/repos.js';
 import type { Logger } from './logger.js';
 import type { Presenter } from './present.js';
+import { RegistryClient } from './registry-client.js';
 import { type Db, platformId } from './store/db.js';
 import { releaseOutputKey } from './store/release-outputs.js';
 import { accountId } from './store/settings.js';
@@ -86,12 +87,27 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
   const drains = new DrainManager({ db, logs, log, guard: new DrainGuard(config.PAAS_DRAIN_ALLOW) });
   drains.start();
   const docker = new DockerImageEngine(config.DOCKER_HOST);
+  const registry = config.PAAS_REGISTRY ? registryAuth(config) : undefined;
   const images = new ImageCollector({
     db,
     docker,
     platformId: platformId(db),
     keepReleases: config.PAAS_KEEP_RELEASES,
     log: log.child({ component: 'images' }),
+    // Under swarm, release images pushed to the registry go by the same rule as local ones.
+    ...(registry && config.PAAS_RUNTIME === 'swarm'
+      ? {
+          registry: {
+            client: new RegistryClient({
+              address: registry.serveraddress,
+              username: registry.username,
+              password: registry.password,
+              caFile: path.join(config.dataDir, 'tls', 'ca.crt'),
+            }),
+            forget: (tag: string) => swarmDriver?.forgetPushed(tag),
+          },
+        }
+      : {}),
   });
   const repos = new GitRepos(path.join(config.dataDir, 'repos'));
   const agents = new AgentRegistry({
@@ -109,7 +125,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
           log: log.child({ component: 'swarm' }),
           platformId: platformId(db),
           agents: agentsDriver,
-          ...(config.PAAS_REGISTRY ? { registry: registryAuth(config) } : {}),
+          ...(registry ? { registry } : {}),
         })
       : undefined;
   const orchestrator = new Orchestrator({

@@ -94,10 +94,40 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
       if (status === 404) return { status: 'gone' };
       if (status === 409) {
         const json = (err as { json?: { message?: string } }).json;
-        return { status: 'conflict', message: json?.message ?? (err as Error).message };
+        const message = json?.message ?? (err as Error).message;
+        if (/multiple repositories/.test(message)) return this.removeReferences(imageId);
+        return { status: 'conflict', message };
       }
       throw err;
     }
+  }
+
+  /**
+   * An image a Swarm task pulled from the platform's registry has two references (its local
+   * `paas/<app>` tag and the registry's digest): Docker refuses its removal by id unforced.
+   * Each reference is removed by name instead; the last one removes the image, unless a
+   * container still uses it (a conflict, as by id).
+   */
+  private async removeReferences(imageId: string): Promise<RemoveOutcome> {
+    const info = await this.docker
+      .getImage(imageId)
+      .inspect()
+      .catch(() => null);
+    if (!info) return { status: 'gone' };
+    const refs = [...(info.RepoTags ?? []), ...(info.RepoDigests ?? [])].filter((r) => !r.startsWith('<none>'));
+    for (const ref of refs) {
+      try {
+        await this.docker.getImage(ref).remove();
+      } catch (err) {
+        if (statusOf(err) === 404) continue;
+        if (statusOf(err) === 409) {
+          const json = (err as { json?: { message?: string } }).json;
+          return { status: 'conflict', message: json?.message ?? (err as Error).message };
+        }
+        throw err;
+      }
+    }
+    return (await this.inspect(imageId)) ? this.remove(imageId) : { status: 'removed' };
   }
 
   async build({ context, tag, labels, onLine, signal, limits, ...o }: BuildImageOptions): Promise<{ imageId: string }> {

@@ -12,6 +12,7 @@ import type { Logger } from '../logger.js';
 import type { Db } from '../store/db.js';
 import { releaseImages } from '../store/releases.js';
 import { KeyedMutex } from './locks.js';
+import { collectRegistry, type RegistryCollection } from './registry-images.js';
 
 export interface AppImages {
   appId: string;
@@ -73,6 +74,8 @@ export interface ImageCollectorDeps {
   platformId: string;
   keepReleases: number;
   log: Logger;
+  /** The platform's registry (swarm runtime with PAAS_REGISTRY): its release images go by the same rule. */
+  registry?: RegistryCollection;
 }
 
 const FIRST_RETRY_MS = 1000;
@@ -179,7 +182,15 @@ export class ImageCollector {
 
   /** One pass; returns how many images were kept because they are in use. */
   private async collectOnce(): Promise<number> {
-    const { db, docker, platformId, keepReleases, log } = this.deps;
+    const { db, docker, platformId, keepReleases, log, registry } = this.deps;
+    if (registry) {
+      try {
+        const kept = () => keptImages(readAppImages(db), keepReleases);
+        await collectRegistry(registry, readAppImages(db), keepReleases, (fn) => this.exclusive(fn), kept, log);
+      } catch (err) {
+        log.warn({ err }, 'registry collection failed; it is tried again after the next release');
+      }
+    }
     const present = await docker.list({ 'paas.platform': platformId });
     const remove = imagesToRemove(readAppImages(db), present, keepReleases);
     if (!remove.length) return 0;

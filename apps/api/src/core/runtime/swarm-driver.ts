@@ -11,6 +11,7 @@
 import type { DesiredProcess } from '@paas/shared';
 import type { RegistryAuth, SwarmEngine, SwarmService } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
+import { registryRepo, registryTag } from '../registry-images.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
@@ -171,8 +172,8 @@ export class SwarmDriver implements RuntimeDriver {
       let ref = this.pushed.get(p.image);
       if (ref === undefined && !keep.has(`${p.appId}:${p.type}`)) {
         try {
-          const tag = p.image.replace(/^sha256:/, '').slice(0, 32);
-          ref = await swarm.pushImage(p.image, `${registry.serveraddress}/paas/${p.appId}`, tag, registry);
+          const repo = `${registry.serveraddress}/${registryRepo(p.appId)}`;
+          ref = await swarm.pushImage(p.image, repo, registryTag(p.image), registry);
           this.pushed.set(p.image, ref);
           log.info({ app: p.app, image: p.image, ref }, 'pushed a release image to the registry');
         } catch (err) {
@@ -183,6 +184,11 @@ export class SwarmDriver implements RuntimeDriver {
       else processes.push({ ...p, image: ref });
     }
     return { processes: processes.filter((p) => !keep.has(`${p.appId}:${p.type}`)), keep };
+  }
+
+  /** The registry's copy of an image is being deleted (core/registry-images.ts): push it again if wanted. */
+  forgetPushed(tag: string): void {
+    for (const image of this.pushed.keys()) if (registryTag(image) === tag) this.pushed.delete(image);
   }
 
   reported(): Dyno[] {
