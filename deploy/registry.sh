@@ -13,7 +13,8 @@
 #   config.yml                   docker-registry's configuration (images under data/)
 # and trusts the CA for ADDRESS:PORT on this engine (/etc/docker/certs.d/ADDRESS:PORT/ca.crt);
 # every other node needs the same file. Then run `docker-registry serve DATA_DIR/registry/config.yml`
-# (deploy/systemd/paas-registry.service) and give the api PAAS_REGISTRY=ADDRESS:PORT.
+# (deploy/systemd/paas-registry.service; `systemctl enable --now paas-registry paas-registry-gc.timer`:
+# the timer frees the disk of images the api deleted) and give the api PAAS_REGISTRY=ADDRESS:PORT.
 set -euo pipefail
 
 data="${1:?usage: registry.sh DATA_DIR ADDRESS PORT}"
