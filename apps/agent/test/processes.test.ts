@@ -12,6 +12,7 @@ import {
   NODE_DOCKERFILE,
   type Platform,
   paas,
+  processContainer,
   run,
   startPlatform,
 } from '@paas/testkit';
@@ -153,8 +154,9 @@ describe('agents run the release', () => {
     expect((await cli('ps:scale', 'worker=1', 'stubborn=1')).code).toBe(0);
     const dynos = await eventually(() => allUp(3)(app), 30_000, '3 up');
     const containerOf = async (name: string) => {
-      for (const id of await containersOf(app)) if ((await labelOf(id, 'paas.process')) === name) return id;
-      throw new Error(`no container for ${name}`);
+      const id = await processContainer(platform, app, name);
+      if (!id) throw new Error(`no container for ${name}`);
+      return id;
     };
     expect(dynos.every((d) => d.release.version === 2)).toBe(true);
 

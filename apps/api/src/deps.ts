@@ -37,6 +37,7 @@ import { GitRepos } from './git/repos.js';
 import type { Logger } from './logger.js';
 import type { Presenter } from './present.js';
 import { type Db, platformId } from './store/db.js';
+import { restartsOf } from './store/processes.js';
 import { releaseOutputKey } from './store/release-outputs.js';
 import { accountId } from './store/settings.js';
 
@@ -109,6 +110,8 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
           log: log.child({ component: 'swarm' }),
           platformId: platformId(db),
           agents: agentsDriver,
+          tasks: agents,
+          restarts: (appId) => restartsOf(db, appId),
           ...(config.PAAS_REGISTRY ? { registry: registryAuth(config) } : {}),
         })
       : undefined;

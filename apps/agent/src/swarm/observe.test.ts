@@ -27,6 +27,7 @@ describe('swarmProcess', () => {
       type: 'web',
       process: 'web.3',
       command: 'node web.js',
+      stopTimeout: 30,
     });
     expect(swarmProcess({ ...task('c2', 'web', 1), labels: { 'paas.app': 'shop' } })).toBeNull();
   });

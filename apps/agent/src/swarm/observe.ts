@@ -18,6 +18,8 @@ export interface SwarmProcess {
   /** `web.2`: the type and Swarm's slot. */
   process: string;
   command: string | null;
+  /** Seconds between SIGTERM and SIGKILL (its service's stop grace period). */
+  stopTimeout: number;
 }
 
 /** A task container as a process, or null when its labels are not a task's of a platform service. */
@@ -27,7 +29,14 @@ export function swarmProcess(c: ContainerInfo): SwarmProcess | null {
   const app = c.labels[LABELS.app];
   const type = c.labels[LABELS.type];
   if (!app || !type || !/^[1-9][0-9]*$/.test(slot)) return null;
-  return { containerId: c.id, app, type, process: `${type}.${slot}`, command: c.labels[LABELS.command] || null };
+  return {
+    containerId: c.id,
+    app,
+    type,
+    process: `${type}.${slot}`,
+    command: c.labels[LABELS.command] || null,
+    stopTimeout: Number(c.labels[LABELS.stopTimeout] ?? 30) || 30,
+  };
 }
 
 /** Where a task container is, as far as the app's log has been told. */
