@@ -87,3 +87,28 @@ export function observe(
   }
   return { events, next };
 }
+
+/** The signals a task container was seen getting: a stop's SIGTERM, then its SIGKILL. */
+export interface KillsSeen {
+  term: boolean;
+  kill: boolean;
+}
+
+/**
+ * The lines a kill event of a task container means, as the agents runtime says its stops:
+ * `Stopping process with SIGTERM`; a SIGKILL after it is the stop timeout run out (R12). The
+ * event's `signal` (`15`, `9`) decides; without one, the first kill is the SIGTERM.
+ */
+export function killLines(
+  seen: KillsSeen,
+  signal: string | undefined,
+  stopTimeout: number,
+): { lines: string[]; next: KillsSeen } {
+  const kill = signal === undefined ? seen.term : signal === '9' || signal === 'SIGKILL' || signal === 'KILL';
+  if (!kill && !seen.term) return { lines: ['Stopping process with SIGTERM'], next: { ...seen, term: true } };
+  if (kill && !seen.kill) {
+    const r12 = `Error R12 (Exit timeout) -> Process failed to exit within ${stopTimeout} seconds of SIGTERM`;
+    return { lines: [...(seen.term ? [r12] : []), 'Stopping process with SIGKILL'], next: { ...seen, kill: true } };
+  }
+  return { lines: [], next: seen };
+}

@@ -6,7 +6,16 @@
 import type { Logger } from '../logger.js';
 import type { LogTarget } from '../logs/shipper.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { type ObservedEvent, observe, type Seen, type SwarmProcess, swarmLabels, swarmProcess } from './observe.js';
+import {
+  type KillsSeen,
+  killLines,
+  type ObservedEvent,
+  observe,
+  type Seen,
+  type SwarmProcess,
+  swarmLabels,
+  swarmProcess,
+} from './observe.js';
 
 export interface SwarmObserverDeps {
   runtime: Runtime;
@@ -23,7 +32,7 @@ export class SwarmObserver {
   private current: LogTarget[] = [];
   private known = new Map<string, SwarmProcess>();
   /** Signals seen per container (a stop's SIGTERM, then its SIGKILL after the grace period). */
-  private readonly kills = new Map<string, { term: boolean; kill: boolean }>();
+  private readonly kills = new Map<string, KillsSeen>();
   private running: Promise<void> | undefined;
 
   constructor(private readonly deps: SwarmObserverDeps) {}
@@ -41,18 +50,9 @@ export class SwarmObserver {
     const p = this.known.get(containerId);
     if (!p) return;
     const seen = this.kills.get(containerId) ?? { term: false, kill: false };
-    this.kills.set(containerId, seen);
-    const kill = signal === undefined ? seen.term : signal === '9' || signal === 'SIGKILL' || signal === 'KILL';
-    const say = (line: string) => this.deps.onEvent({ app: p.app, process: p.process, line });
-    if (!kill && !seen.term) {
-      seen.term = true;
-      say('Stopping process with SIGTERM');
-    } else if (kill && !seen.kill) {
-      seen.kill = true;
-      if (seen.term)
-        say(`Error R12 (Exit timeout) -> Process failed to exit within ${p.stopTimeout} seconds of SIGTERM`);
-      say('Stopping process with SIGKILL');
-    }
+    const { lines, next } = killLines(seen, signal, p.stopTimeout);
+    this.kills.set(containerId, next);
+    for (const line of lines) this.deps.onEvent({ app: p.app, process: p.process, line });
   }
 
   /** A task container of the last look, by id (undefined: not one of this platform's here). */
