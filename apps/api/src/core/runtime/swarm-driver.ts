@@ -117,6 +117,10 @@ export class SwarmDriver implements RuntimeDriver {
 
   private async pass(): Promise<void> {
     const { swarm, log, platformId } = this.deps;
+    // Each app's restart requests, read once per pass.
+    const read = new Map<string, Map<string, string>>();
+    const restarts = (appId: string) =>
+      read.get(appId) ?? read.set(appId, this.deps.restarts(appId)).get(appId) ?? new Map();
     const labels = { 'paas.platform': platformId, [SWARM_LABELS.runtime]: 'swarm' };
     const nodes = await swarm.listNodes();
     let existing = await swarm.listServices(labels);
@@ -126,7 +130,7 @@ export class SwarmDriver implements RuntimeDriver {
       // A service carries its type's restarts; one process's restart replaces that task alone (below).
       const typeLevel = this.wanted.map((p) => ({
         ...p,
-        generation: typeGeneration(this.deps.restarts(p.appId), p.type),
+        generation: typeGeneration(restarts(p.appId), p.type),
       }));
       const { processes, keep } = await this.pinImages(typeLevel);
       if (!this.deps.registry) this.selfNode ??= await swarm.nodeId();
@@ -168,7 +172,7 @@ export class SwarmDriver implements RuntimeDriver {
     this.tasks = tasks;
     this.dynos = swarmDynos(existing, tasks, nodes);
     this.stopper.forget(new Set(this.dynos.flatMap((d) => (d.containerId ? [d.containerId] : []))));
-    this.restartProcesses();
+    this.restartProcesses(restarts);
     this.changed();
   }
 
@@ -183,8 +187,8 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   /** Stored restarts of one process (`ps:restart web.2`): its task, if older, is stopped and replaced. */
-  private restartProcesses(): void {
-    const due = tasksToRestart(this.services, this.tasks, this.deps.restarts).filter(
+  private restartProcesses(restarts: (appId: string) => Map<string, string>): void {
+    const due = tasksToRestart(this.services, this.tasks, restarts).filter(
       (t) => !this.stopper.isStopping(t.containerId),
     );
     const ids = new Set(due.map((t) => t.containerId));
