@@ -170,8 +170,11 @@ export class SwarmDriver implements RuntimeDriver {
     const tasks = await swarm.listTasks(existing.map((s) => s.id));
     this.services = existing;
     this.tasks = tasks;
-    this.dynos = swarmDynos(existing, tasks, nodes);
-    this.stopper.forget(new Set(this.dynos.flatMap((d) => (d.containerId ? [d.containerId] : []))));
+    this.dynos = swarmDynos(existing, tasks, nodes, this.stopper.stopped);
+    this.stopper.forget(
+      new Set(this.dynos.flatMap((d) => (d.containerId ? [d.containerId] : []))),
+      new Set(tasks.flatMap((t) => (t.containerId ? [t.containerId] : []))),
+    );
     this.restartProcesses(restarts);
     this.changed();
   }

@@ -118,10 +118,12 @@ describe('TaskStopper', () => {
       ['stopping', null],
     ]);
     // Gone from the current tasks (replaced), or past its stop timeout and a margin: as Swarm says.
-    stopper.forget(new Set(['c2']), 2000);
+    stopper.forget(new Set(['c2']), new Set(['c1', 'c2']), 2000);
     expect(stopper.isStopping('c1')).toBe(false);
-    stopper.forget(new Set(['c2']), 1000 + 64_000);
+    expect(stopper.stopped.has('c1')).toBe(true); // its ended task is still listed: no crash
+    stopper.forget(new Set(['c2']), new Set(['c2']), 1000 + 64_000);
     expect(stopper.isStopping('c2')).toBe(false);
+    expect([...stopper.stopped]).toEqual(['c2']);
   });
 
   it('refuses, naming the process and its node, when no connected agent watches it; stops none', () => {

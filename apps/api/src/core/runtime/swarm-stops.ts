@@ -64,6 +64,8 @@ export function typeGeneration(restarts: Map<string, string>, type: string): str
 export class TaskStopper {
   /** Containers being stopped → until when they show as `stopping` (then as Swarm says). */
   private readonly stopping = new Map<string, number>();
+  /** Every container stopped on request whose task Swarm still lists (its end is no crash). */
+  readonly stopped = new Set<string>();
 
   constructor(private readonly deps: { agents: TaskAgents; log: Logger }) {}
 
@@ -85,6 +87,7 @@ export class TaskStopper {
       for (const { dyno, stop } of list) {
         // Shown stopping until Swarm reports it ended; past its stop timeout (and a margin), as Swarm says.
         this.stopping.set(stop.containerId, now + (stopTimeoutOf(stop.containerId) + 60) * 1000);
+        this.stopped.add(stop.containerId);
         log.info({ app: dyno.app, process: dyno.name, agent }, 'asked the agent of its node to stop a swarm task');
       }
       count += list.length;
@@ -134,8 +137,12 @@ export class TaskStopper {
     );
   }
 
-  /** Forgets stops whose container is no longer a current task (or that took too long). */
-  forget(current: Set<string>, now = Date.now()): void {
+  /**
+   * Forgets stops whose container is no longer a current task (or that took too long), and
+   * stopped containers whose task Swarm no longer lists at all (`listed`).
+   */
+  forget(current: Set<string>, listed: Set<string> = current, now = Date.now()): void {
     for (const [id, until] of this.stopping) if (!current.has(id) || now > until) this.stopping.delete(id);
+    for (const id of this.stopped) if (!listed.has(id)) this.stopped.delete(id);
   }
 }
