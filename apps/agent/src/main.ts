@@ -20,6 +20,7 @@ import type { ContainerInfo } from './runtime/runtime.js';
 import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
 import { SwarmObserver } from './swarm/observer.js';
+import { type StopTaskDeps, stopTasks } from './swarm/stop-task.js';
 
 let config: ReturnType<typeof loadConfig>;
 try {
@@ -69,6 +70,7 @@ const connection: Connection = new Connection({
         break;
       case 'stop':
         void reconciler.stopNow(message.keys);
+        if (message.tasks?.length) void stopTasks(taskStops, message.tasks);
         break;
       case 'logs-ack':
         shipper.ack(message.run, message.seq);
@@ -172,8 +174,22 @@ const swarm = new SwarmObserver({
   runtime,
   log: log.child({ component: 'swarm' }),
   onEvent: (e) => shipper.line(e.app, 'paas', e.process, e.line),
-  onTargets: (targets) => shipper.sync([...ownTargets, ...targets]),
+  onTargets: (targets) => {
+    shipper.sync([...ownTargets, ...targets]);
+    if (JSON.stringify(targets) !== lastTasks) sendStatus(); // the api learns which agent can stop them
+    lastTasks = JSON.stringify(targets);
+  },
 });
+let lastTasks = '[]';
+
+// `ps:stop web.2` on swarm: the api asks the agent whose engine runs the task.
+const taskStops: StopTaskDeps = {
+  runtime,
+  log: log.child({ component: 'swarm' }),
+  find: (id) => swarm.pass().then(() => swarm.process(id)),
+  ...(router ? { drain: (id, endpoint) => router.drain(id, endpoint) } : {}),
+  release: (id) => table.release(id),
+};
 
 const services = new ServiceKeeper({
   runtime,
@@ -186,7 +202,12 @@ const services = new ServiceKeeper({
 });
 
 function sendStatus(): void {
-  connection.send({ type: 'status', processes: reconciler.currentStatus(), services: services.currentStatus() });
+  connection.send({
+    type: 'status',
+    processes: reconciler.currentStatus(),
+    services: services.currentStatus(),
+    tasks: swarm.targets().map((t) => ({ containerId: t.containerId, app: t.app, process: t.process })),
+  });
 }
 
 /** What the api last said, kept so that with the api down after a restart the agent goes on. */
@@ -244,8 +265,8 @@ const converge = () => {
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
 const unwatchSwarm = runtime.watch(
   { 'paas.runtime': 'swarm' },
-  (id, action) => {
-    if (action === 'kill') swarm.killed(id);
+  (id, action, signal) => {
+    if (action === 'kill') swarm.killed(id, signal);
     void swarm.pass();
   },
   ['start', 'die', 'destroy', 'kill'],

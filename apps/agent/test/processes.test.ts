@@ -12,6 +12,7 @@ import {
   NODE_DOCKERFILE,
   type Platform,
   paas,
+  processContainer,
   run,
   startPlatform,
 } from '@paas/testkit';
@@ -153,8 +154,9 @@ describe('agents run the release', () => {
     expect((await cli('ps:scale', 'worker=1', 'stubborn=1')).code).toBe(0);
     const dynos = await eventually(() => allUp(3)(app), 30_000, '3 up');
     const containerOf = async (name: string) => {
-      for (const id of await containersOf(app)) if ((await labelOf(id, 'paas.process')) === name) return id;
-      throw new Error(`no container for ${name}`);
+      const id = await processContainer(platform, app, name);
+      if (!id) throw new Error(`no container for ${name}`);
+      return id;
     };
     expect(dynos.every((d) => d.release.version === 2)).toBe(true);
 
@@ -319,7 +321,10 @@ describe('agents run the release', () => {
     expect(badStop.code).toBe(1);
     expect(badStop.stderr).toContain("Couldn't find that process: nope.1");
     const ports = await run('docker', ['port', (await containersOf(app))[0] ?? '']);
-    expect(ports.stdout.trim()).toMatch(/^5000\/tcp -> 127\.0\.0\.1:\d+$/);
+    // The agents publish $PORT on loopback only. Swarm's host mode cannot bind one address: it
+    // binds every interface of the node (docs/architecture.md, "Routing"), once per address family.
+    if (platform.runtime === 'swarm') expect(ports.stdout.trim()).toMatch(/^5000\/tcp -> 0\.0\.0\.0:\d+$/m);
+    else expect(ports.stdout.trim()).toMatch(/^5000\/tcp -> 127\.0\.0\.1:\d+$/);
 
     expect((await cli('apps:destroy', '--confirm', app)).code).toBe(0);
     await eventually(async () => (await containersOf(app)).length === 0, 30_000, 'containers gone');

@@ -3,7 +3,8 @@
  * workers, the platform's registry (images reach every node), an agent per node (the workers'
  * agents run on the host against their node's engine). `ps:scale web=6` spreads over the
  * nodes and the router serves all six; draining a worker moves its tasks with no failed
- * request under load; a worker that disappears has its tasks rescheduled by Swarm.
+ * request under load; a worker that disappears has its tasks rescheduled by Swarm. `ps:stop`
+ * of a process on a worker stops that one task, through the worker's agent.
  */
 import {
   deployRouted,
@@ -89,7 +90,7 @@ it('spreads web=6 over three nodes, serves all six, drains a worker and survives
       await platform.startAgent(`agent-${node.name}`, { DOCKER_HOST: node.dockerHost, PAAS_ROUTER_PORT: '0' });
     }
     const home = await loggedInHome(platform);
-    const { host, cli } = await deployRouted(home, agent, 'cluster', { 'server.js': SERVER }, 120_000);
+    const { app, host, cli } = await deployRouted(home, agent, 'cluster', { 'server.js': SERVER }, 120_000);
 
     // web=6: Swarm spreads the tasks, two per node; the router serves all six.
     expect((await cli('ps:scale', 'web=6')).code).toBe(0);
@@ -128,6 +129,42 @@ it('spreads web=6 over three nodes, serves all six, drains a worker and survives
       'every task said it listens',
     );
 
+    // ps:stop of a process on a worker: the agent of that node stops its container (the api's
+    // engine, the manager, cannot), and Swarm starts the slot again; the other five stay.
+    const hostname = async (n: SwarmNode) =>
+      (await run('docker', ['node', 'inspect', '-f', '{{.Description.Hostname}}', n.nodeId])).stdout.trim();
+    const w1Name = await hostname(w1);
+    type Dyno = { name: string; id: string; agent: string; state: string };
+    const dynos = async () => (await platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
+    const before = await dynos();
+    const onWorker = before.find((d) => d.agent === w1Name && d.state === 'up');
+    expect(onWorker, JSON.stringify(before)).toBeDefined();
+    const stop = await cli('ps:stop', onWorker?.name ?? '');
+    expect(stop.code, stop.stderr).toBe(0);
+    const after = await eventually(
+      async () => {
+        const list = await dynos();
+        const again = list.find((d) => d.name === onWorker?.name);
+        return list.length === 6 && list.every((d) => d.state === 'up') && again && again.id !== onWorker?.id
+          ? list
+          : undefined;
+      },
+      120_000,
+      `${onWorker?.name} stopped on ${w1Name} and back`,
+    );
+    const ids = (list: Dyno[]) =>
+      list
+        .filter((d) => d.name !== onWorker?.name)
+        .map((d) => `${d.name} ${d.id}`)
+        .sort();
+    expect(ids(after)).toEqual(ids(before));
+    await eventually(
+      async () =>
+        (await cli('logs', '-n', '300')).stdout.includes(`paas[${onWorker?.name}]: Stopping process with SIGTERM`),
+      30_000,
+      "the worker's agent said the stop",
+    );
+
     // Drain w1 under load: its tasks move, no request fails.
     let running = true;
     let ok = 0;
@@ -146,9 +183,6 @@ it('spreads web=6 over three nodes, serves all six, drains a worker and survives
       }),
     );
     await run('docker', ['node', 'update', '--availability', 'drain', w1.nodeId]);
-    const hostname = async (n: SwarmNode) =>
-      (await run('docker', ['node', 'inspect', '-f', '{{.Description.Hostname}}', n.nodeId])).stdout.trim();
-    const w1Name = await hostname(w1);
     await eventually(
       async () => {
         const c = await spread(platform.platformId);

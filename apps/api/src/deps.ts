@@ -38,6 +38,7 @@ import type { Logger } from './logger.js';
 import type { Presenter } from './present.js';
 import { RegistryClient } from './registry-client.js';
 import { type Db, platformId } from './store/db.js';
+import { restartsOf } from './store/processes.js';
 import { releaseOutputKey } from './store/release-outputs.js';
 import { accountId } from './store/settings.js';
 
@@ -125,6 +126,8 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
           log: log.child({ component: 'swarm' }),
           platformId: platformId(db),
           agents: agentsDriver,
+          tasks: agents,
+          restarts: (appId) => restartsOf(db, appId),
           ...(registry ? { registry } : {}),
         })
       : undefined;

@@ -113,8 +113,6 @@ export interface SwarmEngine {
   pushImage(imageId: string, repo: string, tag: string, auth: RegistryAuth): Promise<string>;
   /** Sets a service's replicas, keeping the rest of the spec it runs. */
   scaleService(id: string, version: number, replicas: number): Promise<void>;
-  /** Replaces a service's tasks (a forced update), keeping its spec. */
-  restartService(id: string): Promise<void>;
   /** Removes a service (its tasks stop with their grace period); a gone one is no error. */
   removeService(id: string): Promise<void>;
   listTasks(serviceIds: string[]): Promise<SwarmTask[]>;
@@ -207,13 +205,6 @@ export class DockerSwarmEngine implements SwarmEngine {
     const info = await service.inspect();
     const spec = { ...info.Spec, Mode: { Replicated: { Replicas: replicas } } };
     await service.update({ ...spec, version });
-  }
-
-  async restartService(id: string): Promise<void> {
-    const service = this.docker.getService(id);
-    const info = await service.inspect();
-    const template = { ...info.Spec.TaskTemplate, ForceUpdate: (info.Spec.TaskTemplate?.ForceUpdate ?? 0) + 1 };
-    await service.update({ ...info.Spec, TaskTemplate: template, version: info.Version.Index });
   }
 
   async removeService(id: string): Promise<void> {

@@ -143,6 +143,20 @@ export const shippedLine = logLine.extend({
 });
 export type ShippedLine = z.infer<typeof shippedLine>;
 
+/** A Swarm task container an agent watches on its engine: its id, and the process it is. */
+export const swarmTaskContainer = z.object({ containerId: z.string().min(1), app: z.string(), process: z.string() });
+export type SwarmTaskContainer = z.infer<typeof swarmTaskContainer>;
+
+/**
+ * A Swarm task container to stop now (the `swarm` runtime's `ps:stop web.2`): gracefully, after
+ * `endpoint` (where the routers reach it) is drained on this agent's router.
+ */
+export const taskStop = z.object({
+  containerId: z.string().min(1),
+  endpoint: z.object({ host: z.string(), port: z.number().int() }).optional(),
+});
+export type TaskStop = z.infer<typeof taskStop>;
+
 export const agentMessage = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('hello'),
@@ -150,11 +164,16 @@ export const agentMessage = z.discriminatedUnion('type', [
     hostname: z.string(),
     capacity: z.number().int().positive(),
   }),
-  /** `services`: this agent's add-on containers (absent from agents that keep none). */
+  /**
+   * `services`: this agent's add-on containers (absent from agents that keep none). `tasks`:
+   * the Swarm task containers it watches on its engine (the `swarm` runtime; absent or empty
+   * otherwise), so the api knows which agent can stop one of them.
+   */
   z.object({
     type: z.literal('status'),
     processes: z.array(processStatus),
     services: z.array(serviceStatus).optional(),
+    tasks: z.array(swarmTaskContainer).optional(),
   }),
   /**
    * Log lines of this host's processes, router and events, in order. Each carries the agent's
@@ -198,8 +217,11 @@ export const apiMessage = z.discriminatedUnion('type', [
     processes: z.array(desiredProcess),
     services: z.array(desiredService).optional(),
   }),
-  /** Stop these processes now (gracefully); being still desired, they come back. */
-  z.object({ type: z.literal('stop'), keys: z.array(z.string()) }),
+  /**
+   * Stop these processes now (gracefully); being still desired, they come back. `tasks`: Swarm
+   * task containers on this agent's engine to stop (Swarm starts their slot again).
+   */
+  z.object({ type: z.literal('stop'), keys: z.array(z.string()), tasks: z.array(taskStop).optional() }),
   /** Every app's routes, for the router on each agent's host. */
   z.object({ type: z.literal('routes'), routes: z.array(appRoutes) }),
   /** Every certificate the router serves on its TLS port (sent after `welcome` and on each change). */

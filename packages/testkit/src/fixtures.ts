@@ -77,20 +77,49 @@ export async function deployRouted(
   return { app, host, repo, cli: (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo }) };
 }
 
-/** The id of the running container of one of an app's processes (`web.1`), if there is one. */
-export async function processContainer(platform: Platform, app: string, process: string): Promise<string | undefined> {
+/** A running process container on the host's engine, under either runtime. */
+export interface ProcessContainer {
+  id: string;
+  app: string;
+  /** The process: `web.1`. */
+  name: string;
+  /** The agent that looks after it ('' if none is known). */
+  agent: string;
+}
+
+/**
+ * The running containers of a platform's processes on the host's engine (of one app, if given),
+ * newest first, under either runtime. The agents label theirs with the process (`paas.process`)
+ * and the agent; a Swarm task container (`paas.runtime=swarm`; Swarm cannot template container
+ * labels) is `<type>.<slot>` by Swarm's task name, looked after by the platform's agents on this
+ * engine (it has one, or they are listed joined by a comma).
+ */
+export async function processContainers(platform: Platform, app?: string): Promise<ProcessContainer[]> {
+  const fields = ['paas.app', 'paas.process', 'paas.agent', 'paas.type', 'paas.runtime', 'com.docker.swarm.task.name'];
   const { stdout } = await run('docker', [
     'ps',
-    '-q',
     '--no-trunc',
     '--filter',
     `label=paas.platform=${platform.platformId}`,
-    '--filter',
-    `label=paas.app=${app}`,
-    '--filter',
-    `label=paas.process=${process}`,
+    ...(app ? ['--filter', `label=paas.app=${app}`] : []),
+    '--format',
+    ['{{.ID}}', ...fields.map((f) => `{{.Label "${f}"}}`)].join('\t'),
   ]);
-  return stdout.split('\n').filter(Boolean)[0];
+  return stdout
+    .split('\n')
+    .filter(Boolean)
+    .flatMap((line) => {
+      const [id = '', appName = '', process = '', agent = '', type = '', runtime = '', task = ''] = line.split('\t');
+      if (runtime !== 'swarm') return process ? [{ id, app: appName, name: process, agent }] : [];
+      const slot = task.split('.').at(-2) ?? '';
+      if (!type || !/^[1-9][0-9]*$/.test(slot)) return [];
+      return [{ id, app: appName, name: `${type}.${slot}`, agent: platform.hostAgents().join(',') }];
+    });
+}
+
+/** The id of the running container of one of an app's processes (`web.1`), if there is one, under either runtime. */
+export async function processContainer(platform: Platform, app: string, process: string): Promise<string | undefined> {
+  return (await processContainers(platform, app)).find((c) => c.name === process)?.id;
 }
 
 /** `docker inspect -f FORMAT ID`, trimmed. */

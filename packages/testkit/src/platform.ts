@@ -27,6 +27,8 @@ export interface Platform {
    * credential is issued the operator's way (`paas-admin agents:add ID`), once per id.
    */
   startAgent(id?: string, env?: Record<string, string>): Promise<Agent>;
+  /** The ids of its agents started on the host's engine (with no DOCKER_HOST of their own), once each. */
+  hostAgents(): string[];
   /** Issues (or, again, replaces) an agent's credential with `paas-admin agents:add`: `NAME:SECRET`. */
   addAgent(id: string): Promise<string>;
   /** Removes every container this platform's agents made (and, on swarm, its services, the api stopped first). */
@@ -126,6 +128,7 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
   const routerPorts = new Map<string, number>();
   /** Each agent's credential file, issued once per id (an agent started again reuses it). */
   const credentials = new Map<string, string>();
+  const hostAgentIds = new Set<string>();
 
   const platform: Platform = {
     url,
@@ -143,6 +146,7 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
       return child;
     },
     logs: () => output,
+    hostAgents: () => [...hostAgentIds],
     async addAgent(id: string) {
       const file = path.join(dataDir, 'agents', `${id}.credential`);
       await admin(dataDir, ['agents:add', id, '--file', file, '--replace']);
@@ -163,6 +167,7 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
       });
       routerPorts.set(id, agent.routerPort);
       agents.push(agent);
+      if (!env.DOCKER_HOST) hostAgentIds.add(id);
       return agent;
     },
     async removeContainers() {

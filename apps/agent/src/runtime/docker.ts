@@ -211,7 +211,7 @@ export class DockerRuntime implements Runtime {
 
   watch(
     labels: Record<string, string>,
-    onEvent: (id: string, action: string) => void,
+    onEvent: (id: string, action: string, signal?: string) => void,
     events: string[] = ['start', 'die', 'destroy'],
   ): () => void {
     let closed = false;
@@ -229,13 +229,18 @@ export class DockerRuntime implements Runtime {
               partial = lines.pop() ?? '';
               for (const line of lines) {
                 if (!line.trim()) continue;
-                let event: { id?: string; Action?: string; status?: string };
+                let event: {
+                  id?: string;
+                  Action?: string;
+                  status?: string;
+                  Actor?: { Attributes?: Record<string, string> };
+                };
                 try {
                   event = JSON.parse(line);
                 } catch {
                   continue; // not an event: the timer's pass covers whatever it meant
                 }
-                if (event.id) onEvent(event.id, event.Action ?? event.status ?? '');
+                if (event.id) onEvent(event.id, event.Action ?? event.status ?? '', event.Actor?.Attributes?.signal);
               }
             });
             stream?.on('end', resolve);

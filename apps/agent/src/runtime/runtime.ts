@@ -100,7 +100,12 @@ export interface Runtime {
    */
   follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void;
   /** Calls back on every start/die/destroy (or these `events`) of a matching container; returns an unsubscribe. */
-  watch(labels: Record<string, string>, onEvent: (id: string, action: string) => void, events?: string[]): () => void;
+  watch(
+    labels: Record<string, string>,
+    /** `signal`: a kill event's signal (`15`, `9`). */
+    onEvent: (id: string, action: string, signal?: string) => void,
+    events?: string[],
+  ): () => void;
 }
 
 /** Networks, volumes and add-on containers (runtime/docker-services.ts). */

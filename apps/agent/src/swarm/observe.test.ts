@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../runtime/runtime.js';
-import { observe, swarmProcess } from './observe.js';
+import { killLines, observe, swarmProcess } from './observe.js';
 
 const task = (id: string, type: string, slot: number, state: Partial<ContainerInfo> = {}): ContainerInfo => ({
   id,
@@ -27,6 +27,7 @@ describe('swarmProcess', () => {
       type: 'web',
       process: 'web.3',
       command: 'node web.js',
+      stopTimeout: 30,
     });
     expect(swarmProcess({ ...task('c2', 'web', 1), labels: { 'paas.app': 'shop' } })).toBeNull();
   });
@@ -61,5 +62,28 @@ describe('observe', () => {
     const adopted = observe(new Map(), [task('w', 'web', 1, { health: 'healthy' })], true);
     expect(adopted.events).toEqual([]);
     expect(adopted.next.get('w')).toBe('up');
+  });
+});
+
+describe('killLines', () => {
+  const none = { term: false, kill: false };
+
+  it("says a stop's SIGTERM, then R12 and SIGKILL when the stop timeout ran out, each once", () => {
+    const term = killLines(none, '15', 3);
+    expect(term.lines).toEqual(['Stopping process with SIGTERM']);
+    expect(killLines(term.next, '15', 3).lines).toEqual([]);
+    const kill = killLines(term.next, '9', 3);
+    expect(kill.lines).toEqual([
+      'Error R12 (Exit timeout) -> Process failed to exit within 3 seconds of SIGTERM',
+      'Stopping process with SIGKILL',
+    ]);
+    expect(killLines(kill.next, '9', 3).lines).toEqual([]);
+  });
+
+  it('says a SIGKILL alone (docker kill) without R12, and counts kills when events carry no signal', () => {
+    expect(killLines(none, '9', 30).lines).toEqual(['Stopping process with SIGKILL']);
+    const first = killLines(none, undefined, 30);
+    expect(first.lines).toEqual(['Stopping process with SIGTERM']);
+    expect(killLines(first.next, undefined, 30).lines).toContain('Stopping process with SIGKILL');
   });
 });

@@ -18,6 +18,8 @@ export interface SwarmProcess {
   /** `web.2`: the type and Swarm's slot. */
   process: string;
   command: string | null;
+  /** Seconds between SIGTERM and SIGKILL (its service's stop grace period). */
+  stopTimeout: number;
 }
 
 /** A task container as a process, or null when its labels are not a task's of a platform service. */
@@ -27,7 +29,14 @@ export function swarmProcess(c: ContainerInfo): SwarmProcess | null {
   const app = c.labels[LABELS.app];
   const type = c.labels[LABELS.type];
   if (!app || !type || !/^[1-9][0-9]*$/.test(slot)) return null;
-  return { containerId: c.id, app, type, process: `${type}.${slot}`, command: c.labels[LABELS.command] || null };
+  return {
+    containerId: c.id,
+    app,
+    type,
+    process: `${type}.${slot}`,
+    command: c.labels[LABELS.command] || null,
+    stopTimeout: Number(c.labels[LABELS.stopTimeout] ?? 30) || 30,
+  };
 }
 
 /** Where a task container is, as far as the app's log has been told. */
@@ -77,4 +86,29 @@ export function observe(
     next.set(c.id, now);
   }
   return { events, next };
+}
+
+/** The signals a task container was seen getting: a stop's SIGTERM, then its SIGKILL. */
+export interface KillsSeen {
+  term: boolean;
+  kill: boolean;
+}
+
+/**
+ * The lines a kill event of a task container means, as the agents runtime says its stops:
+ * `Stopping process with SIGTERM`; a SIGKILL after it is the stop timeout run out (R12). The
+ * event's `signal` (`15`, `9`) decides; without one, the first kill is the SIGTERM.
+ */
+export function killLines(
+  seen: KillsSeen,
+  signal: string | undefined,
+  stopTimeout: number,
+): { lines: string[]; next: KillsSeen } {
+  const kill = signal === undefined ? seen.term : signal === '9' || signal === 'SIGKILL' || signal === 'KILL';
+  if (!kill && !seen.term) return { lines: ['Stopping process with SIGTERM'], next: { ...seen, term: true } };
+  if (kill && !seen.kill) {
+    const r12 = `Error R12 (Exit timeout) -> Process failed to exit within ${stopTimeout} seconds of SIGTERM`;
+    return { lines: [...(seen.term ? [r12] : []), 'Stopping process with SIGKILL'], next: { ...seen, kill: true } };
+  }
+  return { lines: [], next: seen };
 }

@@ -6,7 +6,16 @@
 import type { Logger } from '../logger.js';
 import type { LogTarget } from '../logs/shipper.js';
 import type { Runtime } from '../runtime/runtime.js';
-import { type ObservedEvent, observe, type Seen, type SwarmProcess, swarmLabels, swarmProcess } from './observe.js';
+import {
+  type KillsSeen,
+  killLines,
+  type ObservedEvent,
+  observe,
+  type Seen,
+  type SwarmProcess,
+  swarmLabels,
+  swarmProcess,
+} from './observe.js';
 
 export interface SwarmObserverDeps {
   runtime: Runtime;
@@ -22,8 +31,8 @@ export class SwarmObserver {
   private adopted = false;
   private current: LogTarget[] = [];
   private known = new Map<string, SwarmProcess>();
-  /** Kill events seen per container (Swarm's SIGTERM, then its SIGKILL after the grace period). */
-  private readonly kills = new Map<string, number>();
+  /** Signals seen per container (a stop's SIGTERM, then its SIGKILL after the grace period). */
+  private readonly kills = new Map<string, KillsSeen>();
   private running: Promise<void> | undefined;
 
   constructor(private readonly deps: SwarmObserverDeps) {}
@@ -32,19 +41,23 @@ export class SwarmObserver {
     this.platformId = platformId;
   }
 
-  /** Swarm signalled a task container (a stop): said as the agents runtime says its own stops. */
-  killed(containerId: string): void {
+  /**
+   * A task container was signalled (Swarm stopping it, or its agent for `ps:stop`): said as the
+   * agents runtime says its own stops. `signal` is the kill event's (`15`, `9`); without one,
+   * the first kill is taken as the SIGTERM and the next as the SIGKILL.
+   */
+  killed(containerId: string, signal?: string): void {
     const p = this.known.get(containerId);
     if (!p) return;
-    const n = (this.kills.get(containerId) ?? 0) + 1;
-    this.kills.set(containerId, n);
-    if (n <= 2) {
-      this.deps.onEvent({
-        app: p.app,
-        process: p.process,
-        line: n === 1 ? 'Stopping process with SIGTERM' : 'Stopping process with SIGKILL',
-      });
-    }
+    const seen = this.kills.get(containerId) ?? { term: false, kill: false };
+    const { lines, next } = killLines(seen, signal, p.stopTimeout);
+    this.kills.set(containerId, next);
+    for (const line of lines) this.deps.onEvent({ app: p.app, process: p.process, line });
+  }
+
+  /** A task container of the last look, by id (undefined: not one of this platform's here). */
+  process(containerId: string): SwarmProcess | undefined {
+    return this.known.get(containerId);
   }
 
   /** The task containers of the last look. */

@@ -178,6 +178,7 @@ export class Orchestrator {
 
   /** Restart the app (scope ''), a type ('web') or one process ('web.2'). */
   restart(app: AppRow, scope: string): void {
+    this.deps.driver.checkRestart?.(app.id, scope);
     requestRestart(this.deps.db, app.id, scope);
     this.poke();
   }

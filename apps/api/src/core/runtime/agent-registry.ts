@@ -12,6 +12,8 @@ import type {
   ProcessStatus,
   RouterCert,
   ServiceStatus,
+  SwarmTaskContainer,
+  TaskStop,
 } from '@paas/shared';
 import type { Logger } from '../../logger.js';
 import { addonIdsOnAgent } from '../../store/addons.js';
@@ -40,6 +42,8 @@ export interface AgentEntry {
   statuses: ProcessStatus[];
   /** Its add-on service containers as last reported. */
   services: ServiceStatus[];
+  /** The Swarm task containers it watches on its engine, as last reported. */
+  tasks: SwarmTaskContainer[];
   send?: (message: ApiMessage) => void;
   link?: AgentLink;
   /** Process keys sent to it (placed on it) and still reported: statuses it may give. */
@@ -76,6 +80,7 @@ export class AgentRegistry {
         lastSeen: Date.parse(row.last_seen),
         statuses: [],
         services: [],
+        tasks: [],
         sentKeys: new Set(),
       });
     }
@@ -101,6 +106,7 @@ export class AgentRegistry {
     const entry: AgentEntry = {
       statuses: previous?.statuses ?? [],
       services: previous?.services ?? [],
+      tasks: previous?.tasks ?? [],
       sentKeys: previous?.sentKeys ?? new Set(),
       id: hello.agentId,
       hostname: hello.hostname,
@@ -123,14 +129,21 @@ export class AgentRegistry {
     entry.connected = false;
     entry.send = undefined;
     entry.link = undefined;
+    entry.tasks = []; // it can stop nothing now
     entry.lastSeen = Date.now();
     touchAgent(this.deps.db, agentId);
     this.deps.log.warn({ agent: agentId }, 'agent disconnected');
   }
 
-  report(agentId: string, reported: ProcessStatus[], reportedServices?: ServiceStatus[]): void {
+  report(
+    agentId: string,
+    reported: ProcessStatus[],
+    reportedServices?: ServiceStatus[],
+    tasks?: SwarmTaskContainer[],
+  ): void {
     const entry = this.agents.get(agentId);
     if (!entry) return;
+    entry.tasks = tasks ?? [];
     // Only what is its own: processes placed on it (or sent to it and still winding down),
     // endpoints on its own address, add-on containers placed on it.
     const { db, log } = this.deps;
@@ -233,6 +246,21 @@ export class AgentRegistry {
       }
     }
     return count;
+  }
+
+  /** The connected agent that watches this Swarm task container on its engine, if one does. */
+  taskHolder(containerId: string): string | undefined {
+    for (const agent of this.agents.values())
+      if (agent.connected && agent.send && agent.tasks.some((t) => t.containerId === containerId)) return agent.id;
+    return undefined;
+  }
+
+  /** Tells a connected agent to stop these Swarm task containers on its engine; false if it cannot be told. */
+  stopTasks(agentId: string, tasks: TaskStop[]): boolean {
+    const agent = this.agents.get(agentId);
+    if (!agent?.connected || !agent.send) return false;
+    agent.send({ type: 'stop', keys: [], tasks });
+    return true;
   }
 
   /** Whether this one-off is placed on this agent (its attach link may join it). */

@@ -22,6 +22,8 @@ export interface RuntimeDriver {
   placements(): Map<string, string>;
   /** Stop an app's processes now (a type or one process name); they come back if still wanted. */
   stop(appId: string, scope: string): number;
+  /** Throws if a restart of this scope cannot be done now (before it is stored). */
+  checkRestart?(appId: string, scope: string): void;
   /** Stops its timers (the api is stopping; what runs keeps running). */
   close?(): void;
 }

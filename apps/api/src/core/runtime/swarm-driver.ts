@@ -8,14 +8,15 @@
  * One-offs (`paas run`, the release phase) and add-on containers stay with the agents (an
  * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach).
  */
-import type { DesiredProcess } from '@paas/shared';
-import type { RegistryAuth, SwarmEngine, SwarmService } from '../../docker-swarm.js';
+import { type DesiredProcess, LABELS } from '@paas/shared';
+import type { RegistryAuth, SwarmEngine, SwarmService, SwarmTask } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
 import { registryRepo, registryTag } from '../registry-images.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
-import { rolledBack, SWARM_LABELS, serviceActions, serviceKey, wantedServices } from './swarm-spec.js';
+import { rolledBack, SWARM_LABELS, serviceActions, wantedServices } from './swarm-spec.js';
+import { type TaskAgents, TaskStopper, tasksToRestart, typeGeneration } from './swarm-stops.js';
 import { swarmDynos } from './swarm-tasks.js';
 
 export interface SwarmDriverDeps {
@@ -32,12 +33,20 @@ export interface SwarmDriverDeps {
    * engine has: a single node.
    */
   registry?: RegistryAuth;
+  /** The agents that watch the task containers on their nodes: they stop one task (`ps:stop web.2`). */
+  tasks: TaskAgents;
+  /** An app's stored restart requests (scope '' | type | process name → when). */
+  restarts: (appId: string) => Map<string, string>;
 }
 
 export class SwarmDriver implements RuntimeDriver {
   private wanted: DesiredProcess[] | undefined;
   private dynos: Dyno[] = [];
   private services: SwarmService[] = [];
+  private tasks: SwarmTask[] = [];
+  private readonly stopper: TaskStopper;
+  /** The per-process restarts that could not be done last pass (logged once per change). */
+  private lastUnreachable = '';
   /** The spec hash last written to each service (key app id:type). */
   private readonly written = new Map<string, string>();
   /** Updates Swarm rolled back (key → hash): not written again until the wanted spec changes. */
@@ -54,6 +63,7 @@ export class SwarmDriver implements RuntimeDriver {
   onChange: () => void = () => {};
 
   constructor(private readonly deps: SwarmDriverDeps) {
+    this.stopper = new TaskStopper({ agents: deps.tasks, log: deps.log });
     this.timer = setInterval(() => void this.kick(), deps.refreshMs ?? 1000);
     this.timer.unref();
   }
@@ -108,13 +118,22 @@ export class SwarmDriver implements RuntimeDriver {
 
   private async pass(): Promise<void> {
     const { swarm, log, platformId } = this.deps;
+    // Each app's restart requests, read once per pass.
+    const read = new Map<string, Map<string, string>>();
+    const restarts = (appId: string) =>
+      read.get(appId) ?? read.set(appId, this.deps.restarts(appId)).get(appId) ?? new Map();
     const labels = { 'paas.platform': platformId, [SWARM_LABELS.runtime]: 'swarm' };
     const nodes = await swarm.listNodes();
     let existing = await swarm.listServices(labels);
     if (this.wanted) {
       const ready = nodes.filter((n) => n.state === 'ready' && n.nanoCpus > 0);
       const maxNanoCpus = ready.length ? Math.min(...ready.map((n) => n.nanoCpus)) : 0;
-      const { processes, keep } = await this.pinImages(this.wanted);
+      // A service carries its type's restarts; one process's restart replaces that task alone (below).
+      const typeLevel = this.wanted.map((p) => ({
+        ...p,
+        generation: typeGeneration(restarts(p.appId), p.type),
+      }));
+      const { processes, keep } = await this.pinImages(typeLevel);
       if (!this.deps.registry) this.selfNode ??= await swarm.nodeId();
       const wanted = wantedServices(processes, {
         platformId,
@@ -151,12 +170,46 @@ export class SwarmDriver implements RuntimeDriver {
     }
     const tasks = await swarm.listTasks(existing.map((s) => s.id));
     this.services = existing;
-    this.dynos = swarmDynos(existing, tasks, nodes);
-    const summary = JSON.stringify(this.dynos.map((d) => [d.key, d.state, d.release.id, d.endpoint, d.containerId]));
+    this.tasks = tasks;
+    this.dynos = swarmDynos(existing, tasks, nodes, this.stopper.stopped);
+    this.stopper.forget(
+      new Set(this.dynos.flatMap((d) => (d.containerId ? [d.containerId] : []))),
+      new Set(tasks.flatMap((t) => (t.containerId ? [t.containerId] : []))),
+    );
+    this.restartProcesses(restarts);
+    this.changed();
+  }
+
+  /** Tells the orchestrator when what `ps` and the routers see changed. */
+  private changed(): void {
+    const dynos = this.stopper.mark(this.dynos);
+    const summary = JSON.stringify(dynos.map((d) => [d.key, d.state, d.release.id, d.endpoint, d.containerId]));
     if (summary !== this.lastDynos) {
       this.lastDynos = summary;
       this.onChange();
     }
+  }
+
+  /** Stored restarts of one process (`ps:restart web.2`): its task, if older, is stopped and replaced. */
+  private restartProcesses(restarts: (appId: string) => Map<string, string>): void {
+    const due = tasksToRestart(this.services, this.tasks, restarts).filter(
+      (t) => !this.stopper.isStopping(t.containerId),
+    );
+    const ids = new Set(due.map((t) => t.containerId));
+    const dynos = this.dynos.filter((d) => d.containerId && ids.has(d.containerId));
+    try {
+      this.stopper.stop(dynos, (id) => this.stopTimeoutOf(id));
+      this.lastUnreachable = '';
+    } catch (err) {
+      const message = (err as Error).message;
+      if (message !== this.lastUnreachable) this.deps.log.warn({ err }, 'a process restart waits for its agent');
+      this.lastUnreachable = message;
+    }
+  }
+
+  private stopTimeoutOf(containerId: string): number {
+    const task = this.tasks.find((t) => t.containerId === containerId);
+    return Number(task?.labels[LABELS.stopTimeout] ?? 30) || 30;
   }
 
   /**
@@ -192,7 +245,7 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   reported(): Dyno[] {
-    return [...this.deps.agents.reported(), ...this.dynos];
+    return [...this.deps.agents.reported(), ...this.stopper.mark(this.dynos)];
   }
 
   placements(): Map<string, string> {
@@ -200,21 +253,28 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   /**
-   * Stops processes now; being wanted, they come back. Swarm cannot replace one task of a
-   * service, so a process's stop (or its type's) replaces the whole type's tasks (a forced
-   * update, start-first for web). One-offs stop on their agents.
+   * Stops processes now (a type's, or one); being wanted, they come back. Swarm replaces no
+   * single task, but starts a slot again once its container ends: each task's container is
+   * stopped by the agent on its node (swarm-stops.ts), so `ps:stop web.2` touches `web.2`
+   * alone and `ps:stop web` stops every `web` process, as on agents (a type's rolling restart
+   * is `ps:restart web`). Throws, stopping nothing, if a process's node has no agent connected.
+   * One-offs stop on their agents.
    */
   stop(appId: string, scope: string): number {
-    const told = this.deps.agents.stop(appId, scope);
-    const dynos = this.dynos.filter((d) => d.appId === appId && (d.type === scope || d.name === scope));
-    const types = new Set(dynos.map((d) => d.type));
-    for (const s of this.services) {
-      const [app, type] = serviceKey(s).split(':');
-      if (app !== appId || !type || !types.has(type)) continue;
-      this.deps.swarm
-        .restartService(s.id)
-        .catch((err) => this.deps.log.error({ err, service: s.name }, 'could not restart a swarm service'));
-    }
-    return told + dynos.length;
+    const dynos = this.dynos.filter(
+      (d) =>
+        d.appId === appId &&
+        (d.type === scope || d.name === scope) &&
+        !(d.containerId && this.stopper.isStopping(d.containerId)),
+    );
+    const count = this.stopper.stop(dynos, (id) => this.stopTimeoutOf(id));
+    if (count) this.changed(); // out of the routes now
+    return this.deps.agents.stop(appId, scope) + count;
+  }
+
+  /** A process's restart (`web.2`) needs the agent of its node: refused now if it has none. */
+  checkRestart(appId: string, scope: string): void {
+    if (!scope.includes('.')) return; // a type's or the app's: a rolling update of its services
+    this.stopper.check(this.dynos.filter((d) => d.appId === appId && d.name === scope));
   }
 }

@@ -73,6 +73,15 @@ describe('swarmDynos', () => {
     expect(dynos[0]?.endpoint).toBeNull();
   });
 
+  it('takes the end of a container stopped on request (ps:stop) for no crash, whatever its status', () => {
+    const killed = task('worker', 1, { state: 'failed', desiredState: 'shutdown', exitCode: 137 });
+    const waiting = task('worker', 1, { state: 'ready', desiredState: 'ready' });
+    const [asked] = swarmDynos([service('worker')], [killed, waiting], nodes, new Set([killed.containerId ?? '']));
+    expect([asked?.state, asked?.restarts]).toEqual(['starting', 0]);
+    const [crash] = swarmDynos([service('worker')], [killed, waiting], nodes);
+    expect([crash?.state, crash?.restarts]).toEqual(['crashed', 1]);
+  });
+
   it("ignores tasks of services not this platform's", () => {
     expect(swarmDynos([service('web')], [task('other', 1)], nodes)).toEqual([]);
   });

@@ -22,7 +22,13 @@ export function taskState(task: SwarmTask, crashedBefore: boolean): ProcessState
   return crashedBefore && task.desiredState === 'ready' ? 'crashed' : 'starting';
 }
 
-export function swarmDynos(services: SwarmService[], tasks: SwarmTask[], nodes: SwarmNode[]): Dyno[] {
+export function swarmDynos(
+  services: SwarmService[],
+  tasks: SwarmTask[],
+  nodes: SwarmNode[],
+  /** Containers stopped on request (`ps:stop web.2`): their end is no crash, whatever the status. */
+  stopped: Set<string> = new Set(),
+): Dyno[] {
   const byId = new Map(services.map((s) => [s.id, s]));
   const nodeById = new Map(nodes.map((n) => [n.id, n]));
   const slots = new Map<string, SwarmTask[]>();
@@ -35,7 +41,9 @@ export function swarmDynos(services: SwarmService[], tasks: SwarmTask[], nodes: 
   for (const group of slots.values()) {
     group.sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     const ended = group.filter((t) => ENDED.has(t.state) && t.desiredState !== 'running');
-    const failed = ended.filter((t) => t.state === 'failed' || (t.exitCode ?? 0) !== 0);
+    const failed = ended.filter(
+      (t) => !(t.containerId && stopped.has(t.containerId)) && (t.state === 'failed' || (t.exitCode ?? 0) !== 0),
+    );
     const current = group.filter(
       (t) => t.desiredState === 'running' || t.desiredState === 'ready' || t.state === 'running',
     );
