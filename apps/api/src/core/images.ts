@@ -186,7 +186,7 @@ export class ImageCollector {
     if (registry) {
       try {
         const kept = () => keptImages(readAppImages(db), keepReleases);
-        await collectRegistry(registry, readAppImages(db), keepReleases, (fn) => this.exclusive(fn), kept, log);
+        await collectRegistry(registry, readAppImages(db), (fn) => this.exclusive(fn), kept, log);
       } catch (err) {
         log.warn({ err }, 'registry collection failed; it is tried again after the next release');
       }

@@ -9,8 +9,12 @@
  */
 import type { Logger } from '../logger.js';
 import type { RegistryClient } from '../registry-client.js';
-import type { AppImages } from './images.js';
-import { keptImages } from './images.js';
+
+/** An app as the registry's collection sees it. */
+export interface RegistryApp {
+  appId: string;
+  destroyed: boolean;
+}
 
 /** A release image's tag in the registry. */
 export function registryTag(imageId: string): string {
@@ -27,9 +31,9 @@ export interface RepoTags {
   tags: string[];
 }
 
-/** Which tags to delete, as `repo:tag` pairs. Pure. */
-export function registryRemovals(apps: AppImages[], present: RepoTags[], keepReleases: number): RepoTags[] {
-  const keep = new Set([...keptImages(apps, keepReleases)].map(registryTag));
+/** Which tags to delete, as `repo:tag` pairs, `kept` being the image ids the rule keeps. Pure. */
+export function registryRemovals(apps: RegistryApp[], present: RepoTags[], kept: Set<string>): RepoTags[] {
+  const keep = new Set([...kept].map(registryTag));
   const byRepo = new Map(apps.map((a) => [registryRepo(a.appId), a]));
   const out: RepoTags[] = [];
   for (const { repo, tags } of present) {
@@ -48,26 +52,26 @@ export interface RegistryCollection {
 }
 
 /**
- * One pass over the registry. `stillKept` is asked again right before each deletion (inside
- * the caller's exclusive section: a rollback made meanwhile may name the image again).
+ * One pass over the registry. `kept` (the image ids the rule keeps) is asked again right
+ * before each deletion, inside the caller's exclusive section: a rollback made meanwhile may
+ * name the image again.
  */
 export async function collectRegistry(
   registry: RegistryCollection,
-  apps: AppImages[],
-  keepReleases: number,
+  apps: RegistryApp[],
   exclusive: <T>(fn: () => Promise<T>) => Promise<T>,
-  stillKept: () => Set<string>,
+  kept: () => Set<string>,
   log: Logger,
 ): Promise<number> {
   const repos = (await registry.client.repositories()).filter((r) => r.startsWith('paas/'));
   const present: RepoTags[] = [];
   for (const repo of repos) present.push({ repo, tags: await registry.client.tags(repo) });
   let deleted = 0;
-  for (const { repo, tags } of registryRemovals(apps, present, keepReleases)) {
+  for (const { repo, tags } of registryRemovals(apps, present, kept())) {
     const destroyed = apps.find((a) => registryRepo(a.appId) === repo)?.destroyed ?? false;
     for (const tag of tags) {
       const gone = await exclusive(async () => {
-        if (!destroyed && [...stillKept()].some((id) => registryTag(id) === tag)) return false;
+        if (!destroyed && [...kept()].some((id) => registryTag(id) === tag)) return false;
         registry.forget(tag);
         return registry.client.deleteTag(repo, tag);
       });
