@@ -173,6 +173,7 @@ const swarm = new SwarmObserver({
   log: log.child({ component: 'swarm' }),
   onEvent: (e) => shipper.line(e.app, 'paas', e.process, e.line),
   onTargets: (targets) => shipper.sync([...ownTargets, ...targets]),
+  onGates: () => sendStatus(),
 });
 
 const services = new ServiceKeeper({
@@ -186,7 +187,13 @@ const services = new ServiceKeeper({
 });
 
 function sendStatus(): void {
-  connection.send({ type: 'status', processes: reconciler.currentStatus(), services: services.currentStatus() });
+  const gates = swarm.closedGates();
+  connection.send({
+    type: 'status',
+    processes: reconciler.currentStatus(),
+    services: services.currentStatus(),
+    ...(gates.length ? { gates } : {}),
+  });
 }
 
 /** What the api last said, kept so that with the api down after a restart the agent goes on. */
@@ -244,8 +251,9 @@ const converge = () => {
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
 const unwatchSwarm = runtime.watch(
   { 'paas.runtime': 'swarm' },
-  (id, action) => {
+  (id, action, attributes) => {
     if (action === 'kill') swarm.killed(id);
+    if (action === 'start') void swarm.started(id, attributes);
     void swarm.pass();
   },
   ['start', 'die', 'destroy', 'kill'],
@@ -264,6 +272,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   firewall.stop();
   unwatch();
   unwatchSwarm();
+  swarm.close();
   reconciler.close();
   services.close();
   // Lines not yet acknowledged get a moment; container lines would be read again anyway.

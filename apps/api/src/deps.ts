@@ -109,6 +109,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
           log: log.child({ component: 'swarm' }),
           platformId: platformId(db),
           agents: agentsDriver,
+          gates: () => agents.swarmGates(),
           ...(config.PAAS_REGISTRY ? { registry: registryAuth(config) } : {}),
         })
       : undefined;

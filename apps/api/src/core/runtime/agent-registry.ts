@@ -12,6 +12,7 @@ import type {
   ProcessStatus,
   RouterCert,
   ServiceStatus,
+  SwarmGate,
 } from '@paas/shared';
 import type { Logger } from '../../logger.js';
 import { addonIdsOnAgent } from '../../store/addons.js';
@@ -40,6 +41,8 @@ export interface AgentEntry {
   statuses: ProcessStatus[];
   /** Its add-on service containers as last reported. */
   services: ServiceStatus[];
+  /** Swarm task containers on its engine waiting out a crash back-off (the swarm runtime). */
+  gates?: SwarmGate[];
   send?: (message: ApiMessage) => void;
   link?: AgentLink;
   /** Process keys sent to it (placed on it) and still reported: statuses it may give. */
@@ -128,7 +131,7 @@ export class AgentRegistry {
     this.deps.log.warn({ agent: agentId }, 'agent disconnected');
   }
 
-  report(agentId: string, reported: ProcessStatus[], reportedServices?: ServiceStatus[]): void {
+  report(agentId: string, reported: ProcessStatus[], reportedServices?: ServiceStatus[], gates?: SwarmGate[]): void {
     const entry = this.agents.get(agentId);
     if (!entry) return;
     // Only what is its own: processes placed on it (or sent to it and still winding down),
@@ -155,9 +158,11 @@ export class AgentRegistry {
       services = services.filter((s) => mine.has(s.id));
     }
     const changed =
+      JSON.stringify(entry.gates ?? []) !== JSON.stringify(gates ?? []) ||
       JSON.stringify(entry.statuses) !== JSON.stringify(statuses) ||
       (services !== undefined && JSON.stringify(entry.services) !== JSON.stringify(services));
     entry.statuses = statuses;
+    entry.gates = gates ?? [];
     if (services !== undefined) entry.services = services;
     const now = Date.now();
     if (now - entry.lastSeen > 5000) touchAgent(this.deps.db, agentId);
@@ -176,6 +181,7 @@ export class AgentRegistry {
       else {
         agent.statuses = [];
         agent.services = [];
+        agent.gates = [];
       }
     }
     return alive;
@@ -184,6 +190,11 @@ export class AgentRegistry {
   /** Every process as its agent last reported it. */
   reported(): Dyno[] {
     return [...this.agents.values()].flatMap((a) => a.statuses.map((s) => ({ ...s, agent: a.id })));
+  }
+
+  /** The swarm task containers the agents say wait at a closed gate (a crash back-off). */
+  swarmGates(): SwarmGate[] {
+    return [...this.agents.values()].flatMap((a) => a.gates ?? []);
   }
 
   /** Every add-on service container as its agent last reported it. */

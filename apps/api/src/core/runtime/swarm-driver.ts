@@ -8,14 +8,15 @@
  * One-offs (`paas run`, the release phase) and add-on containers stay with the agents (an
  * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach).
  */
-import type { DesiredProcess } from '@paas/shared';
+import type { DesiredProcess, SwarmGate } from '@paas/shared';
 import type { RegistryAuth, SwarmEngine, SwarmService } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
+import { UpdateRetries } from './swarm-retry.js';
 import { rolledBack, SWARM_LABELS, serviceActions, serviceKey, wantedServices } from './swarm-spec.js';
-import { swarmDynos } from './swarm-tasks.js';
+import { swarmDynos, withGates } from './swarm-tasks.js';
 
 export interface SwarmDriverDeps {
   swarm: SwarmEngine;
@@ -31,6 +32,8 @@ export interface SwarmDriverDeps {
    * engine has: a single node.
    */
   registry?: RegistryAuth;
+  /** The task containers the agents hold at a closed start gate (a crash back-off). */
+  gates?: () => SwarmGate[];
 }
 
 export class SwarmDriver implements RuntimeDriver {
@@ -39,8 +42,8 @@ export class SwarmDriver implements RuntimeDriver {
   private services: SwarmService[] = [];
   /** The spec hash last written to each service (key app id:type). */
   private readonly written = new Map<string, string>();
-  /** Updates Swarm rolled back (key → hash): not written again until the wanted spec changes. */
-  private readonly failed = new Map<string, string>();
+  /** Updates Swarm rolled back: written again with back-off (swarm-retry.ts). */
+  private readonly retries = new UpdateRetries();
   /** Image id → the registry reference every node pulls (pushed once per api run). */
   private readonly pushed = new Map<string, string>();
   /** This engine's node (tasks are pinned to it without a registry). */
@@ -120,11 +123,14 @@ export class SwarmDriver implements RuntimeDriver {
         maxNanoCpus,
         ...(this.selfNode ? { pinToNode: this.selfNode } : {}),
       });
-      for (const [key, hash] of rolledBack(existing, this.written)) {
-        if (this.failed.get(key) !== hash) log.warn({ service: key }, 'swarm rolled a failed update back');
-        this.failed.set(key, hash);
+      const now = Date.now();
+      for (const { key, waitMs } of this.retries.failed(rolledBack(existing, this.written), now)) {
+        log.warn(
+          { service: key, retryInMs: waitMs },
+          'swarm rolled a failed update back; writing it again after a back-off',
+        );
       }
-      const actions = serviceActions(wanted, existing, this.failed, keep);
+      const actions = serviceActions(wanted, existing, this.retries.held(wanted, existing, now), keep);
       for (const action of actions) {
         try {
           const auth = this.deps.registry;
@@ -135,6 +141,7 @@ export class SwarmDriver implements RuntimeDriver {
           if (action.kind === 'create' || action.kind === 'update') {
             const key = `${action.spec.Labels['paas.app-id']}:${action.spec.Labels['paas.type']}`;
             this.written.set(key, action.spec.Labels[SWARM_LABELS.spec] ?? '');
+            this.retries.written(key);
           }
           log.info(
             { action: action.kind, service: 'spec' in action ? action.spec.Name : action.id },
@@ -145,8 +152,6 @@ export class SwarmDriver implements RuntimeDriver {
         }
       }
       if (actions.length) existing = await swarm.listServices(labels);
-      const keys = new Set(wanted.map((w) => w.key));
-      for (const key of this.failed.keys()) if (!keys.has(key)) this.failed.delete(key);
     }
     const tasks = await swarm.listTasks(existing.map((s) => s.id));
     this.services = existing;
@@ -186,7 +191,7 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   reported(): Dyno[] {
-    return [...this.deps.agents.reported(), ...this.dynos];
+    return [...this.deps.agents.reported(), ...withGates(this.dynos, this.deps.gates?.() ?? [], Date.now())];
   }
 
   placements(): Map<string, string> {
