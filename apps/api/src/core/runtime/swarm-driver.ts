@@ -44,6 +44,8 @@ export class SwarmDriver implements RuntimeDriver {
   private readonly written = new Map<string, string>();
   /** Updates Swarm rolled back: written again with back-off (swarm-retry.ts). */
   private readonly retries = new UpdateRetries();
+  /** Image id → what it runs with no command (entrypoint and CMD; null: not on this engine). */
+  private readonly argvs = new Map<string, string[] | null>();
   /** Image id → the registry reference every node pulls (pushed once per api run). */
   private readonly pushed = new Map<string, string>();
   /** This engine's node (tasks are pinned to it without a registry). */
@@ -121,6 +123,7 @@ export class SwarmDriver implements RuntimeDriver {
       const wanted = wantedServices(processes, {
         platformId,
         maxNanoCpus,
+        imageArgv: await this.imageArgvs(this.wanted),
         ...(this.selfNode ? { pinToNode: this.selfNode } : {}),
       });
       const now = Date.now();
@@ -188,6 +191,26 @@ export class SwarmDriver implements RuntimeDriver {
       else processes.push({ ...p, image: ref });
     }
     return { processes: processes.filter((p) => !keep.has(`${p.appId}:${p.type}`)), keep };
+  }
+
+  /** What each type without a command of its own runs (its image's entrypoint and CMD), by app id:type. */
+  private async imageArgvs(wanted: DesiredProcess[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const p of wanted) {
+      if (p.command !== null) continue;
+      let argv = this.argvs.get(p.image);
+      if (argv === undefined) {
+        try {
+          argv = await this.deps.swarm.imageArgv(p.image);
+          this.argvs.set(p.image, argv);
+        } catch (err) {
+          this.deps.log.error({ err, image: p.image }, 'could not read an image’s CMD; its tasks run it ungated');
+          continue;
+        }
+      }
+      if (argv?.length) out.set(`${p.appId}:${p.type}`, argv);
+    }
+    return out;
   }
 
   reported(): Dyno[] {

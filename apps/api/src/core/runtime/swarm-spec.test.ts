@@ -121,13 +121,19 @@ describe('wantedServices', () => {
     expect(worker?.spec.EndpointSpec.Ports).toEqual([]);
   });
 
-  it('gates only a command it knows: the image’s own CMD keeps Swarm’s fixed delay', () => {
+  it('gates the image’s own CMD when it is known; an unknown one keeps Swarm’s fixed delay', () => {
     const [web] = wantedServices([proc('web.1', { command: null })], options);
     const c = web?.spec.TaskTemplate.ContainerSpec;
     expect(c?.Command).toBeUndefined();
     expect(c?.Labels[SWARM_LABELS.gated]).toBeUndefined();
     expect(web?.spec.TaskTemplate.RestartPolicy.Delay).toBe(2 * NS);
     expect(c?.Healthcheck?.StartPeriod).toBe(60 * NS);
+    const imageArgv = new Map([['a1:web', ['docker-entrypoint.sh', 'node', 'server.js']]]);
+    const [known] = wantedServices([proc('web.1', { command: null })], { ...options, imageArgv });
+    expect(known?.spec.TaskTemplate.ContainerSpec.Command).toEqual(
+      gatedCommand(['docker-entrypoint.sh', 'node', 'server.js']),
+    );
+    expect(known?.spec.TaskTemplate.RestartPolicy.Delay).toBe(0);
   });
 
   it('the gate runs the process with its arguments intact once the agent says how long to wait', () => {

@@ -63,6 +63,11 @@ export interface SwarmSpecOptions {
    * there (a task on another node would fail with "No such image").
    */
   pinToNode?: string;
+  /**
+   * What the image runs (entrypoint and CMD), per app id:type, for types with no command of
+   * their own: it goes behind the start gate too. Absent: the image's CMD as it is, ungated.
+   */
+  imageArgv?: Map<string, string[]>;
 }
 
 /** A service the platform wants: its identity (app id + type) and the spec to write. */
@@ -131,8 +136,11 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
     Order: order,
   });
   const order = web ? 'start-first' : 'stop-first';
-  // The image's own CMD cannot be wrapped in the gate (not known here): Swarm's fixed delay.
-  const gated = first.command !== null;
+  // A command of its own, or the image's; an image whose CMD is not known runs it as it is,
+  // ungated (Swarm's fixed delay).
+  const argv =
+    first.command !== null ? shellArgv(first.command) : options.imageArgv?.get(`${first.appId}:${first.type}`);
+  const gated = argv !== undefined && argv.length > 0;
   const bootTimeout = first.bootTimeout ?? 60;
   return {
     Name: serviceName(options.platformId, first.appId, first.app, first.type),
@@ -140,7 +148,7 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
     TaskTemplate: {
       ContainerSpec: {
         Image: first.image,
-        ...(first.command === null ? {} : { Command: gatedCommand(shellArgv(first.command)) }),
+        ...(gated ? { Command: gatedCommand(argv) } : {}),
         Env: env.sort(),
         Labels: {
           ...labels,
