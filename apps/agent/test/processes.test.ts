@@ -220,7 +220,6 @@ describe('agents run the release', () => {
       const next = timeline[i + 1];
       if (e.action === 'die' && next?.action === 'start') waits.push(next.ms - e.ms);
     });
-    console.log(timeline.map((e) => `${e.action}@${e.ms - (timeline[0]?.ms ?? 0)}`).join(' '));
     console.log(`crasher starts in ~9 s: ${starts.length}, waits from crash to restart (ms): ${waits.join(', ')}`);
     // Immediately, then after 1 s, 2 s, 4 s: a handful of starts, not hundreds.
     expect(starts.length).toBeGreaterThanOrEqual(3);
