@@ -43,4 +43,14 @@ describe('the swarm tasks’ crash back-off', () => {
     expect(b.history('s')?.restarts).toBe(1);
     expect(b.opensAt('other', 5)).toBe(5);
   });
+
+  it('forgets a history once it cannot matter, never one still to wait out', () => {
+    const b = new SlotBackoff();
+    b.crashed('done', 1, 100, 0);
+    b.opensAt('done', 0);
+    b.crashed('waiting', 1, 100, 0);
+    b.prune(10 * 60_000);
+    expect(b.history('done')).toBeUndefined();
+    expect(b.history('waiting')).toBeDefined();
+  });
 });

@@ -6,7 +6,7 @@
  * slot (app and `web.1`), the crash history the agents runtime keeps per process: the first
  * restart at once, then 1 s, 2 s, 4 s …, capped, and back to at once after it stayed up.
  */
-import { backoffDelay, nextRestartCount } from '@paas/shared';
+import { BACKOFF_CAP_MS, BACKOFF_RESET_AFTER_MS, backoffDelay, nextRestartCount } from '@paas/shared';
 
 export interface SlotHistory {
   /** The back-off's count (as the agents runtime counts restarts). */
@@ -40,5 +40,15 @@ export class SlotBackoff {
 
   history(slot: string): SlotHistory | undefined {
     return this.slots.get(slot);
+  }
+
+  /**
+   * Forgets histories that can no longer matter: waited out, and so old that the process
+   * started after that crash has been up long enough to start the count over.
+   */
+  prune(now: number): void {
+    for (const [slot, h] of this.slots) {
+      if (!h.pending && now - h.crashedAt > BACKOFF_CAP_MS + BACKOFF_RESET_AFTER_MS) this.slots.delete(slot);
+    }
   }
 }

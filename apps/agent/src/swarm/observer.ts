@@ -221,6 +221,7 @@ export class SwarmObserver {
     }));
     this.deps.onTargets(this.current);
     const now = Date.now();
+    this.backoff.prune(now);
     const gates = containers.flatMap((c): SwarmGate[] => {
       const p = swarmProcess(c);
       const at = this.opens.get(c.id);
