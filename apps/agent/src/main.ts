@@ -179,6 +179,7 @@ const swarm = new SwarmObserver({
     if (JSON.stringify(targets) !== lastTasks) sendStatus(); // the api learns which agent can stop them
     lastTasks = JSON.stringify(targets);
   },
+  onGates: () => sendStatus(),
 });
 let lastTasks = '[]';
 
@@ -202,11 +203,13 @@ const services = new ServiceKeeper({
 });
 
 function sendStatus(): void {
+  const gates = swarm.closedGates();
   connection.send({
     type: 'status',
     processes: reconciler.currentStatus(),
     services: services.currentStatus(),
     tasks: swarm.targets().map((t) => ({ containerId: t.containerId, app: t.app, process: t.process })),
+    ...(gates.length ? { gates } : {}),
   });
 }
 
@@ -265,8 +268,9 @@ const converge = () => {
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
 const unwatchSwarm = runtime.watch(
   { 'paas.runtime': 'swarm' },
-  (id, action, signal) => {
-    if (action === 'kill') swarm.killed(id, signal);
+  (id, action, attributes) => {
+    if (action === 'kill') swarm.killed(id, attributes.signal);
+    if (action === 'start') void swarm.started(id, attributes);
     void swarm.pass();
   },
   ['start', 'die', 'destroy', 'kill'],
@@ -285,6 +289,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   firewall.stop();
   unwatch();
   unwatchSwarm();
+  swarm.close();
   reconciler.close();
   services.close();
   // Lines not yet acknowledged get a moment; container lines would be read again anyway.

@@ -11,8 +11,14 @@
  * containers, counting an exit the agent did not cause as a crash; stop a web process that has
  * not answered within its boot timeout (R10), which counts as a crash too.
  */
-import { type DesiredProcess, dynoSizeOrDefault, LABELS, type ProcessStatus } from '@paas/shared';
-import { backoffDelay, nextRestartCount } from './backoff.js';
+import {
+  backoffDelay,
+  type DesiredProcess,
+  dynoSizeOrDefault,
+  LABELS,
+  nextRestartCount,
+  type ProcessStatus,
+} from '@paas/shared';
 import { type OneOffEnd, type OneOffMemory, planOneOff } from './plan-one-off.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 

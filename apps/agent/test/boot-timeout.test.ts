@@ -52,7 +52,10 @@ it('stops a web process that never binds $PORT (R10) and restarts it with back-o
 
     const r10 =
       /paas\[web\.1\]: Error R10 \(Boot timeout\) -> Web process failed to bind to \$PORT within 3 seconds of launch$/;
-    const logLines = async () => (await paas(['logs', '-n', '300', '-a', app], { home })).stdout.split('\n');
+    // web.1's lines only: under load the router writes a line per request, which would push
+    // the R10 lines out of the last 300.
+    const logLines = async () =>
+      (await paas(['logs', '-n', '300', '-p', 'web.1', '-a', app], { home })).stdout.split('\n');
     // Stopped, and started again: two boot timeouts, the second after a back-off.
     const lines = await eventually(
       async () => {

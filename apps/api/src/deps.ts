@@ -128,6 +128,7 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
           agents: agentsDriver,
           tasks: agents,
           restarts: (appId) => restartsOf(db, appId),
+          gates: () => agents.swarmGates(),
           ...(registry ? { registry } : {}),
         })
       : undefined;

@@ -111,6 +111,8 @@ export interface SwarmEngine {
    * `repo@sha256:…`, the reference every node pulls.
    */
   pushImage(imageId: string, repo: string, tag: string, auth: RegistryAuth): Promise<string>;
+  /** What a local image runs when given no command: its entrypoint and CMD (null: no image). */
+  imageArgv(imageId: string): Promise<string[] | null>;
   /** Sets a service's replicas, keeping the rest of the spec it runs. */
   scaleService(id: string, version: number, replicas: number): Promise<void>;
   /** Removes a service (its tasks stop with their grace period); a gone one is no error. */
@@ -197,6 +199,16 @@ export class DockerSwarmEngine implements SwarmEngine {
         .getImage(`${repo}:${tag}`)
         .remove({ noprune: true })
         .catch(() => undefined);
+    }
+  }
+
+  async imageArgv(imageId: string): Promise<string[] | null> {
+    try {
+      const info = await this.docker.getImage(imageId).inspect();
+      return [...(info.Config?.Entrypoint ?? []), ...(info.Config?.Cmd ?? [])];
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw err;
     }
   }
 

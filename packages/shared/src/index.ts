@@ -1,5 +1,6 @@
 export * from './addons.js';
 export * from './api.js';
+export * from './backoff.js';
 export * from './command.js';
 export * from './docker.js';
 export * from './dyno-sizes.js';

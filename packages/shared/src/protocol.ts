@@ -124,6 +124,23 @@ export const processStatus = z.object({
 export type ProcessStatus = z.infer<typeof processStatus>;
 
 /**
+ * The `swarm` runtime: a task container on the agent's engine held at its start gate after a
+ * crash (the agent's back-off, see apps/agent/src/swarm/): Swarm calls it running, `ps` shows
+ * the process crashed until the gate opens.
+ */
+export const swarmGate = z.object({
+  containerId: z.string().min(1),
+  /** When the process crashed (ISO). */
+  since: z.string(),
+  exitCode: z.number().int().nullable(),
+  /** Its restarts so far (the back-off's count). */
+  restarts: z.number().int(),
+  /** When the gate opens (ISO). */
+  until: z.string(),
+});
+export type SwarmGate = z.infer<typeof swarmGate>;
+
+/**
  * Where a container's line was read: the container, the stream, Docker's timestamp of the
  * message it ended in (RFC 3339, nanoseconds, fixed width) and its piece within that message.
  * Per container and stream these only grow, so the api can drop a line it already has.
@@ -167,13 +184,15 @@ export const agentMessage = z.discriminatedUnion('type', [
   /**
    * `services`: this agent's add-on containers (absent from agents that keep none). `tasks`:
    * the Swarm task containers it watches on its engine (the `swarm` runtime; absent or empty
-   * otherwise), so the api knows which agent can stop one of them.
+   * otherwise), so the api knows which agent can stop one of them. `gates`: those of them
+   * waiting out a crash back-off (absent: none).
    */
   z.object({
     type: z.literal('status'),
     processes: z.array(processStatus),
     services: z.array(serviceStatus).optional(),
     tasks: z.array(swarmTaskContainer).optional(),
+    gates: z.array(swarmGate).optional(),
   }),
   /**
    * Log lines of this host's processes, router and events, in order. Each carries the agent's

@@ -7,6 +7,7 @@ import Docker from 'dockerode';
 import { confinement } from './confine.js';
 import { DockerServices, networkLabels } from './docker-services.js';
 import type { Attached, ContainerInfo, ContainerSpec, Runtime } from './runtime.js';
+import { tarOf } from './tar.js';
 
 const labelFilter = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`);
 
@@ -209,9 +210,24 @@ export class DockerRuntime implements Runtime {
     }
   }
 
+  async kill(id: string, signal: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).kill({ signal });
+    } catch (err) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (code !== 404 && code !== 409) throw err; // 409: not running
+    }
+  }
+
+  async putFile(id: string, file: string, content: string): Promise<void> {
+    const slash = file.lastIndexOf('/');
+    const archive = tarOf(file.slice(slash + 1), content);
+    await this.docker.getContainer(id).putArchive(archive, { path: file.slice(0, slash) || '/' });
+  }
+
   watch(
     labels: Record<string, string>,
-    onEvent: (id: string, action: string, signal?: string) => void,
+    onEvent: (id: string, action: string, attributes: Record<string, string>) => void,
     events: string[] = ['start', 'die', 'destroy'],
   ): () => void {
     let closed = false;
@@ -240,7 +256,7 @@ export class DockerRuntime implements Runtime {
                 } catch {
                   continue; // not an event: the timer's pass covers whatever it meant
                 }
-                if (event.id) onEvent(event.id, event.Action ?? event.status ?? '', event.Actor?.Attributes?.signal);
+                if (event.id) onEvent(event.id, event.Action ?? event.status ?? '', event.Actor?.Attributes ?? {});
               }
             });
             stream?.on('end', resolve);

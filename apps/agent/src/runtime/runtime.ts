@@ -92,6 +92,10 @@ export interface Runtime {
   /** SIGTERM, then SIGKILL after `timeoutSeconds`. Resolves when the container has exited. */
   stop(id: string, timeoutSeconds: number): Promise<void>;
   remove(id: string): Promise<void>;
+  /** Sends a signal to a running container (a gone or stopped one is no error). */
+  kill(id: string, signal: string): Promise<void>;
+  /** Writes a root-owned file (mode 0644) into a container's filesystem, in an existing directory. */
+  putFile(id: string, file: string, content: string): Promise<void>;
   /**
    * Follows a container's log from `since` (Docker's `seconds.nanoseconds`, inclusive; null =
    * from its start), calling `onData` with the raw multiplexed stream (frames with timestamps,
@@ -99,11 +103,13 @@ export interface Runtime {
    * the stream broke). Returns a function that stops following.
    */
   follow(id: string, since: string | null, onData: (chunk: Buffer) => void, onEnd: () => void): () => void;
-  /** Calls back on every start/die/destroy (or these `events`) of a matching container; returns an unsubscribe. */
+  /**
+   * Calls back on every start/die/destroy (or these `events`) of a matching container, with the
+   * event's attributes (the container's labels among them); returns an unsubscribe.
+   */
   watch(
     labels: Record<string, string>,
-    /** `signal`: a kill event's signal (`15`, `9`). */
-    onEvent: (id: string, action: string, signal?: string) => void,
+    onEvent: (id: string, action: string, attributes: Record<string, string>) => void,
     events?: string[],
   ): () => void;
 }

@@ -6,8 +6,15 @@
  * is started again (same container, same volume) after a back-off; one no longer desired is
  * removed with its volume, and only when the api sent a services list at all.
  */
-import { appNetwork, type DesiredService, LABELS, type ServiceKind, type ServiceStatus } from '@paas/shared';
-import { backoffDelay, nextRestartCount } from '../backoff.js';
+import {
+  appNetwork,
+  backoffDelay,
+  type DesiredService,
+  LABELS,
+  nextRestartCount,
+  type ServiceKind,
+  type ServiceStatus,
+} from '@paas/shared';
 import type { ContainerInfo, ServiceSpec } from '../runtime/runtime.js';
 
 export interface ServiceHistory {

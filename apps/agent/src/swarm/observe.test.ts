@@ -24,6 +24,7 @@ describe('swarmProcess', () => {
     expect(swarmProcess(task('c1', 'web', 3))).toEqual({
       containerId: 'c1',
       app: 'shop',
+      slot: 'shop:web.3',
       type: 'web',
       process: 'web.3',
       command: 'node web.js',
@@ -62,6 +63,38 @@ describe('observe', () => {
     const adopted = observe(new Map(), [task('w', 'web', 1, { health: 'healthy' })], true);
     expect(adopted.events).toEqual([]);
     expect(adopted.next.get('w')).toBe('up');
+  });
+
+  it('says the start when the gate opens, and nothing of a container stopped at its gate', () => {
+    const gated = { 'paas.gated': '1' };
+    const t = (id: string, state: Partial<ContainerInfo> = {}) => {
+      const c = task(id, 'worker', 1, state);
+      return { ...c, labels: { ...c.labels, ...gated } };
+    };
+    let opened = false;
+    const open = () => opened;
+    const waiting = observe(new Map(), [t('k')], false, { open });
+    expect(waiting.events).toEqual([]);
+    expect(waiting.next.get('k')).toBe('gated');
+    opened = true;
+    const started = observe(waiting.next, [t('k')], false, { open });
+    expect(started.events.map((e) => e.line)).toEqual([
+      'Starting process with command `node worker.js`',
+      'State changed from starting to up',
+    ]);
+    const crashed = observe(started.next, [t('k', { running: false, exitCode: 1 })], false, { open });
+    expect(crashed.events.map((e) => e.line)).toEqual([
+      'Process exited with status 1',
+      'State changed from up to crashed',
+    ]);
+    expect(crashed.crashed.map((c) => c.id)).toEqual(['k']);
+    opened = false;
+    const stoppedAtGate = observe(waiting.next, [t('k', { running: false, exitCode: 143 })], false, { open });
+    expect(stoppedAtGate.events).toEqual([]);
+    expect(stoppedAtGate.crashed).toEqual([]);
+    // Its end said already (R10): not said again.
+    const r10 = observe(started.next, [t('k', { running: false, exitCode: 137 })], false, { said: new Set(['k']) });
+    expect(r10.events).toEqual([]);
   });
 });
 

@@ -14,6 +14,8 @@ export const swarmLabels = (platformId: string) => ({ [LABELS.platform]: platfor
 export interface SwarmProcess {
   containerId: string;
   app: string;
+  /** The app's id and the process (`a1b2:web.1`): the slot's crash back-off is kept under it. */
+  slot: string;
   type: string;
   /** `web.2`: the type and Swarm's slot. */
   process: string;
@@ -23,7 +25,7 @@ export interface SwarmProcess {
 }
 
 /** A task container as a process, or null when its labels are not a task's of a platform service. */
-export function swarmProcess(c: ContainerInfo): SwarmProcess | null {
+export function swarmProcess(c: Pick<ContainerInfo, 'id' | 'labels'>): SwarmProcess | null {
   const task = c.labels['com.docker.swarm.task.name'] ?? '';
   const slot = task.split('.').at(-2) ?? '';
   const app = c.labels[LABELS.app];
@@ -32,6 +34,7 @@ export function swarmProcess(c: ContainerInfo): SwarmProcess | null {
   return {
     containerId: c.id,
     app,
+    slot: `${c.labels[LABELS.appId] ?? app}:${type}.${slot}`,
     type,
     process: `${type}.${slot}`,
     command: c.labels[LABELS.command] || null,
@@ -39,8 +42,20 @@ export function swarmProcess(c: ContainerInfo): SwarmProcess | null {
   };
 }
 
-/** Where a task container is, as far as the app's log has been told. */
-export type Seen = 'starting' | 'up' | 'exited';
+/** Its process waits at the start gate (the crash back-off, gate.ts) before it runs. */
+export const isGated = (c: Pick<ContainerInfo, 'labels'>) => c.labels['paas.gated'] === '1';
+
+/** Where a task container is, as far as the app's log has been told (`gated`: not run yet). */
+export type Seen = 'gated' | 'starting' | 'up' | 'exited';
+
+export interface ObserveOptions {
+  /** Containers Swarm was seen stopping (a kill event): their exit is a stop, whatever the status. */
+  stopped?: Set<string>;
+  /** Whether a running container's gate has opened (default: yes). */
+  open?: (c: ContainerInfo) => boolean;
+  /** Containers whose end was said already (stopped past their boot timeout: R10). */
+  said?: Set<string>;
+}
 
 export interface ObservedEvent {
   app: string;
@@ -49,43 +64,51 @@ export interface ObservedEvent {
 }
 
 /**
- * The lines to write for what changed since the last look, and what has been told now. On the
- * first look (`adopt`: the agent just started) running containers are taken as they are,
- * silently, as the reconciler adopts its own. A web task is up once Swarm's health check
- * passes; the others once they run.
+ * The lines to write for what changed since the last look, what has been told now, and the
+ * containers that crashed. On the first look (`adopt`: the agent just started) running
+ * containers are taken as they are, silently, as the reconciler adopts its own. A process
+ * starts when its gate opens; a web task is up once Swarm's health check passes, the others
+ * once they run. A container that ends at its gate (Swarm stopped it there) never ran: no word.
  */
 export function observe(
   seen: Map<string, Seen>,
   containers: ContainerInfo[],
   adopt: boolean,
-  /** Containers Swarm was seen stopping (a kill event): their exit is a stop, whatever the status. */
-  stopped: Set<string> = new Set(),
-): { events: ObservedEvent[]; next: Map<string, Seen> } {
+  options: ObserveOptions = {},
+): { events: ObservedEvent[]; next: Map<string, Seen>; crashed: ContainerInfo[] } {
+  const { stopped = new Set(), open = () => true, said = new Set() } = options;
   const events: ObservedEvent[] = [];
   const next = new Map<string, Seen>();
+  const crashed: ContainerInfo[] = [];
   for (const c of containers) {
     const p = swarmProcess(c);
     if (!p) continue;
     const say = (line: string) => events.push({ app: p.app, process: p.process, line });
     const before = seen.get(c.id);
     const ready = c.running && (p.type !== 'web' || !c.health || c.health === 'healthy');
-    let now: Seen = !c.running ? 'exited' : ready ? 'up' : 'starting';
+    let now: Seen = !c.running ? 'exited' : !open(c) ? 'gated' : ready ? 'up' : 'starting';
     if (adopt && before === undefined) {
       next.set(c.id, now);
       continue;
     }
+    const neverRan = before === 'gated' || (before === undefined && isGated(c));
+    if (now === 'gated' || (now === 'exited' && neverRan)) {
+      next.set(c.id, now);
+      continue;
+    }
     if (before === undefined && !c.running && !c.startedAt) now = 'starting'; // created, not started yet
-    if (before === undefined && (c.running || c.startedAt)) say(EVENTS.starting(p.command));
+    if ((before === undefined || before === 'gated') && (c.running || c.startedAt)) say(EVENTS.starting(p.command));
     if (now === 'up' && before !== 'up') say(EVENTS.changed('starting', 'up'));
-    if (now === 'exited' && before !== 'exited' && c.startedAt) {
+    if (now === 'exited' && before !== 'exited' && c.startedAt && !said.has(c.id)) {
       say(EVENTS.exited(c.exitCode));
       // Swarm's stops (a scale down, an update) are kills; without one seen, 0 or 143 (SIGTERM) is a stop too.
       const stop = stopped.has(c.id) || c.exitCode === 0 || c.exitCode === 143;
       say(EVENTS.changed(before === 'up' ? 'up' : 'starting', stop ? 'down' : 'crashed'));
+      if (!stop) crashed.push(c);
     }
     next.set(c.id, now);
   }
-  return { events, next };
+  return { events, next, crashed };
 }
 
 /** The signals a task container was seen getting: a stop's SIGTERM, then its SIGKILL. */

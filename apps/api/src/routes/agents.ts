@@ -65,7 +65,7 @@ export function agentRoutes(app: FastifyInstance, deps: Deps): void {
       } else if (!agentId) {
         return;
       } else if (message.type === 'status') {
-        agents.report(agentId, message.processes, message.services, message.tasks);
+        agents.report(agentId, message.processes, message.services, message.tasks, message.gates);
       } else {
         intake.receive(agentId, message, (run, seq) => send({ type: 'logs-ack', run, seq }));
       }

@@ -12,6 +12,7 @@ import type {
   ProcessStatus,
   RouterCert,
   ServiceStatus,
+  SwarmGate,
   SwarmTaskContainer,
   TaskStop,
 } from '@paas/shared';
@@ -44,6 +45,8 @@ export interface AgentEntry {
   services: ServiceStatus[];
   /** The Swarm task containers it watches on its engine, as last reported. */
   tasks: SwarmTaskContainer[];
+  /** Swarm task containers on its engine waiting out a crash back-off (the swarm runtime). */
+  gates?: SwarmGate[];
   send?: (message: ApiMessage) => void;
   link?: AgentLink;
   /** Process keys sent to it (placed on it) and still reported: statuses it may give. */
@@ -140,6 +143,7 @@ export class AgentRegistry {
     reported: ProcessStatus[],
     reportedServices?: ServiceStatus[],
     tasks?: SwarmTaskContainer[],
+    gates?: SwarmGate[],
   ): void {
     const entry = this.agents.get(agentId);
     if (!entry) return;
@@ -168,9 +172,11 @@ export class AgentRegistry {
       services = services.filter((s) => mine.has(s.id));
     }
     const changed =
+      JSON.stringify(entry.gates ?? []) !== JSON.stringify(gates ?? []) ||
       JSON.stringify(entry.statuses) !== JSON.stringify(statuses) ||
       (services !== undefined && JSON.stringify(entry.services) !== JSON.stringify(services));
     entry.statuses = statuses;
+    entry.gates = gates ?? [];
     if (services !== undefined) entry.services = services;
     const now = Date.now();
     if (now - entry.lastSeen > 5000) touchAgent(this.deps.db, agentId);
@@ -189,6 +195,7 @@ export class AgentRegistry {
       else {
         agent.statuses = [];
         agent.services = [];
+        agent.gates = [];
       }
     }
     return alive;
@@ -197,6 +204,11 @@ export class AgentRegistry {
   /** Every process as its agent last reported it. */
   reported(): Dyno[] {
     return [...this.agents.values()].flatMap((a) => a.statuses.map((s) => ({ ...s, agent: a.id })));
+  }
+
+  /** The swarm task containers the agents say wait at a closed gate (a crash back-off). */
+  swarmGates(): SwarmGate[] {
+    return [...this.agents.values()].flatMap((a) => a.gates ?? []);
   }
 
   /** Every add-on service container as its agent last reported it. */

@@ -8,16 +8,17 @@
  * One-offs (`paas run`, the release phase) and add-on containers stay with the agents (an
  * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach).
  */
-import { type DesiredProcess, LABELS } from '@paas/shared';
+import { type DesiredProcess, LABELS, type SwarmGate } from '@paas/shared';
 import type { RegistryAuth, SwarmEngine, SwarmService, SwarmTask } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
 import { registryRepo, registryTag } from '../registry-images.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
+import { UpdateRetries } from './swarm-retry.js';
 import { rolledBack, SWARM_LABELS, serviceActions, wantedServices } from './swarm-spec.js';
 import { type TaskAgents, TaskStopper, tasksToRestart, typeGeneration } from './swarm-stops.js';
-import { swarmDynos } from './swarm-tasks.js';
+import { swarmDynos, withGates } from './swarm-tasks.js';
 
 export interface SwarmDriverDeps {
   swarm: SwarmEngine;
@@ -37,6 +38,8 @@ export interface SwarmDriverDeps {
   tasks: TaskAgents;
   /** An app's stored restart requests (scope '' | type | process name → when). */
   restarts: (appId: string) => Map<string, string>;
+  /** The task containers the agents hold at a closed start gate (a crash back-off). */
+  gates?: () => SwarmGate[];
 }
 
 export class SwarmDriver implements RuntimeDriver {
@@ -49,8 +52,10 @@ export class SwarmDriver implements RuntimeDriver {
   private lastUnreachable = '';
   /** The spec hash last written to each service (key app id:type). */
   private readonly written = new Map<string, string>();
-  /** Updates Swarm rolled back (key → hash): not written again until the wanted spec changes. */
-  private readonly failed = new Map<string, string>();
+  /** Updates Swarm rolled back: written again with back-off (swarm-retry.ts). */
+  private readonly retries = new UpdateRetries();
+  /** Image id → what it runs with no command (entrypoint and CMD; null: not on this engine). */
+  private readonly argvs = new Map<string, string[] | null>();
   /** Image id → the registry reference every node pulls (pushed once per api run). */
   private readonly pushed = new Map<string, string>();
   /** This engine's node (tasks are pinned to it without a registry). */
@@ -138,13 +143,17 @@ export class SwarmDriver implements RuntimeDriver {
       const wanted = wantedServices(processes, {
         platformId,
         maxNanoCpus,
+        imageArgv: await this.imageArgvs(this.wanted),
         ...(this.selfNode ? { pinToNode: this.selfNode } : {}),
       });
-      for (const [key, hash] of rolledBack(existing, this.written)) {
-        if (this.failed.get(key) !== hash) log.warn({ service: key }, 'swarm rolled a failed update back');
-        this.failed.set(key, hash);
+      const now = Date.now();
+      for (const { key, waitMs } of this.retries.failed(rolledBack(existing, this.written), now)) {
+        log.warn(
+          { service: key, retryInMs: waitMs },
+          'swarm rolled a failed update back; writing it again after a back-off',
+        );
       }
-      const actions = serviceActions(wanted, existing, this.failed, keep);
+      const actions = serviceActions(wanted, existing, this.retries.held(wanted, existing, now), keep);
       for (const action of actions) {
         try {
           const auth = this.deps.registry;
@@ -155,6 +164,7 @@ export class SwarmDriver implements RuntimeDriver {
           if (action.kind === 'create' || action.kind === 'update') {
             const key = `${action.spec.Labels['paas.app-id']}:${action.spec.Labels['paas.type']}`;
             this.written.set(key, action.spec.Labels[SWARM_LABELS.spec] ?? '');
+            this.retries.written(key);
           }
           log.info(
             { action: action.kind, service: 'spec' in action ? action.spec.Name : action.id },
@@ -165,8 +175,6 @@ export class SwarmDriver implements RuntimeDriver {
         }
       }
       if (actions.length) existing = await swarm.listServices(labels);
-      const keys = new Set(wanted.map((w) => w.key));
-      for (const key of this.failed.keys()) if (!keys.has(key)) this.failed.delete(key);
     }
     const tasks = await swarm.listTasks(existing.map((s) => s.id));
     this.services = existing;
@@ -244,8 +252,29 @@ export class SwarmDriver implements RuntimeDriver {
     for (const image of this.pushed.keys()) if (registryTag(image) === tag) this.pushed.delete(image);
   }
 
+  /** What each type without a command of its own runs (its image's entrypoint and CMD), by app id:type. */
+  private async imageArgvs(wanted: DesiredProcess[]): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const p of wanted) {
+      if (p.command !== null) continue;
+      let argv = this.argvs.get(p.image);
+      if (argv === undefined) {
+        try {
+          argv = await this.deps.swarm.imageArgv(p.image);
+          this.argvs.set(p.image, argv);
+        } catch (err) {
+          this.deps.log.error({ err, image: p.image }, 'could not read an image’s CMD; its tasks run it ungated');
+          continue;
+        }
+      }
+      if (argv?.length) out.set(`${p.appId}:${p.type}`, argv);
+    }
+    return out;
+  }
+
   reported(): Dyno[] {
-    return [...this.deps.agents.reported(), ...this.stopper.mark(this.dynos)];
+    const gates = this.deps.gates?.() ?? [];
+    return [...this.deps.agents.reported(), ...withGates(this.stopper.mark(this.dynos), gates, Date.now())];
   }
 
   placements(): Map<string, string> {

@@ -1,8 +1,13 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DesiredProcess } from '@paas/shared';
 import { describe, expect, it } from 'vitest';
 import type { SwarmService } from '../../docker-swarm.js';
 import {
   escapeTemplate,
+  gatedCommand,
   rolledBack,
   SWARM_LABELS,
   serviceActions,
@@ -67,7 +72,11 @@ describe('wantedServices', () => {
     const [web, worker] = wantedServices([proc('web.1'), proc('worker.1')], options);
     const c = web?.spec.TaskTemplate.ContainerSpec;
     expect(c?.Image).toBe('sha256:abc');
-    expect(c?.Command).toEqual(['/bin/sh', '-c', 'exec node server.js']);
+    // Behind the start gate (the crash back-off), then the Procfile's command as the agents run it.
+    expect(c?.Command).toEqual(gatedCommand(['/bin/sh', '-c', 'exec node server.js']));
+    expect(c?.Command?.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(c?.Command?.slice(-3)).toEqual(['/bin/sh', '-c', 'exec node server.js']);
+    expect(c?.Labels).toMatchObject({ [SWARM_LABELS.gated]: '1', [SWARM_LABELS.bootTimeout]: '60' });
     expect(c?.Env).toContain('DYNO=web.{{.Task.Slot}}');
     expect(c?.Env).toContain('FOO=bar');
     expect(c?.Env).toContain('PORT=5000');
@@ -88,7 +97,8 @@ describe('wantedServices', () => {
       MemoryBytes: 512 * 2 ** 20,
       Pids: 256,
     });
-    expect(web?.spec.TaskTemplate.RestartPolicy).toMatchObject({ Condition: 'any', MaxAttempts: 0 });
+    // Swarm restarts at once; the gate waits out the back-off.
+    expect(web?.spec.TaskTemplate.RestartPolicy).toMatchObject({ Condition: 'any', MaxAttempts: 0, Delay: 0 });
     // Confined as the agents' containers are: few capabilities, a bounded log.
     expect(web?.spec.TaskTemplate.ContainerSpec).toMatchObject({
       CapabilityDrop: ['ALL'],
@@ -102,11 +112,37 @@ describe('wantedServices', () => {
     // Web: start-first behind a health check, its port published on its node; others stop-first.
     expect(web?.spec.UpdateConfig).toMatchObject({ Order: 'start-first', FailureAction: 'rollback' });
     expect(c?.Healthcheck?.Test[0]).toBe('CMD-SHELL');
-    expect(c?.Healthcheck?.StartPeriod).toBe(60 * NS);
+    // The agent says R10 past the boot timeout from the gate's opening; Docker's verdict only
+    // after the longest back-off too (a node without its agent).
+    expect(c?.Healthcheck?.StartPeriod).toBe((60 + 300) * NS);
     expect(web?.spec.EndpointSpec.Ports).toEqual([{ Protocol: 'tcp', TargetPort: 5000, PublishMode: 'host' }]);
     expect(worker?.spec.UpdateConfig).toMatchObject({ Order: 'stop-first', FailureAction: 'rollback' });
     expect(worker?.spec.TaskTemplate.ContainerSpec.Healthcheck).toEqual({ Test: ['NONE'] });
     expect(worker?.spec.EndpointSpec.Ports).toEqual([]);
+  });
+
+  it('gates the image’s own CMD when it is known; an unknown one keeps Swarm’s fixed delay', () => {
+    const [web] = wantedServices([proc('web.1', { command: null })], options);
+    const c = web?.spec.TaskTemplate.ContainerSpec;
+    expect(c?.Command).toBeUndefined();
+    expect(c?.Labels[SWARM_LABELS.gated]).toBeUndefined();
+    expect(web?.spec.TaskTemplate.RestartPolicy.Delay).toBe(2 * NS);
+    expect(c?.Healthcheck?.StartPeriod).toBe(60 * NS);
+    const imageArgv = new Map([['a1:web', ['docker-entrypoint.sh', 'node', 'server.js']]]);
+    const [known] = wantedServices([proc('web.1', { command: null })], { ...options, imageArgv });
+    expect(known?.spec.TaskTemplate.ContainerSpec.Command).toEqual(
+      gatedCommand(['docker-entrypoint.sh', 'node', 'server.js']),
+    );
+    expect(known?.spec.TaskTemplate.RestartPolicy.Delay).toBe(0);
+  });
+
+  it('the gate runs the process with its arguments intact once the agent says how long to wait', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gate-'));
+    const file = path.join(dir, 'gate');
+    fs.writeFileSync(file, '0\n');
+    const [sh, ...args] = gatedCommand(['printf', '%s|', 'a b', '$HOME', "it's"], file) as [string, ...string[]];
+    expect(execFileSync(sh, args).toString()).toBe("a b|$HOME|it's|");
+    fs.rmSync(dir, { recursive: true });
   });
 
   it("takes a size's limits from the shared table, CPUs capped at the smallest node", () => {

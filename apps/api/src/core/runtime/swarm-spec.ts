@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import {
   APP_CAPABILITIES,
+  BACKOFF_CAP_MS,
   DEFAULT_DYNO_SIZE,
   type DesiredProcess,
   dynoSize,
@@ -25,7 +26,33 @@ export const SWARM_LABELS = {
   runtime: 'paas.runtime',
   /** On services: the hash of the spec the platform wrote (an update only when it differs). */
   spec: 'paas.spec',
+  /** On web task containers: PAAS_BOOT_TIMEOUT in seconds (the agent stops one past it: R10). */
+  bootTimeout: 'paas.boot-timeout',
+  /** On task containers: `1` when the process waits at the start gate (below) before it runs. */
+  gated: 'paas.gated',
 } as const;
+
+/** Where the agent of a task's node writes how long the task waits before its process runs. */
+export const GATE_FILE = '/.paas-gate';
+
+/**
+ * The start gate, in front of the process in each task's command: the crash back-off Swarm
+ * lacks (its restart policy has one fixed delay for every restart, and changing it rolls the
+ * whole service). Swarm restarts a task at once; the gate waits for the node's agent to write
+ * the seconds to wait into GATE_FILE (0 unless the slot's process has been crashing: then 1,
+ * 2, 4 … s, as the agents runtime waits), sleeps that long and execs the process. With no
+ * word from an agent within about 5 s (none runs on the node, or it is down) it goes on
+ * anyway, so tasks still start and restart, every ~5 s, without agents.
+ */
+export function gatedCommand(argv: string[], file = GATE_FILE): string[] {
+  const script = [
+    'i=0',
+    `while [ ! -s ${file} ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i+1)); done`,
+    `if [ -s ${file} ]; then read -r d < ${file}; sleep "$d" 2>/dev/null; fi`,
+    'exec "$@"',
+  ].join('; ');
+  return ['/bin/sh', '-c', script, 'paas-gate', ...argv];
+}
 
 export interface SwarmSpecOptions {
   platformId: string;
@@ -36,6 +63,11 @@ export interface SwarmSpecOptions {
    * there (a task on another node would fail with "No such image").
    */
   pinToNode?: string;
+  /**
+   * What the image runs (entrypoint and CMD), per app id:type, for types with no command of
+   * their own: it goes behind the start gate too. Absent: the image's CMD as it is, ungated.
+   */
+  imageArgv?: Map<string, string[]>;
 }
 
 /** A service the platform wants: its identity (app id + type) and the spec to write. */
@@ -104,19 +136,27 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
     Order: order,
   });
   const order = web ? 'start-first' : 'stop-first';
+  // A command of its own, or the image's; an image whose CMD is not known runs it as it is,
+  // ungated (Swarm's fixed delay).
+  const argv =
+    first.command !== null ? shellArgv(first.command) : options.imageArgv?.get(`${first.appId}:${first.type}`);
+  const gated = argv !== undefined && argv.length > 0;
+  const bootTimeout = first.bootTimeout ?? 60;
   return {
     Name: serviceName(options.platformId, first.appId, first.app, first.type),
     Labels: labels,
     TaskTemplate: {
       ContainerSpec: {
         Image: first.image,
-        ...(first.command === null ? {} : { Command: shellArgv(first.command) }),
+        ...(gated ? { Command: gatedCommand(argv) } : {}),
         Env: env.sort(),
         Labels: {
           ...labels,
           [LABELS.generation]: newest(group.map((p) => p.generation)),
           [LABELS.stopTimeout]: String(first.stopTimeout),
           [LABELS.command]: first.command ?? '',
+          ...(web ? { [SWARM_LABELS.bootTimeout]: String(bootTimeout) } : {}),
+          ...(gated ? { [SWARM_LABELS.gated]: '1' } : {}),
         },
         Init: true,
         // Docker 20.10 (API 1.41) has no no-new-privileges for services; capabilities it has.
@@ -129,7 +169,9 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
               Interval: 2 * NS,
               Timeout: 2 * NS,
               Retries: 3,
-              StartPeriod: (first.bootTimeout ?? 60) * NS,
+              // The agent stops a task past its boot timeout counted from its gate's opening
+              // (R10); Docker's own verdict is the fallback for a node without its agent.
+              StartPeriod: (bootTimeout + (gated ? BACKOFF_CAP_MS / 1000 : 0)) * NS,
             }
           : { Test: ['NONE'] },
       },
@@ -141,7 +183,8 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
         },
       },
       LogDriver: { Name: 'json-file', Options: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
-      RestartPolicy: { Condition: 'any', Delay: 2 * NS, MaxAttempts: 0, Window: 0 },
+      // At once: the gate waits out the back-off (a task without one: every 2 s).
+      RestartPolicy: { Condition: 'any', Delay: gated ? 0 : 2 * NS, MaxAttempts: 0, Window: 0 },
       ForceUpdate: 0,
       ...(options.pinToNode ? { Placement: { Constraints: [`node.id==${options.pinToNode}`] } } : {}),
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SwarmNode, SwarmService, SwarmTask } from '../../docker-swarm.js';
-import { swarmDynos } from './swarm-tasks.js';
+import { swarmDynos, withGates } from './swarm-tasks.js';
 
 const service = (type: string): SwarmService => ({
   id: `s-${type}`,
@@ -84,5 +84,37 @@ describe('swarmDynos', () => {
 
   it("ignores tasks of services not this platform's", () => {
     expect(swarmDynos([service('web')], [task('other', 1)], nodes)).toEqual([]);
+  });
+});
+
+describe('withGates', () => {
+  it('shows a task held at its start gate crashed, with the exit code, until the gate opens', () => {
+    const dynos = swarmDynos(
+      [service('worker')],
+      [
+        task('worker', 1, { state: 'failed', desiredState: 'shutdown', exitCode: 1, containerId: 'old' }),
+        task('worker', 1, { containerId: 'new' }),
+        task('worker', 2, { containerId: 'other' }),
+      ],
+      nodes,
+    );
+    expect(dynos.map((d) => [d.name, d.state])).toEqual([
+      ['worker.1', 'up'],
+      ['worker.2', 'up'],
+    ]);
+    const gate = {
+      containerId: 'new',
+      since: '2026-01-01T00:00:01Z',
+      exitCode: 1,
+      restarts: 3,
+      until: '2026-01-01T00:00:05Z',
+    };
+    const held = withGates(dynos, [gate], Date.parse('2026-01-01T00:00:03Z'));
+    expect(held.map((d) => [d.name, d.state, d.exitCode, d.restarts])).toEqual([
+      ['worker.1', 'crashed', 1, 3],
+      ['worker.2', 'up', null, 0],
+    ]);
+    // Open (the agent's word is older than the gate's end): as Swarm says.
+    expect(withGates(dynos, [gate], Date.parse('2026-01-01T00:00:06Z'))).toEqual(dynos);
   });
 });

@@ -5,7 +5,7 @@
  * in `starting` until then) is `up`, reached at its node's address and the host port Swarm
  * published its $PORT on.
  */
-import { LABELS, type ProcessState } from '@paas/shared';
+import { LABELS, type ProcessState, type SwarmGate } from '@paas/shared';
 import type { SwarmNode, SwarmService, SwarmTask } from '../../docker-swarm.js';
 import type { Dyno } from './dyno-view.js';
 
@@ -84,4 +84,26 @@ export function swarmDynos(
     }
   }
   return dynos;
+}
+
+/**
+ * The processes the agents hold at a closed start gate (a crash back-off: Swarm calls their
+ * tasks running or starting) are `crashed`, with the crash's exit code, until the gate opens.
+ */
+export function withGates(dynos: Dyno[], gates: SwarmGate[], now: number): Dyno[] {
+  const closed = new Map(gates.filter((g) => Date.parse(g.until) > now).map((g) => [g.containerId, g]));
+  if (closed.size === 0) return dynos;
+  return dynos.map((d) => {
+    const g = d.containerId ? closed.get(d.containerId) : undefined;
+    if (!g || d.state === 'stopping') return d;
+    return {
+      ...d,
+      state: 'crashed',
+      since: g.since,
+      exitCode: g.exitCode ?? d.exitCode,
+      restarts: Math.max(d.restarts, g.restarts),
+      startedAt: null,
+      endpoint: null,
+    };
+  });
 }
