@@ -266,15 +266,7 @@ const converge = () => {
   void swarm.pass();
 };
 const unwatch = runtime.watch({ 'paas.agent': config.PAAS_AGENT_ID }, converge);
-const unwatchSwarm = runtime.watch(
-  { 'paas.runtime': 'swarm' },
-  (id, action, attributes) => {
-    if (action === 'kill') swarm.killed(id, attributes.signal);
-    if (action === 'start') void swarm.started(id, attributes);
-    void swarm.pass();
-  },
-  ['start', 'die', 'destroy', 'kill'],
-);
+const unwatchSwarm = swarm.watch();
 const tick = setInterval(converge, 2000);
 // Heartbeat: the whole status, even unchanged, so the api knows this agent is alive.
 const heartbeat = setInterval(sendStatus, 5000);

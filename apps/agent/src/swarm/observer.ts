@@ -102,6 +102,19 @@ export class SwarmObserver {
     return this.current;
   }
 
+  /** Follows this engine's task containers' events (kills said, gates told at start); returns an unsubscribe. */
+  watch(): () => void {
+    return this.deps.runtime.watch(
+      { 'paas.runtime': 'swarm' },
+      (id, action, attributes) => {
+        if (action === 'kill') this.killed(id, attributes.signal);
+        if (action === 'start') void this.started(id, attributes);
+        void this.pass();
+      },
+      ['start', 'die', 'destroy', 'kill'],
+    );
+  }
+
   /** The task containers waiting at a closed gate after a crash. */
   closedGates(): SwarmGate[] {
     return this.gates;

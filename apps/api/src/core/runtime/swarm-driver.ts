@@ -11,10 +11,10 @@
 import { type DesiredProcess, LABELS, type SwarmGate } from '@paas/shared';
 import type { RegistryAuth, SwarmEngine, SwarmService, SwarmTask } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
-import { registryRepo, registryTag } from '../registry-images.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
+import { SwarmImages } from './swarm-images.js';
 import { UpdateRetries } from './swarm-retry.js';
 import { rolledBack, SWARM_LABELS, serviceActions, wantedServices } from './swarm-spec.js';
 import { type TaskAgents, TaskStopper, tasksToRestart, typeGeneration } from './swarm-stops.js';
@@ -54,10 +54,7 @@ export class SwarmDriver implements RuntimeDriver {
   private readonly written = new Map<string, string>();
   /** Updates Swarm rolled back: written again with back-off (swarm-retry.ts). */
   private readonly retries = new UpdateRetries();
-  /** Image id → what it runs with no command (entrypoint and CMD; null: not on this engine). */
-  private readonly argvs = new Map<string, string[] | null>();
-  /** Image id → the registry reference every node pulls (pushed once per api run). */
-  private readonly pushed = new Map<string, string>();
+  private readonly images: SwarmImages;
   /** This engine's node (tasks are pinned to it without a registry). */
   private selfNode: string | undefined;
   private running: Promise<void> | undefined;
@@ -69,6 +66,11 @@ export class SwarmDriver implements RuntimeDriver {
 
   constructor(private readonly deps: SwarmDriverDeps) {
     this.stopper = new TaskStopper({ agents: deps.tasks, log: deps.log });
+    this.images = new SwarmImages({
+      swarm: deps.swarm,
+      log: deps.log,
+      ...(deps.registry ? { registry: deps.registry } : {}),
+    });
     this.timer = setInterval(() => void this.kick(), deps.refreshMs ?? 1000);
     this.timer.unref();
   }
@@ -138,12 +140,12 @@ export class SwarmDriver implements RuntimeDriver {
         ...p,
         generation: typeGeneration(restarts(p.appId), p.type),
       }));
-      const { processes, keep } = await this.pinImages(typeLevel);
+      const { processes, keep } = await this.images.pin(typeLevel);
       if (!this.deps.registry) this.selfNode ??= await swarm.nodeId();
       const wanted = wantedServices(processes, {
         platformId,
         maxNanoCpus,
-        imageArgv: await this.imageArgvs(this.wanted),
+        imageArgv: await this.images.argvs(this.wanted),
         ...(this.selfNode ? { pinToNode: this.selfNode } : {}),
       });
       const now = Date.now();
@@ -220,56 +222,9 @@ export class SwarmDriver implements RuntimeDriver {
     return Number(task?.labels[LABELS.stopTimeout] ?? 30) || 30;
   }
 
-  /**
-   * With a registry, each process's image becomes the registry reference (pushed first, once);
-   * a type whose push failed is kept as it runs (`keep`) and tried again on the next pass.
-   */
-  private async pinImages(wanted: DesiredProcess[]): Promise<{ processes: DesiredProcess[]; keep: Set<string> }> {
-    const { registry, swarm, log } = this.deps;
-    if (!registry) return { processes: wanted, keep: new Set() };
-    const keep = new Set<string>();
-    const processes: DesiredProcess[] = [];
-    for (const p of wanted) {
-      let ref = this.pushed.get(p.image);
-      if (ref === undefined && !keep.has(`${p.appId}:${p.type}`)) {
-        try {
-          const repo = `${registry.serveraddress}/${registryRepo(p.appId)}`;
-          ref = await swarm.pushImage(p.image, repo, registryTag(p.image), registry);
-          this.pushed.set(p.image, ref);
-          log.info({ app: p.app, image: p.image, ref }, 'pushed a release image to the registry');
-        } catch (err) {
-          log.error({ err, app: p.app, image: p.image }, 'could not push the image to the registry; trying again');
-        }
-      }
-      if (ref === undefined) keep.add(`${p.appId}:${p.type}`);
-      else processes.push({ ...p, image: ref });
-    }
-    return { processes: processes.filter((p) => !keep.has(`${p.appId}:${p.type}`)), keep };
-  }
-
   /** The registry's copy of an image is being deleted (core/registry-images.ts): push it again if wanted. */
   forgetPushed(tag: string): void {
-    for (const image of this.pushed.keys()) if (registryTag(image) === tag) this.pushed.delete(image);
-  }
-
-  /** What each type without a command of its own runs (its image's entrypoint and CMD), by app id:type. */
-  private async imageArgvs(wanted: DesiredProcess[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
-    for (const p of wanted) {
-      if (p.command !== null) continue;
-      let argv = this.argvs.get(p.image);
-      if (argv === undefined) {
-        try {
-          argv = await this.deps.swarm.imageArgv(p.image);
-          this.argvs.set(p.image, argv);
-        } catch (err) {
-          this.deps.log.error({ err, image: p.image }, 'could not read an image’s CMD; its tasks run it ungated');
-          continue;
-        }
-      }
-      if (argv?.length) out.set(`${p.appId}:${p.type}`, argv);
-    }
-    return out;
+    this.images.forgetPushed(tag);
   }
 
   reported(): Dyno[] {
