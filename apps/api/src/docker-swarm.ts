@@ -14,6 +14,8 @@ export interface SwarmServiceSpec {
     ContainerSpec: {
       Image: string;
       Command?: string[];
+      Args?: string[];
+      User?: string;
       Env: string[];
       Labels: Record<string, string>;
       Init: boolean;

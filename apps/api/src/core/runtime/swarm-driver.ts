@@ -6,19 +6,27 @@
  * restarted (or killed mid-update) re-reads what Swarm has and goes on from there.
  *
  * One-offs (`paas run`, the release phase) and add-on containers stay with the agents (an
- * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach).
+ * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach),
+ * joined to the app's overlay network with its services (runtime/swarm-overlays.ts).
  */
 import type { DesiredProcess } from '@paas/shared';
+import type { ImageFacts, ImageFactsEngine } from '../../docker-image-facts.js';
+import type { OverlayEngine } from '../../docker-overlays.js';
 import type { RegistryAuth, SwarmEngine, SwarmService } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
+import { AppOverlays, forAgents, overlayApps } from './swarm-overlays.js';
 import { rolledBack, SWARM_LABELS, serviceActions, serviceKey, wantedServices } from './swarm-spec.js';
 import { swarmDynos } from './swarm-tasks.js';
 
 export interface SwarmDriverDeps {
   swarm: SwarmEngine;
+  /** The apps' overlay networks. */
+  overlays: OverlayEngine;
+  /** Release images' USER, command and setpriv (the services' confinement). */
+  images: ImageFactsEngine;
   log: Logger;
   platformId: string;
   /** Runs the one-offs and add-on containers on the agents. */
@@ -35,6 +43,11 @@ export interface SwarmDriverDeps {
 
 export class SwarmDriver implements RuntimeDriver {
   private wanted: DesiredProcess[] | undefined;
+  /** The whole last desired set (one-offs too) and add-ons, as given to apply. */
+  private given: { wanted: DesiredProcess[]; services: PlacedService[] } | undefined;
+  private readonly overlays: AppOverlays;
+  /** Image id → its facts (read once per api run). */
+  private readonly facts = new Map<string, ImageFacts>();
   private dynos: Dyno[] = [];
   private services: SwarmService[] = [];
   /** The spec hash last written to each service (key app id:type). */
@@ -53,6 +66,7 @@ export class SwarmDriver implements RuntimeDriver {
   onChange: () => void = () => {};
 
   constructor(private readonly deps: SwarmDriverDeps) {
+    this.overlays = new AppOverlays({ engine: deps.overlays, platformId: deps.platformId, log: deps.log });
     this.timer = setInterval(() => void this.kick(), deps.refreshMs ?? 1000);
     this.timer.unref();
   }
@@ -62,9 +76,18 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   apply(wanted: DesiredProcess[], services: PlacedService[]): void {
-    this.deps.agents.apply([...wanted.filter((w) => w.oneOff), ...this.handover(wanted)], services);
+    this.given = { wanted, services };
+    this.toAgents();
     this.wanted = wanted.filter((w) => !w.oneOff);
     void this.kick();
+  }
+
+  /** The agents' part: one-offs and add-ons on the apps' overlays, the hand-over on bridges. */
+  private toAgents(): void {
+    if (!this.given) return;
+    const { wanted, services } = this.given;
+    const mine = forAgents(wanted, services, this.handover(wanted), this.overlays.ready);
+    this.deps.agents.apply(mine.processes, mine.services);
   }
 
   /**
@@ -110,15 +133,26 @@ export class SwarmDriver implements RuntimeDriver {
     const labels = { 'paas.platform': platformId, [SWARM_LABELS.runtime]: 'swarm' };
     const nodes = await swarm.listNodes();
     let existing = await swarm.listServices(labels);
+    const needed = () => overlayApps(this.given?.wanted ?? [], this.given?.services ?? []);
+    // Each app's overlay before its services and containers: a one-off waiting for it goes now.
+    if (this.given && (await this.overlays.ensure(needed()))) this.toAgents();
     if (this.wanted) {
       const ready = nodes.filter((n) => n.state === 'ready' && n.nanoCpus > 0);
       const maxNanoCpus = ready.length ? Math.min(...ready.map((n) => n.nanoCpus)) : 0;
-      const { processes, keep } = await this.pinImages(this.wanted);
+      const facts = await this.imageFacts(this.wanted);
+      const { processes, keep } = await this.pinImages(
+        this.wanted.filter((p) => facts.has(`${p.appId}:${p.type}`) && this.overlays.ready.has(p.appId)),
+      );
+      // A type whose image could not be read, or whose app's overlay is not made yet, stays as it runs.
+      for (const p of this.wanted) {
+        if (!facts.has(`${p.appId}:${p.type}`) || !this.overlays.ready.has(p.appId)) keep.add(`${p.appId}:${p.type}`);
+      }
       if (!this.deps.registry) this.selfNode ??= await swarm.nodeId();
       const wanted = wantedServices(processes, {
         platformId,
         maxNanoCpus,
         ...(this.selfNode ? { pinToNode: this.selfNode } : {}),
+        facts,
       });
       for (const [key, hash] of rolledBack(existing, this.written)) {
         if (this.failed.get(key) !== hash) log.warn({ service: key }, 'swarm rolled a failed update back');
@@ -148,6 +182,7 @@ export class SwarmDriver implements RuntimeDriver {
       const keys = new Set(wanted.map((w) => w.key));
       for (const key of this.failed.keys()) if (!keys.has(key)) this.failed.delete(key);
     }
+    if (this.given) await this.overlays.sweep(needed);
     const tasks = await swarm.listTasks(existing.map((s) => s.id));
     this.services = existing;
     this.dynos = swarmDynos(existing, tasks, nodes);
@@ -156,6 +191,25 @@ export class SwarmDriver implements RuntimeDriver {
       this.lastDynos = summary;
       this.onChange();
     }
+  }
+
+  /** Each type's image facts (key app id:type), read once per image; a type whose read failed is left out. */
+  private async imageFacts(wanted: DesiredProcess[]): Promise<Map<string, ImageFacts>> {
+    const out = new Map<string, ImageFacts>();
+    for (const p of wanted) {
+      let facts = this.facts.get(p.image);
+      if (!facts) {
+        try {
+          facts = await this.deps.images.imageFacts(p.image, { 'paas.platform': this.deps.platformId });
+          this.facts.set(p.image, facts);
+        } catch (err) {
+          this.deps.log.error({ err, app: p.app, image: p.image }, 'could not read a release image; trying again');
+          continue;
+        }
+      }
+      out.set(`${p.appId}:${p.type}`, facts);
+    }
+    return out;
   }
 
   /**

@@ -7,6 +7,7 @@ import {
   SWARM_LABELS,
   serviceActions,
   serviceName,
+  taskCommand,
   type WantedService,
   wantedServices,
 } from './swarm-spec.js';
@@ -67,7 +68,9 @@ describe('wantedServices', () => {
     const [web, worker] = wantedServices([proc('web.1'), proc('worker.1')], options);
     const c = web?.spec.TaskTemplate.ContainerSpec;
     expect(c?.Image).toBe('sha256:abc');
-    expect(c?.Command).toEqual(['/bin/sh', '-c', 'exec node server.js']);
+    // The Procfile command is the CMD (Args): the image's ENTRYPOINT stays, as on the agents.
+    expect(c?.Args).toEqual(['/bin/sh', '-c', 'exec node server.js']);
+    expect(c?.Command).toBeUndefined();
     expect(c?.Env).toContain('DYNO=web.{{.Task.Slot}}');
     expect(c?.Env).toContain('FOO=bar');
     expect(c?.Env).toContain('PORT=5000');
@@ -107,6 +110,33 @@ describe('wantedServices', () => {
     expect(worker?.spec.UpdateConfig).toMatchObject({ Order: 'stop-first', FailureAction: 'rollback' });
     expect(worker?.spec.TaskTemplate.ContainerSpec.Healthcheck).toEqual({ Test: ['NONE'] });
     expect(worker?.spec.EndpointSpec.Ports).toEqual([]);
+  });
+
+  it("joins each app's own overlay network, reachable there by its type", () => {
+    const [web] = wantedServices([proc('web.1')], options);
+    expect(web?.spec.TaskTemplate.Networks).toEqual([{ Target: 'paas-app-a1-c', Aliases: ['web'] }]);
+    expect(web?.spec.TaskTemplate.ContainerSpec.Labels['paas.size']).toBe('Basic');
+  });
+
+  it('runs an image without USER as the app user, and the program under setpriv --no-new-privs', () => {
+    const facts = { user: '', entrypoint: ['/entry'], cmd: ['node'], setpriv: '/usr/bin/setpriv' };
+    expect(taskCommand('node server.js', facts)).toEqual({
+      Command: ['/usr/bin/setpriv', '--no-new-privs', '/entry', '/bin/sh', '-c', 'exec node server.js'],
+      User: '1000:1000',
+    });
+    // The image's own CMD when the Procfile has none; the image's USER kept.
+    expect(taskCommand(null, { ...facts, entrypoint: null, user: 'nobody' })).toEqual({
+      Command: ['/usr/bin/setpriv', '--no-new-privs', 'node'],
+    });
+    // No setpriv in the image: the command as the agents run it, still not as root.
+    expect(taskCommand('node server.js', { ...facts, setpriv: null })).toEqual({
+      Args: ['/bin/sh', '-c', 'exec node server.js'],
+      User: '1000:1000',
+    });
+    const map = new Map([['a1:web', facts]]);
+    const [web] = wantedServices([proc('web.1')], { ...options, facts: map });
+    expect(web?.spec.TaskTemplate.ContainerSpec.User).toBe('1000:1000');
+    expect(web?.spec.TaskTemplate.ContainerSpec.Command?.slice(0, 2)).toEqual(['/usr/bin/setpriv', '--no-new-privs']);
   });
 
   it("takes a size's limits from the shared table, CPUs capped at the smallest node", () => {

@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import {
   APP_CAPABILITIES,
+  APP_USER,
+  appOverlay,
   DEFAULT_DYNO_SIZE,
   type DesiredProcess,
   dynoSize,
@@ -17,6 +19,7 @@ import {
   shellArgv,
   WEB_PORT,
 } from '@paas/shared';
+import type { ImageFacts } from '../../docker-image-facts.js';
 import type { SwarmService, SwarmServiceSpec } from '../../docker-swarm.js';
 
 /** Labels only the swarm runtime writes. */
@@ -36,6 +39,11 @@ export interface SwarmSpecOptions {
    * there (a task on another node would fail with "No such image").
    */
   pinToNode?: string;
+  /**
+   * What each type's image is (key app id:type): its USER (none: the service runs as APP_USER,
+   * as the agents run it), its ENTRYPOINT and CMD, and whether it has `setpriv`.
+   */
+  facts?: Map<string, ImageFacts>;
 }
 
 /** A service the platform wants: its identity (app id + type) and the spec to write. */
@@ -75,6 +83,27 @@ export function healthScript(path: string | null): string {
 /** The sum of the platform's generation requests a type's processes carry (the newest). */
 const newest = (values: string[]) => values.sort().at(-1) ?? '';
 
+/**
+ * The task's command and user, confined as the agents' containers are where Docker 20.10's
+ * services allow. The agents run the image's ENTRYPOINT with the Procfile command as its CMD;
+ * Swarm's `Command` replaces the ENTRYPOINT and `Args` the CMD, so the Procfile command is
+ * `Args`. Services have no no-new-privileges: with `setpriv` in the image the whole program
+ * (ENTRYPOINT + command) runs under `setpriv --no-new-privs`, which every process the app
+ * starts inherits (Docker's init, PID 1, stays outside: it only forwards signals and reaps).
+ */
+export function taskCommand(
+  command: string | null,
+  facts: ImageFacts | undefined,
+): { Command?: string[]; Args?: string[]; User?: string } {
+  const argv = command === null ? null : shellArgv(command);
+  const user = facts && facts.user.trim() === '' ? { User: APP_USER } : {};
+  const program = facts ? [...(facts.entrypoint ?? []), ...(argv ?? facts.cmd ?? [])] : [];
+  if (facts?.setpriv && program.length > 0) {
+    return { Command: [facts.setpriv, '--no-new-privs', ...program], ...user };
+  }
+  return { ...(argv ? { Args: argv } : {}), ...user };
+}
+
 function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServiceSpec {
   const [first] = group as [DesiredProcess, ...DesiredProcess[]];
   const web = first.type === 'web';
@@ -110,16 +139,17 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
     TaskTemplate: {
       ContainerSpec: {
         Image: first.image,
-        ...(first.command === null ? {} : { Command: shellArgv(first.command) }),
+        ...taskCommand(first.command, options.facts?.get(`${first.appId}:${first.type}`)),
         Env: env.sort(),
         Labels: {
           ...labels,
           [LABELS.generation]: newest(group.map((p) => p.generation)),
           [LABELS.stopTimeout]: String(first.stopTimeout),
           [LABELS.command]: first.command ?? '',
+          [LABELS.size]: size?.name ?? DEFAULT_DYNO_SIZE,
         },
         Init: true,
-        // Docker 20.10 (API 1.41) has no no-new-privileges for services; capabilities it has.
+        // Docker 20.10 (API 1.41) has no no-new-privileges for services (setpriv above); capabilities it has.
         CapabilityDrop: ['ALL'],
         CapabilityAdd: [...APP_CAPABILITIES],
         StopGracePeriod: first.stopTimeout * NS,
@@ -143,6 +173,9 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
       LogDriver: { Name: 'json-file', Options: { 'max-size': LOG_MAX_SIZE, 'max-file': LOG_MAX_FILES } },
       RestartPolicy: { Condition: 'any', Delay: 2 * NS, MaxAttempts: 0, Window: 0 },
       ForceUpdate: 0,
+      // The app's own overlay (made before the service): its add-ons answer there by name, and
+      // so do its types (`web`); no other app is on it.
+      Networks: [{ Target: appOverlay(first.appId), Aliases: [first.type] }],
       ...(options.pinToNode ? { Placement: { Constraints: [`node.id==${options.pinToNode}`] } } : {}),
     },
     Mode: { Replicated: { Replicas: group.length } },

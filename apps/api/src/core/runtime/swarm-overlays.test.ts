@@ -1,0 +1,60 @@
+import type { DesiredProcess, DesiredService } from '@paas/shared';
+import { describe, expect, it } from 'vitest';
+import { forAgents, overlayApps } from './swarm-overlays.js';
+
+const proc = (appId: string, name: string, oneOff = false): DesiredProcess => ({
+  key: `${appId}:${name}`,
+  app: `app-${appId}`,
+  appId,
+  type: name.split('.')[0] ?? '',
+  index: 1,
+  name,
+  release: { id: 'r1', version: 1 },
+  image: 'sha256:abc',
+  command: 'node server.js',
+  env: {},
+  stopTimeout: 10,
+  generation: '',
+  network: `paas-app-${appId}`,
+  ...(oneOff ? { oneOff: { id: `o-${name}`, attach: true, tty: false, timeout: 60 } } : {}),
+});
+const pg = (appIds: string[]): { agentId: string; service: DesiredService } => ({
+  agentId: 'ag1',
+  service: {
+    id: 's1',
+    name: 'postgresql-calm-1',
+    kind: 'postgres',
+    image: 'paas/postgres:15',
+    env: {},
+    appIds,
+    app: 'owner',
+  },
+});
+
+describe('app overlays', () => {
+  it('are needed by every app with a process, a one-off or an add-on attached', () => {
+    const apps = overlayApps([proc('a', 'web.1'), proc('b', 'run.1', true)], [pg(['c', 'd'])]);
+    expect([...apps]).toEqual([
+      ['a', 'app-a'],
+      ['b', 'app-b'],
+      ['c', 'owner'],
+      ['d', ''],
+    ]);
+  });
+
+  it('put one-offs and add-ons on the overlays that exist; a one-off waits for its overlay', () => {
+    const wanted = [proc('a', 'web.1'), proc('a', 'run.1', true), proc('b', 'release.1', true)];
+    const out = forAgents(wanted, [pg(['a', 'b'])], [], new Set(['a']));
+    // Formation processes are Swarm's; b's overlay is not made yet, so its one-off waits.
+    expect(out.processes.map((p) => [p.key, p.network])).toEqual([['a:run.1', 'paas-app-a-c']]);
+    // The add-on is never left out: b's bridge until b's overlay exists.
+    expect(out.services[0]?.service.networks).toEqual(['paas-app-a-c', 'paas-app-b']);
+  });
+
+  it('keep the bridge for an app whose processes are still handed over from the agents', () => {
+    const web = proc('a', 'web.1');
+    const out = forAgents([web], [pg(['a'])], [web], new Set(['a']));
+    expect(out.processes).toEqual([web]);
+    expect(out.services[0]?.service.networks).toEqual(['paas-app-a-c', 'paas-app-a']);
+  });
+});
