@@ -206,7 +206,11 @@ function persist(): void {
 // Before any container starts: app networks reach no more of this host than the router.
 let firewallWarned = false;
 const firewall = keepFirewall(
-  { routerPorts: [config.PAAS_ROUTER_PORT, config.PAAS_ROUTER_TLS_PORT], apiUrl: config.PAAS_API_URL },
+  {
+    routerPorts: [config.PAAS_ROUTER_PORT, config.PAAS_ROUTER_TLS_PORT],
+    apiUrl: config.PAAS_API_URL,
+    overlayPools: () => runtime.overlayPools(),
+  },
   (err) => {
     if (!firewallWarned) log.warn({ err }, 'could not install the firewall of app networks');
     firewallWarned = true;

@@ -153,6 +153,18 @@ export class DockerRuntime implements Runtime {
     return user;
   }
 
+  /**
+   * Swarm's address pools of overlay networks when this engine is in a swarm: the manager's
+   * own (`docker swarm init --default-addr-pool`), else Docker's default (a worker is not told).
+   */
+  async overlayPools(): Promise<string[]> {
+    const info = (await this.docker.info()) as {
+      Swarm?: { LocalNodeState?: string; Cluster?: { DefaultAddrPool?: string[] } };
+    };
+    if (info.Swarm?.LocalNodeState !== 'active') return [];
+    return info.Swarm.Cluster?.DefaultAddrPool ?? ['10.0.0.0/8'];
+  }
+
   async start(id: string): Promise<void> {
     await this.docker.getContainer(id).start();
   }
