@@ -25,7 +25,7 @@
  * by the host's default route (to a LAN host of that address, or a gateway that answers
  * anything):
  *
- *   DOCKER-USER -i paas+|docker_gwbridge -d <Swarm's address pool> → REJECT
+ *   DOCKER-USER -i docker_gwbridge -d <Swarm's address pool> → REJECT
  *
  * (A task reaches its own overlay inside its own network namespace, never through the host.)
  *
@@ -77,8 +77,10 @@ export function firewallRules(options: FirewallOptions, family: 4 | 6): Rule[] {
   }
   rules.push({ chain: CHAIN, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] });
   for (const bridge of bridges) rules.push({ chain: 'INPUT', spec: ['-i', bridge, '-j', CHAIN] });
+  // Tasks only: app bridges' own subnets (10.201.0.0/16) may lie in the pool, and their
+  // containers' traffic to each other crosses FORWARD (br_netfilter).
   for (const pool of (options.overlayPools ?? []).filter((p) => isIP(p.split('/')[0] ?? '') === family)) {
-    for (const bridge of bridges) rules.push({ chain: 'DOCKER-USER', spec: ['-i', bridge, '-d', pool, ...reject] });
+    rules.push({ chain: 'DOCKER-USER', spec: ['-i', SWARM_GATEWAY_BRIDGE, '-d', pool, ...reject] });
   }
   if (options.remoteApi && isIP(options.remoteApi) === family) {
     for (const bridge of bridges) {
