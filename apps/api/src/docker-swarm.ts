@@ -36,7 +36,7 @@ export interface SwarmServiceSpec {
   Mode: { Replicated: { Replicas: number } };
   UpdateConfig: UpdateConfig;
   RollbackConfig: UpdateConfig;
-  EndpointSpec: { Ports: { Protocol: 'tcp'; TargetPort: number; PublishMode: 'host' }[] };
+  EndpointSpec: { Mode?: 'vip' | 'dnsrr'; Ports: { Protocol: 'tcp'; TargetPort: number; PublishMode: 'host' }[] };
 }
 
 interface UpdateConfig {

@@ -115,6 +115,7 @@ describe('wantedServices', () => {
   it("joins each app's own overlay network, reachable there by its type", () => {
     const [web] = wantedServices([proc('web.1')], options);
     expect(web?.spec.TaskTemplate.Networks).toEqual([{ Target: 'paas-app-a1-c', Aliases: ['web'] }]);
+    expect(web?.spec.EndpointSpec.Mode).toBe('dnsrr'); // `web` answers with the tasks' addresses
     expect(web?.spec.TaskTemplate.ContainerSpec.Labels['paas.size']).toBe('Basic');
   });
 

@@ -182,6 +182,11 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
     UpdateConfig: update(order, 'rollback'),
     RollbackConfig: update(order, 'pause'),
     EndpointSpec: {
+      // On the app's overlay its type's name answers with its tasks' addresses (DNS round
+      // robin, as a name several containers share on a bridge), not a virtual IP: nothing is
+      // balanced by IPVS (the router reaches tasks by their published ports), and a VIP
+      // answered nothing on this machine's kernel.
+      Mode: 'dnsrr',
       Ports: web ? [{ Protocol: 'tcp', TargetPort: WEB_PORT, PublishMode: 'host' }] : [],
     },
   };
