@@ -14,6 +14,7 @@ import type { ImageFacts, ImageFactsEngine } from '../../docker-image-facts.js';
 import type { OverlayEngine } from '../../docker-overlays.js';
 import type { RegistryAuth, SwarmEngine, SwarmService } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
+import { RUNNER_LABEL } from '../docker-one-off.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
@@ -200,7 +201,9 @@ export class SwarmDriver implements RuntimeDriver {
       let facts = this.facts.get(p.image);
       if (!facts) {
         try {
-          facts = await this.deps.images.imageFacts(p.image, { 'paas.platform': this.deps.platformId });
+          // Labelled as the api's own containers: one left by an api killed meanwhile goes at its start.
+          const labels = { 'paas.platform': this.deps.platformId, [RUNNER_LABEL]: 'api' };
+          facts = await this.deps.images.imageFacts(p.image, labels);
           this.facts.set(p.image, facts);
         } catch (err) {
           this.deps.log.error({ err, app: p.app, image: p.image }, 'could not read a release image; trying again');
