@@ -153,16 +153,10 @@ export class DockerRuntime implements Runtime {
     return user;
   }
 
-  /**
-   * Swarm's address pools of overlay networks when this engine is in a swarm: the manager's
-   * own (`docker swarm init --default-addr-pool`), else Docker's default (a worker is not told).
-   */
-  async overlayPools(): Promise<string[]> {
-    const info = (await this.docker.info()) as {
-      Swarm?: { LocalNodeState?: string; Cluster?: { DefaultAddrPool?: string[] } };
-    };
-    if (info.Swarm?.LocalNodeState !== 'active') return [];
-    return info.Swarm.Cluster?.DefaultAddrPool ?? ['10.0.0.0/8'];
+  /** The subnets of the overlay networks this engine knows (none when it is in no swarm). */
+  async overlaySubnets(): Promise<string[]> {
+    const found = await this.docker.listNetworks({ filters: { driver: ['overlay'] } });
+    return found.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])));
   }
 
   async start(id: string): Promise<void> {

@@ -26,16 +26,6 @@ describe('firewall of app networks', () => {
     );
   });
 
-  it("rejects Swarm's overlay address pool from app containers (another app's overlay is no route here)", () => {
-    const v4 = firewallRules({ routerPorts: [], remoteApi: null, overlayPools: ['10.0.0.0/8'] }, 4);
-    // Not from app bridges: their own subnets may lie in the pool (web ↔ worker crosses FORWARD).
-    expect(v4.filter((r) => r.chain === 'DOCKER-USER').map((r) => r.spec.slice(0, 4))).toEqual([
-      ['-i', 'docker_gwbridge', '-d', '10.0.0.0/8'],
-    ]);
-    const v6 = firewallRules({ routerPorts: [], remoteApi: null, overlayPools: ['10.0.0.0/8'] }, 6);
-    expect(v6.some((r) => r.chain === 'DOCKER-USER')).toBe(false);
-  });
-
   it('knows an api on this host (loopback or its own address) is not remote', async () => {
     expect(await remoteApiAddress('http://127.0.0.1:5000')).toBeNull();
     expect(await remoteApiAddress('http://[::1]:5000')).toBeNull();

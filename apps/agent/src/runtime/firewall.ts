@@ -20,14 +20,8 @@
  * host) through that bridge of their node, which every Swarm task on the node shares. Docker
  * makes it with inter-container traffic off, so tasks of two apps do not reach each other on
  * it; the host they would reach, and these rules keep them from it. (A paas host runs no
- * other Swarm tasks than the platform's: all of them are kept from the host so.) And what is
- * left: another app's overlay address is no route on the host, so a packet to it would leave
- * by the host's default route (to a LAN host of that address, or a gateway that answers
- * anything):
- *
- *   DOCKER-USER -i docker_gwbridge -d <Swarm's address pool> → REJECT
- *
- * (A task reaches its own overlay inside its own network namespace, never through the host.)
+ * other Swarm tasks than the platform's: all of them are kept from the host so.) Other apps'
+ * overlay addresses: runtime/overlay-firewall.ts.
  *
  * Needs CAP_NET_ADMIN; without it the agent says so once and runs on (the apps are still
  * apart from each other, not from the host). Idempotent: each rule is checked (`-C`) before it
@@ -55,8 +49,6 @@ export interface FirewallOptions {
   routerPorts: number[];
   /** The api's address when it is on another host (null: on this one, or unknown). */
   remoteApi: string | null;
-  /** Swarm's address pools of overlay networks (CIDRs; none when this engine is in no swarm). */
-  overlayPools?: string[];
 }
 
 /** One rule: where it goes and its match, for `-C`/`-I`. */
@@ -77,11 +69,6 @@ export function firewallRules(options: FirewallOptions, family: 4 | 6): Rule[] {
   }
   rules.push({ chain: CHAIN, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] });
   for (const bridge of bridges) rules.push({ chain: 'INPUT', spec: ['-i', bridge, '-j', CHAIN] });
-  // Tasks only: app bridges' own subnets (10.201.0.0/16) may lie in the pool, and their
-  // containers' traffic to each other crosses FORWARD (br_netfilter).
-  for (const pool of (options.overlayPools ?? []).filter((p) => isIP(p.split('/')[0] ?? '') === family)) {
-    rules.push({ chain: 'DOCKER-USER', spec: ['-i', SWARM_GATEWAY_BRIDGE, '-d', pool, ...reject] });
-  }
   if (options.remoteApi && isIP(options.remoteApi) === family) {
     for (const bridge of bridges) {
       rules.push({ chain: 'DOCKER-USER', spec: ['-i', bridge, '-d', options.remoteApi, ...reject] });
@@ -177,15 +164,11 @@ async function pruneRouterPorts(binary: string, family: 4 | 6, keep: number[]): 
  * (rejecting with the reason it could not); `onError` hears about the later ones.
  */
 export function keepFirewall(
-  options: { routerPorts: number[]; apiUrl: string; overlayPools?: () => Promise<string[]> },
+  options: { routerPorts: number[]; apiUrl: string },
   onError: (err: unknown) => void,
 ): { ready: Promise<void>; stop(): void } {
   const once = async () =>
-    installFirewall({
-      routerPorts: options.routerPorts,
-      remoteApi: await remoteApiAddress(options.apiUrl),
-      overlayPools: (await options.overlayPools?.().catch(() => [])) ?? [],
-    });
+    installFirewall({ routerPorts: options.routerPorts, remoteApi: await remoteApiAddress(options.apiUrl) });
   const timer = setInterval(() => void once().catch(onError), 60_000);
   timer.unref();
   return { ready: once(), stop: () => clearInterval(timer) };
