@@ -85,7 +85,7 @@ export class SwarmDriver implements RuntimeDriver {
 
   /** The agents' part: one-offs and add-ons on the apps' overlays, the hand-over on bridges. */
   private toAgents(): void {
-    if (!this.given) return;
+    if (!this.given || !this.overlays.looked) return;
     const { wanted, services } = this.given;
     const mine = forAgents(wanted, services, this.handover(wanted), this.overlays.ready);
     this.deps.agents.apply(mine.processes, mine.services);
@@ -135,7 +135,8 @@ export class SwarmDriver implements RuntimeDriver {
     const nodes = await swarm.listNodes();
     let existing = await swarm.listServices(labels);
     const needed = () => overlayApps(this.given?.wanted ?? [], this.given?.services ?? []);
-    // Each app's overlay before its services and containers: a one-off waiting for it goes now.
+    // Each app's overlay before its services and containers: a one-off waiting for it goes now
+    // (and, on an api's first pass, everything the agents run).
     if (this.given && (await this.overlays.ensure(needed()))) this.toAgents();
     if (this.wanted) {
       const ready = nodes.filter((n) => n.state === 'ready' && n.nanoCpus > 0);

@@ -58,6 +58,11 @@ export function forAgents(
 export class AppOverlays {
   /** Apps whose overlay exists (as of the last look, and those made since). */
   readonly ready = new Set<string>();
+  /**
+   * Whether the overlays were looked at yet: until then nothing is handed to the agents (an
+   * api just started would otherwise move add-ons back to the bridges for a pass).
+   */
+  looked = false;
 
   constructor(private readonly deps: { engine: OverlayEngine; platformId: string; log: Logger }) {}
 
@@ -65,13 +70,14 @@ export class AppOverlays {
     return { [LABELS.platform]: this.deps.platformId, [SWARM_LABELS.runtime]: 'swarm' };
   }
 
-  /** Looks at the overlays and makes the missing ones; true when it made one. */
+  /** Looks at the overlays and makes the missing ones; true when it made one (or looked for the first time). */
   async ensure(needed: Map<string, string>): Promise<boolean> {
     const { engine, log } = this.deps;
     const existing = await engine.listOverlays(this.labels);
     this.ready.clear();
     for (const n of existing) if (n.labels[LABELS.appId]) this.ready.add(n.labels[LABELS.appId] ?? '');
-    let made = false;
+    let made = !this.looked;
+    this.looked = true;
     for (const [appId, app] of needed) {
       if (this.ready.has(appId)) continue;
       try {
