@@ -16,6 +16,7 @@ import { RouterController } from './router/controller.js';
 import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
 import { keepFirewall } from './runtime/firewall.js';
+import { keepOverlayFirewall } from './runtime/overlay-firewall.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
@@ -242,6 +243,15 @@ try {
   firewallWarned = true;
   log.warn({ err }, 'could not install the firewall of app networks: their containers can reach this host');
 }
+// Swarm tasks: other apps' overlay addresses (runtime/overlay-firewall.ts).
+let overlaysWarned = false;
+const overlayFirewall = keepOverlayFirewall(
+  () => runtime.overlaySubnets(),
+  (err) => {
+    if (!overlaysWarned) log.warn({ err }, 'could not reject overlay subnets from Swarm tasks');
+    overlaysWarned = true;
+  },
+);
 
 if (saved) {
   reconciler.setPlatform(saved.platformId);
@@ -279,6 +289,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   clearInterval(tick);
   clearInterval(heartbeat);
   firewall.stop();
+  overlayFirewall.stop();
   unwatch();
   unwatchSwarm();
   swarm.close();

@@ -123,6 +123,8 @@ export async function createDeps(config: Config, db: Db, log: Logger): Promise<D
     config.PAAS_RUNTIME === 'swarm'
       ? new SwarmDriver({
           swarm: docker.swarm(),
+          overlays: docker.overlays(),
+          images: docker.imageFacts(),
           log: log.child({ component: 'swarm' }),
           platformId: platformId(db),
           agents: agentsDriver,

@@ -14,6 +14,8 @@ export interface SwarmServiceSpec {
     ContainerSpec: {
       Image: string;
       Command?: string[];
+      Args?: string[];
+      User?: string;
       Env: string[];
       Labels: Record<string, string>;
       Init: boolean;
@@ -34,7 +36,7 @@ export interface SwarmServiceSpec {
   Mode: { Replicated: { Replicas: number } };
   UpdateConfig: UpdateConfig;
   RollbackConfig: UpdateConfig;
-  EndpointSpec: { Ports: { Protocol: 'tcp'; TargetPort: number; PublishMode: 'host' }[] };
+  EndpointSpec: { Mode?: 'vip' | 'dnsrr'; Ports: { Protocol: 'tcp'; TargetPort: number; PublishMode: 'host' }[] };
 }
 
 interface UpdateConfig {
@@ -111,8 +113,6 @@ export interface SwarmEngine {
    * `repo@sha256:…`, the reference every node pulls.
    */
   pushImage(imageId: string, repo: string, tag: string, auth: RegistryAuth): Promise<string>;
-  /** What a local image runs when given no command: its entrypoint and CMD (null: no image). */
-  imageArgv(imageId: string): Promise<string[] | null>;
   /** Sets a service's replicas, keeping the rest of the spec it runs. */
   scaleService(id: string, version: number, replicas: number): Promise<void>;
   /** Removes a service (its tasks stop with their grace period); a gone one is no error. */
@@ -199,16 +199,6 @@ export class DockerSwarmEngine implements SwarmEngine {
         .getImage(`${repo}:${tag}`)
         .remove({ noprune: true })
         .catch(() => undefined);
-    }
-  }
-
-  async imageArgv(imageId: string): Promise<string[] | null> {
-    try {
-      const info = await this.docker.getImage(imageId).inspect();
-      return [...(info.Config?.Entrypoint ?? []), ...(info.Config?.Cmd ?? [])];
-    } catch (err) {
-      if (statusOf(err) === 404) return null;
-      throw err;
     }
   }
 

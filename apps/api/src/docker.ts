@@ -9,6 +9,8 @@ import { PassThrough, type Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
 import { dockerConnection } from '@paas/shared';
 import Docker from 'dockerode';
+import { DockerImageFacts } from './docker-image-facts.js';
+import { DockerOverlayEngine } from './docker-overlays.js';
 import type {
   BuildImageOptions,
   ContainerEngine,
@@ -57,6 +59,16 @@ export class DockerImageEngine implements ImageEngine, ContainerEngine, ServiceE
   /** The Swarm port on the same client (the `swarm` runtime). */
   swarm(): DockerSwarmEngine {
     return new DockerSwarmEngine(this.docker);
+  }
+
+  /** The apps' overlay networks (the `swarm` runtime), on the same client. */
+  overlays(): DockerOverlayEngine {
+    return new DockerOverlayEngine(this.docker);
+  }
+
+  /** What the `swarm` runtime reads of a release image (its user, command, setpriv). */
+  imageFacts(): DockerImageFacts {
+    return new DockerImageFacts(this.docker);
   }
 
   async inspect(image: string): Promise<ImageInfo | null> {

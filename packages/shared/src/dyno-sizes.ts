@@ -51,6 +51,9 @@ export function dynoSizeOrDefault(name: string | null | undefined): DynoSize {
  */
 export const APP_CAPABILITIES = ['CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'SETUID', 'SETGID', 'KILL', 'NET_BIND_SERVICE'];
 
+/** uid:gid an image without its own USER runs as, under either runtime (the stack images' `app`). */
+export const APP_USER = '1000:1000';
+
 /** Every process's json-file log: at most LOG_MAX_FILES files of LOG_MAX_SIZE. */
 export const LOG_MAX_SIZE = '10m';
 export const LOG_MAX_FILES = '3';

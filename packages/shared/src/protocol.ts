@@ -62,6 +62,17 @@ export type DesiredProcess = z.infer<typeof desiredProcess>;
 /** The Docker network of one app: its processes and the add-ons attached to it, nothing else. */
 export const appNetwork = (appId: string) => `paas-app-${appId}`;
 
+/**
+ * The same under the `swarm` runtime: an attachable overlay network (Swarm scope, one per app,
+ * made and removed by the api) that its services' tasks, its one-offs and its add-ons join on
+ * any node. Its own name (a `-c` after the app's bridge's: the two may exist at once on one
+ * engine while a platform switches runtimes, and Docker would make two networks of one name).
+ */
+export const appOverlay = (appId: string) => `${appNetwork(appId)}-c`;
+
+/** Whether an app network is the api's overlay (an agent never makes it; Docker finds it on any node). */
+export const isAppOverlay = (network: string) => /^paas-app-.+-c$/.test(network);
+
 export const SERVICE_KINDS = ['postgres', 'redis'] as const;
 export const serviceKind = z.enum(SERVICE_KINDS);
 export type ServiceKind = z.infer<typeof serviceKind>;
@@ -81,6 +92,12 @@ export const desiredService = z.object({
   env: z.record(z.string(), z.string()),
   /** The apps (ids) whose networks it joins: the owner's first, then each attached app's. */
   appIds: z.array(z.string()).min(1),
+  /**
+   * The networks it joins, when not each app's bridge (`appIds` → appNetwork): under the
+   * swarm runtime, the apps' overlays (appOverlay), and a bridge while its app still has
+   * processes on agents (a platform switching runtimes).
+   */
+  networks: z.array(z.string()).min(1).optional(),
   /** The owning app's name (for the agent's log lines). */
   app: z.string(),
 });

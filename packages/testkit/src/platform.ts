@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Agent, startAgent } from './agent.js';
 import { collectOutput, freePort, NODE_TS, ROOT, run, tempDir } from './env.js';
-import { ensureSwarm, removeServices, testRuntime } from './swarm.js';
+import { ensureSwarm, removeOverlays, removeServices, testRuntime } from './swarm.js';
 import { recordPlatform, recordProcess } from './sweep.js';
 
 export interface Platform {
@@ -181,6 +181,7 @@ export async function startPlatform(startOptions: PlatformOptions = {}): Promise
         .filter(Boolean);
       // (A container Swarm is removing already answers 409: it is going anyway.)
       if (ids.length) await run('docker', ['rm', '-f', ...ids]).catch(() => undefined);
+      await removeOverlays(platformId);
       // Add-ons' volumes and apps' networks too (benches call this; tests also have the sweep).
       const label = `label=paas.platform=${platformId}`;
       for (const kind of ['volume', 'network'] as const) {

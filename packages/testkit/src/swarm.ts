@@ -86,3 +86,35 @@ export async function removeNodes(platformId: string): Promise<number> {
   if (ids.length) await run('docker', ['node', 'rm', '--force', ...ids]);
   return ids.length;
 }
+
+/**
+ * Removes a platform's overlay networks (the swarm runtime's app networks; after its services):
+ * Swarm lets one go only once its services' tasks have left it, so each is tried for a while.
+ */
+export async function removeOverlays(platformId: string): Promise<number> {
+  const list = async () => {
+    try {
+      const args = [
+        'network',
+        'ls',
+        '-q',
+        '--filter',
+        `label=paas.platform=${platformId}`,
+        '--filter',
+        'driver=overlay',
+      ];
+      return (await run('docker', args)).stdout.split('\n').filter(Boolean);
+    } catch {
+      return [];
+    }
+  };
+  let ids = await list();
+  const count = ids.length;
+  const deadline = Date.now() + 15_000;
+  while (ids.length && Date.now() < deadline) {
+    for (const id of ids) await run('docker', ['network', 'rm', id]).catch(() => undefined);
+    ids = await list();
+    if (ids.length) await new Promise((r) => setTimeout(r, 500));
+  }
+  return count;
+}

@@ -21,7 +21,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { removeNodes, removeServices } from './swarm.js';
+import { removeNodes, removeOverlays, removeServices } from './swarm.js';
 
 const run = promisify(execFile);
 
@@ -237,6 +237,7 @@ export async function sweep(files: string[]): Promise<SweepResult> {
       // Add-ons: their volumes and the apps' networks (after the containers on them).
       const volumes = await docker(['volume', 'ls', '-q', '--filter', `label=paas.platform=${id}`]);
       if (volumes.length) await docker(['volume', 'rm', '-f', ...volumes]);
+      await removeOverlays(id);
       const networks = await docker(['network', 'ls', '-q', '--filter', `label=paas.platform=${id}`]);
       if (networks.length) await docker(['network', 'rm', ...networks]);
       // Swarm worker nodes a test made (their containers went above).

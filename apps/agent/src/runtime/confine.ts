@@ -13,11 +13,10 @@
  * - the user: the image's own USER when it names one (a Dockerfile's `USER` is respected),
  *   else APP_USER (uid 1000, `app` in the stack images), never root by default.
  */
-import { APP_CAPABILITIES, LOG_MAX_FILES, LOG_MAX_SIZE } from '@paas/shared';
+import { APP_CAPABILITIES, APP_USER, LOG_MAX_FILES, LOG_MAX_SIZE } from '@paas/shared';
 import type { ProcessLimits } from './runtime.js';
 
-/** uid:gid an image without its own USER runs as (the stack images' `app` user). */
-export const APP_USER = '1000:1000';
+export { APP_USER };
 
 /** The user to run an image as: its own unless that is root by default (none given). */
 export function userFor(imageUser: string | undefined): string | undefined {

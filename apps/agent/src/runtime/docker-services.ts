@@ -3,6 +3,7 @@
  * small): app networks, volumes, service containers and exec. Only the runtime modules talk to
  * Docker; this one takes the client docker.ts made.
  */
+import { isAppOverlay } from '@paas/shared';
 import type Docker from 'dockerode';
 import { bridgeName, subnetCandidates } from './app-network.js';
 import type { ContainerInfo, ServiceRuntime, ServiceSpec } from './runtime.js';
@@ -21,6 +22,9 @@ export class DockerServices implements ServiceRuntime {
 
   /** An app's network (runtime/app-network.ts): its own bridge name and a /24 of the platform's range. */
   async ensureNetwork(name: string, labels: Record<string, string>): Promise<void> {
+    // The api's overlay (swarm runtime): never made here; a worker node lists it only once a
+    // container of its is on it, and Docker finds it through the manager when one joins it.
+    if (isAppOverlay(name)) return;
     const found = await this.docker.listNetworks({ filters: { name: [name] } });
     if (found.some((n) => n.Name === name)) return;
     let last: unknown;
@@ -108,7 +112,8 @@ export class DockerServices implements ServiceRuntime {
   }
 
   async listNetworks(labels: Record<string, string>): Promise<{ name: string; containers: number }[]> {
-    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+    // This engine's own (bridges): the api's overlays are the api's to remove.
+    const filters = { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`), scope: ['local'] };
     const found = await this.docker.listNetworks({ filters });
     return Promise.all(
       found.map(async (n) => {

@@ -154,6 +154,12 @@ export class DockerRuntime implements Runtime {
     return user;
   }
 
+  /** The subnets of the overlay networks this engine knows (none when it is in no swarm). */
+  async overlaySubnets(): Promise<string[]> {
+    const found = await this.docker.listNetworks({ filters: { driver: ['overlay'] } });
+    return found.flatMap((n) => (n.IPAM?.Config ?? []).flatMap((c) => (c.Subnet ? [c.Subnet] : [])));
+  }
+
   async start(id: string): Promise<void> {
     await this.docker.getContainer(id).start();
   }

@@ -15,6 +15,14 @@
  *              anything else → REJECT
  *   DOCKER-USER -i paas+ -d <api host> → REJECT   (the api on another host)
  *
+ * The same for `docker_gwbridge` (SWARM_GATEWAY_BRIDGE): under the swarm runtime an app's
+ * containers are on its overlay network, and reach everything outside it (the internet, the
+ * host) through that bridge of their node, which every Swarm task on the node shares. Docker
+ * makes it with inter-container traffic off, so tasks of two apps do not reach each other on
+ * it; the host they would reach, and these rules keep them from it. (A paas host runs no
+ * other Swarm tasks than the platform's: all of them are kept from the host so.) Other apps'
+ * overlay addresses: runtime/overlay-firewall.ts.
+ *
  * Needs CAP_NET_ADMIN; without it the agent says so once and runs on (the apps are still
  * apart from each other, not from the host). Idempotent: each rule is checked (`-C`) before it
  * is added, so agents sharing a host and restarts add nothing twice. IPv4 and IPv6. Checked
@@ -33,6 +41,9 @@ const run = promisify(execFile);
 
 export const CHAIN = 'PAAS-APPS';
 
+/** The bridge a Swarm node's tasks reach outside their overlay networks through. */
+export const SWARM_GATEWAY_BRIDGE = 'docker_gwbridge';
+
 export interface FirewallOptions {
   /** The router's ports on this host (HTTP, HTTPS; 0s are left out). */
   routerPorts: number[];
@@ -50,16 +61,18 @@ export interface Rule {
 
 /** The rules for one address family (4 or 6), pure. */
 export function firewallRules(options: FirewallOptions, family: 4 | 6): Rule[] {
-  const bridges = `${BRIDGE_PREFIX}+`;
+  const bridges = [`${BRIDGE_PREFIX}+`, SWARM_GATEWAY_BRIDGE];
   const reject = ['-j', 'REJECT', '--reject-with', family === 4 ? 'icmp-port-unreachable' : 'icmp6-port-unreachable'];
   const rules: Rule[] = [{ chain: CHAIN, spec: reject, last: true }];
   for (const port of options.routerPorts.filter((p) => p > 0)) {
     rules.push({ chain: CHAIN, spec: ['-p', 'tcp', '--dport', String(port), '-j', 'RETURN'] });
   }
   rules.push({ chain: CHAIN, spec: ['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'RETURN'] });
-  rules.push({ chain: 'INPUT', spec: ['-i', bridges, '-j', CHAIN] });
+  for (const bridge of bridges) rules.push({ chain: 'INPUT', spec: ['-i', bridge, '-j', CHAIN] });
   if (options.remoteApi && isIP(options.remoteApi) === family) {
-    rules.push({ chain: 'DOCKER-USER', spec: ['-i', bridges, '-d', options.remoteApi, ...reject] });
+    for (const bridge of bridges) {
+      rules.push({ chain: 'DOCKER-USER', spec: ['-i', bridge, '-d', options.remoteApi, ...reject] });
+    }
   }
   return rules;
 }

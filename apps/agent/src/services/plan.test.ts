@@ -81,6 +81,16 @@ describe('planServices', () => {
     expect(left.restart).toEqual([]);
   });
 
+  it('joins the networks the api names instead (swarm: the app overlays), leaving the bridge, no restart', () => {
+    const swarm = { ...pg, networks: ['paas-app-app1-c'] };
+    expect(serviceSpec(swarm, {}).networks).toEqual(['paas-app-app1-c']);
+    const moved = planServices([swarm], [container({ networks: ['paas-app-app1'] })], memory(['c1']), NOW);
+    expect(moved.connect.map((c) => [c.network, c.alias])).toEqual([['paas-app-app1-c', 'postgresql-calm-12345']]);
+    expect(moved.disconnect.map((c) => c.network)).toEqual(['paas-app-app1']);
+    expect(moved.restart).toEqual([]);
+    expect(staleNetworks([{ name: 'paas-app-app1-c', containers: 0 }], new Set(), [swarm])).toEqual([]);
+  });
+
   it('removes a service no longer desired with its volume, and nothing when told nothing', () => {
     const gone = planServices([], [container()], memory(), NOW);
     expect(gone.remove.map((c) => c.id)).toEqual(['c1']);

@@ -74,6 +74,9 @@ export function readinessProbe(s: DesiredService): string[] {
   return ['sh', '-c', 'redis-cli -a "$REDIS_PASSWORD" --no-auth-warning ping | grep -q PONG'];
 }
 
+/** The networks a service joins: the api's list, else each attached app's bridge. */
+export const serviceNetworks = (s: DesiredService): string[] => s.networks ?? s.appIds.map(appNetwork);
+
 export function serviceSpec(s: DesiredService, labels: Record<string, string>): ServiceSpec {
   return {
     name: `paas-addon-${s.name}`,
@@ -81,7 +84,7 @@ export function serviceSpec(s: DesiredService, labels: Record<string, string>): 
     env: s.env,
     labels: { ...labels, [LABELS.service]: s.id, [LABELS.serviceKind]: s.kind, [LABELS.app]: s.app },
     volume: { name: volumeName(s.id), target: DATA_DIR[s.kind] },
-    networks: s.appIds.map(appNetwork),
+    networks: serviceNetworks(s),
     alias: s.name,
   };
 }
@@ -148,7 +151,7 @@ export function planServices(
       else if (out.wakeAt === null || h.backoffUntil < out.wakeAt) out.wakeAt = h.backoffUntil;
       state = 'crashed';
     } else {
-      const wanted = new Set(s.appIds.map(appNetwork));
+      const wanted = new Set(serviceNetworks(s));
       const has = new Set(c.networks ?? []);
       for (const n of wanted) if (!has.has(n)) out.connect.push({ container: c, network: n, alias: s.name });
       for (const n of has) if (!wanted.has(n)) out.disconnect.push({ container: c, network: n });
@@ -186,7 +189,7 @@ export function staleNetworks(
   wanted: Set<string>,
   services: DesiredService[],
 ): string[] {
-  const keep = new Set([...wanted, ...services.flatMap((s) => s.appIds.map(appNetwork))]);
+  const keep = new Set([...wanted, ...services.flatMap(serviceNetworks)]);
   return networks
     .filter((n) => n.name.startsWith(appNetwork('')) && n.containers === 0 && !keep.has(n.name))
     .map((n) => n.name);

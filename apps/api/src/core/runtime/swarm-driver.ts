@@ -6,15 +6,19 @@
  * restarted (or killed mid-update) re-reads what Swarm has and goes on from there.
  *
  * One-offs (`paas run`, the release phase) and add-on containers stay with the agents (an
- * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach).
+ * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach),
+ * joined to the app's overlay network with its services (runtime/swarm-overlays.ts).
  */
 import { type DesiredProcess, LABELS, type SwarmGate } from '@paas/shared';
+import type { ImageFactsEngine } from '../../docker-image-facts.js';
+import type { OverlayEngine } from '../../docker-overlays.js';
 import type { RegistryAuth, SwarmEngine, SwarmService, SwarmTask } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
 import type { AgentsDriver } from './agents-driver.js';
 import type { PlacedService, RuntimeDriver } from './driver.js';
 import type { Dyno } from './dyno-view.js';
 import { SwarmImages } from './swarm-images.js';
+import { AppOverlays, forAgents, overlayApps } from './swarm-overlays.js';
 import { UpdateRetries } from './swarm-retry.js';
 import { rolledBack, SWARM_LABELS, serviceActions, wantedServices } from './swarm-spec.js';
 import { type TaskAgents, TaskStopper, tasksToRestart, typeGeneration } from './swarm-stops.js';
@@ -22,6 +26,10 @@ import { swarmDynos, withGates } from './swarm-tasks.js';
 
 export interface SwarmDriverDeps {
   swarm: SwarmEngine;
+  /** The apps' overlay networks. */
+  overlays: OverlayEngine;
+  /** Release images' USER, command and setpriv (the services' confinement). */
+  images: ImageFactsEngine;
   log: Logger;
   platformId: string;
   /** Runs the one-offs and add-on containers on the agents. */
@@ -44,6 +52,9 @@ export interface SwarmDriverDeps {
 
 export class SwarmDriver implements RuntimeDriver {
   private wanted: DesiredProcess[] | undefined;
+  /** The whole last desired set (one-offs too) and add-ons, as given to apply. */
+  private given: { wanted: DesiredProcess[]; services: PlacedService[] } | undefined;
+  private readonly overlays: AppOverlays;
   private dynos: Dyno[] = [];
   private services: SwarmService[] = [];
   private tasks: SwarmTask[] = [];
@@ -68,9 +79,12 @@ export class SwarmDriver implements RuntimeDriver {
     this.stopper = new TaskStopper({ agents: deps.tasks, log: deps.log });
     this.images = new SwarmImages({
       swarm: deps.swarm,
+      facts: deps.images,
       log: deps.log,
+      platformId: deps.platformId,
       ...(deps.registry ? { registry: deps.registry } : {}),
     });
+    this.overlays = new AppOverlays({ engine: deps.overlays, platformId: deps.platformId, log: deps.log });
     this.timer = setInterval(() => void this.kick(), deps.refreshMs ?? 1000);
     this.timer.unref();
   }
@@ -80,9 +94,18 @@ export class SwarmDriver implements RuntimeDriver {
   }
 
   apply(wanted: DesiredProcess[], services: PlacedService[]): void {
-    this.deps.agents.apply([...wanted.filter((w) => w.oneOff), ...this.handover(wanted)], services);
+    this.given = { wanted, services };
+    this.toAgents();
     this.wanted = wanted.filter((w) => !w.oneOff);
     void this.kick();
+  }
+
+  /** The agents' part: one-offs and add-ons on the apps' overlays, the hand-over on bridges. */
+  private toAgents(): void {
+    if (!this.given || !this.overlays.looked) return;
+    const { wanted, services } = this.given;
+    const mine = forAgents(wanted, services, this.handover(wanted), this.overlays.ready);
+    this.deps.agents.apply(mine.processes, mine.services);
   }
 
   /**
@@ -132,6 +155,10 @@ export class SwarmDriver implements RuntimeDriver {
     const labels = { 'paas.platform': platformId, [SWARM_LABELS.runtime]: 'swarm' };
     const nodes = await swarm.listNodes();
     let existing = await swarm.listServices(labels);
+    const needed = () => overlayApps(this.given?.wanted ?? [], this.given?.services ?? []);
+    // Each app's overlay before its services and containers: a one-off waiting for it goes now
+    // (and, on an api's first pass, everything the agents run).
+    if (this.given && (await this.overlays.ensure(needed()))) this.toAgents();
     if (this.wanted) {
       const ready = nodes.filter((n) => n.state === 'ready' && n.nanoCpus > 0);
       const maxNanoCpus = ready.length ? Math.min(...ready.map((n) => n.nanoCpus)) : 0;
@@ -140,13 +167,17 @@ export class SwarmDriver implements RuntimeDriver {
         ...p,
         generation: typeGeneration(restarts(p.appId), p.type),
       }));
-      const { processes, keep } = await this.images.pin(typeLevel);
+      const facts = await this.images.facts(this.wanted);
+      // A type whose image could not be read, or whose app's overlay is not made yet, stays as it runs.
+      const runnable = (p: DesiredProcess) => facts.has(`${p.appId}:${p.type}`) && this.overlays.ready.has(p.appId);
+      const { processes, keep } = await this.images.pin(typeLevel.filter(runnable));
+      for (const p of this.wanted) if (!runnable(p)) keep.add(`${p.appId}:${p.type}`);
       if (!this.deps.registry) this.selfNode ??= await swarm.nodeId();
       const wanted = wantedServices(processes, {
         platformId,
         maxNanoCpus,
-        imageArgv: await this.images.argvs(this.wanted),
         ...(this.selfNode ? { pinToNode: this.selfNode } : {}),
+        facts,
       });
       const now = Date.now();
       for (const { key, waitMs } of this.retries.failed(rolledBack(existing, this.written), now)) {
@@ -178,6 +209,7 @@ export class SwarmDriver implements RuntimeDriver {
       }
       if (actions.length) existing = await swarm.listServices(labels);
     }
+    if (this.given) await this.overlays.sweep(needed);
     const tasks = await swarm.listTasks(existing.map((s) => s.id));
     this.services = existing;
     this.tasks = tasks;

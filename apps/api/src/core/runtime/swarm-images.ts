@@ -1,25 +1,29 @@
 /**
  * The images a swarm service runs: with the platform's registry, each release image pushed
- * there once and named by digest (every node pulls exactly it); and what an image runs when
- * its type has no command of its own (entrypoint and CMD, read once per image: the task's start
- * gate wraps it). Caches live for the api's run.
+ * there once and named by digest (every node pulls exactly it); and what each image is (its
+ * USER, ENTRYPOINT and CMD, whether it has setpriv: the task's confinement and start gate wrap
+ * them). Caches live for the api's run.
  */
 import type { DesiredProcess } from '@paas/shared';
+import type { ImageFacts, ImageFactsEngine } from '../../docker-image-facts.js';
 import type { RegistryAuth, SwarmEngine } from '../../docker-swarm.js';
 import type { Logger } from '../../logger.js';
+import { RUNNER_LABEL } from '../docker-one-off.js';
 import { registryRepo, registryTag } from '../registry-images.js';
 
 export interface SwarmImagesDeps {
-  swarm: Pick<SwarmEngine, 'pushImage' | 'imageArgv'>;
+  swarm: Pick<SwarmEngine, 'pushImage'>;
+  facts: ImageFactsEngine;
   log: Logger;
+  platformId: string;
   registry?: RegistryAuth;
 }
 
 export class SwarmImages {
   /** Image id → the registry reference every node pulls. */
   private readonly pushed = new Map<string, string>();
-  /** Image id → what it runs with no command (entrypoint and CMD; null: not on this engine). */
-  private readonly argvCache = new Map<string, string[] | null>();
+  /** Image id → its facts (read once per api run). */
+  private readonly factCache = new Map<string, ImageFacts>();
 
   constructor(private readonly deps: SwarmImagesDeps) {}
 
@@ -55,22 +59,26 @@ export class SwarmImages {
     for (const image of this.pushed.keys()) if (registryTag(image) === tag) this.pushed.delete(image);
   }
 
-  /** What each type without a command of its own runs (its image's entrypoint and CMD), by app id:type. */
-  async argvs(wanted: DesiredProcess[]): Promise<Map<string, string[]>> {
-    const out = new Map<string, string[]>();
+  /**
+   * Each type's image facts (key app id:type: USER, ENTRYPOINT, CMD, setpriv), read once per
+   * image; a type whose read failed is left out (it stays as it runs; tried again next pass).
+   */
+  async facts(wanted: DesiredProcess[]): Promise<Map<string, ImageFacts>> {
+    const out = new Map<string, ImageFacts>();
     for (const p of wanted) {
-      if (p.command !== null) continue;
-      let argv = this.argvCache.get(p.image);
-      if (argv === undefined) {
+      let facts = this.factCache.get(p.image);
+      if (!facts) {
         try {
-          argv = await this.deps.swarm.imageArgv(p.image);
-          this.argvCache.set(p.image, argv);
+          // Labelled as the api's own containers: one left by an api killed meanwhile goes at its start.
+          const labels = { 'paas.platform': this.deps.platformId, [RUNNER_LABEL]: 'api' };
+          facts = await this.deps.facts.imageFacts(p.image, labels);
+          this.factCache.set(p.image, facts);
         } catch (err) {
-          this.deps.log.error({ err, image: p.image }, 'could not read an image’s CMD; its tasks run it ungated');
+          this.deps.log.error({ err, app: p.app, image: p.image }, 'could not read a release image; trying again');
           continue;
         }
       }
-      if (argv?.length) out.set(`${p.appId}:${p.type}`, argv);
+      out.set(`${p.appId}:${p.type}`, facts);
     }
     return out;
   }

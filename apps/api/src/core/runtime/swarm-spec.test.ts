@@ -12,6 +12,7 @@ import {
   SWARM_LABELS,
   serviceActions,
   serviceName,
+  taskCommand,
   type WantedService,
   wantedServices,
 } from './swarm-spec.js';
@@ -72,11 +73,10 @@ describe('wantedServices', () => {
     const [web, worker] = wantedServices([proc('web.1'), proc('worker.1')], options);
     const c = web?.spec.TaskTemplate.ContainerSpec;
     expect(c?.Image).toBe('sha256:abc');
-    // Behind the start gate (the crash back-off), then the Procfile's command as the agents run it.
-    expect(c?.Command).toEqual(gatedCommand(['/bin/sh', '-c', 'exec node server.js']));
-    expect(c?.Command?.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(c?.Command?.slice(-3)).toEqual(['/bin/sh', '-c', 'exec node server.js']);
-    expect(c?.Labels).toMatchObject({ [SWARM_LABELS.gated]: '1', [SWARM_LABELS.bootTimeout]: '60' });
+    // The Procfile command is the CMD (Args): the image's ENTRYPOINT stays, as on the agents
+    // (an image not read: ungated; with its facts, below, the program goes behind the start gate).
+    expect(c?.Args).toEqual(['/bin/sh', '-c', 'exec node server.js']);
+    expect(c?.Command).toBeUndefined();
     expect(c?.Env).toContain('DYNO=web.{{.Task.Slot}}');
     expect(c?.Env).toContain('FOO=bar');
     expect(c?.Env).toContain('PORT=5000');
@@ -121,18 +121,20 @@ describe('wantedServices', () => {
     expect(worker?.spec.EndpointSpec.Ports).toEqual([]);
   });
 
-  it('gates the image’s own CMD when it is known; an unknown one keeps Swarm’s fixed delay', () => {
+  it('gates the program when the image is known; an unknown one keeps Swarm’s fixed delay', () => {
     const [web] = wantedServices([proc('web.1', { command: null })], options);
     const c = web?.spec.TaskTemplate.ContainerSpec;
     expect(c?.Command).toBeUndefined();
     expect(c?.Labels[SWARM_LABELS.gated]).toBeUndefined();
     expect(web?.spec.TaskTemplate.RestartPolicy.Delay).toBe(2 * NS);
     expect(c?.Healthcheck?.StartPeriod).toBe(60 * NS);
-    const imageArgv = new Map([['a1:web', ['docker-entrypoint.sh', 'node', 'server.js']]]);
-    const [known] = wantedServices([proc('web.1', { command: null })], { ...options, imageArgv });
-    expect(known?.spec.TaskTemplate.ContainerSpec.Command).toEqual(
-      gatedCommand(['docker-entrypoint.sh', 'node', 'server.js']),
-    );
+    const image = { user: 'node', entrypoint: ['docker-entrypoint.sh'], cmd: ['node', 'server.js'], setpriv: null };
+    const facts = new Map([['a1:web', image]]);
+    const [known] = wantedServices([proc('web.1', { command: null })], { ...options, facts });
+    const k = known?.spec.TaskTemplate.ContainerSpec;
+    expect(k?.Command).toEqual(gatedCommand(['docker-entrypoint.sh', 'node', 'server.js']));
+    expect(k?.Labels).toMatchObject({ [SWARM_LABELS.gated]: '1', [SWARM_LABELS.bootTimeout]: '60' });
+    expect(k?.User).toBeUndefined(); // the image's USER
     expect(known?.spec.TaskTemplate.RestartPolicy.Delay).toBe(0);
   });
 
@@ -143,6 +145,38 @@ describe('wantedServices', () => {
     const [sh, ...args] = gatedCommand(['printf', '%s|', 'a b', '$HOME', "it's"], file) as [string, ...string[]];
     expect(execFileSync(sh, args).toString()).toBe("a b|$HOME|it's|");
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it("joins each app's own overlay network, reachable there by its type", () => {
+    const [web] = wantedServices([proc('web.1')], options);
+    expect(web?.spec.TaskTemplate.Networks).toEqual([{ Target: 'paas-app-a1-c', Aliases: ['web'] }]);
+    expect(web?.spec.EndpointSpec.Mode).toBe('dnsrr'); // `web` answers with the tasks' addresses
+    expect(web?.spec.TaskTemplate.ContainerSpec.Labels['paas.size']).toBe('Basic');
+  });
+
+  it('runs an image without USER as the app user, and the program under setpriv --no-new-privs', () => {
+    const facts = { user: '', entrypoint: ['/entry'], cmd: ['node'], setpriv: '/usr/bin/setpriv' };
+    expect(taskCommand('node server.js', facts)).toEqual({
+      container: {
+        Command: gatedCommand(['/usr/bin/setpriv', '--no-new-privs', '/entry', '/bin/sh', '-c', 'exec node server.js']),
+        User: '1000:1000',
+      },
+      gated: true,
+    });
+    // The image's own CMD when the Procfile has none; the image's USER kept.
+    expect(taskCommand(null, { ...facts, entrypoint: null, user: 'nobody' })).toEqual({
+      container: { Command: gatedCommand(['/usr/bin/setpriv', '--no-new-privs', 'node']) },
+      gated: true,
+    });
+    // No setpriv in the image: the command as the agents run it (ENTRYPOINT first), still not as root.
+    expect(taskCommand('node server.js', { ...facts, setpriv: null })).toEqual({
+      container: { Command: gatedCommand(['/entry', '/bin/sh', '-c', 'exec node server.js']), User: '1000:1000' },
+      gated: true,
+    });
+    const map = new Map([['a1:web', facts]]);
+    const [web] = wantedServices([proc('web.1')], { ...options, facts: map });
+    expect(web?.spec.TaskTemplate.ContainerSpec.User).toBe('1000:1000');
+    expect(web?.spec.TaskTemplate.ContainerSpec.Command?.slice(4, 6)).toEqual(['/usr/bin/setpriv', '--no-new-privs']);
   });
 
   it("takes a size's limits from the shared table, CPUs capped at the smallest node", () => {

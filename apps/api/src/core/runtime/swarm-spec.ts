@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import {
   APP_CAPABILITIES,
+  APP_USER,
+  appOverlay,
   BACKOFF_CAP_MS,
   DEFAULT_DYNO_SIZE,
   type DesiredProcess,
@@ -18,6 +20,7 @@ import {
   shellArgv,
   WEB_PORT,
 } from '@paas/shared';
+import type { ImageFacts } from '../../docker-image-facts.js';
 import type { SwarmService, SwarmServiceSpec } from '../../docker-swarm.js';
 
 /** Labels only the swarm runtime writes. */
@@ -64,10 +67,10 @@ export interface SwarmSpecOptions {
    */
   pinToNode?: string;
   /**
-   * What the image runs (entrypoint and CMD), per app id:type, for types with no command of
-   * their own: it goes behind the start gate too. Absent: the image's CMD as it is, ungated.
+   * What each type's image is (key app id:type): its USER (none: the service runs as APP_USER,
+   * as the agents run it), its ENTRYPOINT and CMD, and whether it has `setpriv`.
    */
-  imageArgv?: Map<string, string[]>;
+  facts?: Map<string, ImageFacts>;
 }
 
 /** A service the platform wants: its identity (app id + type) and the spec to write. */
@@ -107,6 +110,29 @@ export function healthScript(path: string | null): string {
 /** The sum of the platform's generation requests a type's processes carry (the newest). */
 const newest = (values: string[]) => values.sort().at(-1) ?? '';
 
+/**
+ * The task's command and user, confined as the agents' containers are where Docker 20.10's
+ * services allow. The agents run the image's ENTRYPOINT with the Procfile command as its CMD;
+ * Swarm's `Command` replaces the ENTRYPOINT and `Args` the CMD, so the Procfile command is
+ * `Args`. Services have no no-new-privileges: with `setpriv` in the image the whole program
+ * (ENTRYPOINT + command) runs under `setpriv --no-new-privs`, which every process the app
+ * starts inherits (Docker's init, PID 1, stays outside: it only forwards signals and reaps).
+ * Then the whole of it goes behind the start gate (gatedCommand: the crash back-off), so the
+ * task's `Command` is the gate's shell and the program its arguments. An image not read
+ * (no facts) keeps its ENTRYPOINT, with the Procfile command as `Args`, ungated.
+ */
+export function taskCommand(
+  command: string | null,
+  facts: ImageFacts | undefined,
+): { container: { Command?: string[]; Args?: string[]; User?: string }; gated: boolean } {
+  const argv = command === null ? null : shellArgv(command);
+  const user = facts && facts.user.trim() === '' ? { User: APP_USER } : {};
+  const program = facts ? [...(facts.entrypoint ?? []), ...(argv ?? facts.cmd ?? [])] : [];
+  if (program.length === 0) return { container: { ...(argv ? { Args: argv } : {}), ...user }, gated: false };
+  const confined = facts?.setpriv ? [facts.setpriv, '--no-new-privs', ...program] : program;
+  return { container: { Command: gatedCommand(confined), ...user }, gated: true };
+}
+
 function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServiceSpec {
   const [first] = group as [DesiredProcess, ...DesiredProcess[]];
   const web = first.type === 'web';
@@ -136,11 +162,10 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
     Order: order,
   });
   const order = web ? 'start-first' : 'stop-first';
-  // A command of its own, or the image's; an image whose CMD is not known runs it as it is,
-  // ungated (Swarm's fixed delay).
-  const argv =
-    first.command !== null ? shellArgv(first.command) : options.imageArgv?.get(`${first.appId}:${first.type}`);
-  const gated = argv !== undefined && argv.length > 0;
+  // The image's ENTRYPOINT with the command (its own or the image's CMD), confined and behind
+  // the start gate; an image not read runs as it is, ungated (Swarm's fixed delay).
+  const command = taskCommand(first.command, options.facts?.get(`${first.appId}:${first.type}`));
+  const gated = command.gated;
   const bootTimeout = first.bootTimeout ?? 60;
   return {
     Name: serviceName(options.platformId, first.appId, first.app, first.type),
@@ -148,7 +173,7 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
     TaskTemplate: {
       ContainerSpec: {
         Image: first.image,
-        ...(gated ? { Command: gatedCommand(argv) } : {}),
+        ...command.container,
         Env: env.sort(),
         Labels: {
           ...labels,
@@ -157,9 +182,10 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
           [LABELS.command]: first.command ?? '',
           ...(web ? { [SWARM_LABELS.bootTimeout]: String(bootTimeout) } : {}),
           ...(gated ? { [SWARM_LABELS.gated]: '1' } : {}),
+          [LABELS.size]: size?.name ?? DEFAULT_DYNO_SIZE,
         },
         Init: true,
-        // Docker 20.10 (API 1.41) has no no-new-privileges for services; capabilities it has.
+        // Docker 20.10 (API 1.41) has no no-new-privileges for services (setpriv above); capabilities it has.
         CapabilityDrop: ['ALL'],
         CapabilityAdd: [...APP_CAPABILITIES],
         StopGracePeriod: first.stopTimeout * NS,
@@ -186,12 +212,20 @@ function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServic
       // At once: the gate waits out the back-off (a task without one: every 2 s).
       RestartPolicy: { Condition: 'any', Delay: gated ? 0 : 2 * NS, MaxAttempts: 0, Window: 0 },
       ForceUpdate: 0,
+      // The app's own overlay (made before the service): its add-ons answer there by name, and
+      // so do its types (`web`); no other app is on it.
+      Networks: [{ Target: appOverlay(first.appId), Aliases: [first.type] }],
       ...(options.pinToNode ? { Placement: { Constraints: [`node.id==${options.pinToNode}`] } } : {}),
     },
     Mode: { Replicated: { Replicas: group.length } },
     UpdateConfig: update(order, 'rollback'),
     RollbackConfig: update(order, 'pause'),
     EndpointSpec: {
+      // On the app's overlay its type's name answers with its tasks' addresses (DNS round
+      // robin, as a name several containers share on a bridge), not a virtual IP: nothing is
+      // balanced by IPVS (the router reaches tasks by their published ports), and a VIP
+      // answered nothing on this machine's kernel.
+      Mode: 'dnsrr',
       Ports: web ? [{ Protocol: 'tcp', TargetPort: WEB_PORT, PublishMode: 'host' }] : [],
     },
   };
