@@ -15,8 +15,7 @@ import { Reconciler } from './reconciler.js';
 import { RouterController } from './router/controller.js';
 import { RouteTable } from './router/table.js';
 import { DockerRuntime } from './runtime/docker.js';
-import { keepFirewall } from './runtime/firewall.js';
-import { keepOverlayFirewall } from './runtime/overlay-firewall.js';
+import { keepFirewalls } from './runtime/firewalls.js';
 import type { ContainerInfo } from './runtime/runtime.js';
 import { ServiceKeeper } from './services/keeper.js';
 import { loadCursors, loadState, saveCursors, saveState } from './state.js';
@@ -229,28 +228,10 @@ function persist(): void {
 }
 
 // Before any container starts: app networks reach no more of this host than the router.
-let firewallWarned = false;
-const firewall = keepFirewall(
+const firewalls = await keepFirewalls(
   { routerPorts: [config.PAAS_ROUTER_PORT, config.PAAS_ROUTER_TLS_PORT], apiUrl: config.PAAS_API_URL },
-  (err) => {
-    if (!firewallWarned) log.warn({ err }, 'could not install the firewall of app networks');
-    firewallWarned = true;
-  },
-);
-try {
-  await firewall.ready;
-} catch (err) {
-  firewallWarned = true;
-  log.warn({ err }, 'could not install the firewall of app networks: their containers can reach this host');
-}
-// Swarm tasks: other apps' overlay addresses (runtime/overlay-firewall.ts).
-let overlaysWarned = false;
-const overlayFirewall = keepOverlayFirewall(
-  () => runtime.overlaySubnets(),
-  (err) => {
-    if (!overlaysWarned) log.warn({ err }, 'could not reject overlay subnets from Swarm tasks');
-    overlaysWarned = true;
-  },
+  runtime,
+  log,
 );
 
 if (saved) {
@@ -288,8 +269,7 @@ closeWithGrace({ delay: 5000, logger: log }, async ({ signal }) => {
   log.info({ signal }, 'agent stopping; processes keep running');
   clearInterval(tick);
   clearInterval(heartbeat);
-  firewall.stop();
-  overlayFirewall.stop();
+  firewalls.stop();
   unwatch();
   unwatchSwarm();
   swarm.close();

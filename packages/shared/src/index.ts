@@ -9,4 +9,5 @@ export * from './logs.js';
 export * from './names.js';
 export * from './one-offs.js';
 export * from './protocol.js';
+export * from './protocol-swarm.js';
 export * from './responses.js';

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { logLine } from './logs.js';
+import { swarmGate, swarmTaskContainer, taskStop } from './protocol-swarm.js';
 
 /** The port a web process binds inside its container ($PORT); published on 127.0.0.1. */
 export const WEB_PORT = 5000;
@@ -141,23 +142,6 @@ export const processStatus = z.object({
 export type ProcessStatus = z.infer<typeof processStatus>;
 
 /**
- * The `swarm` runtime: a task container on the agent's engine held at its start gate after a
- * crash (the agent's back-off, see apps/agent/src/swarm/): Swarm calls it running, `ps` shows
- * the process crashed until the gate opens.
- */
-export const swarmGate = z.object({
-  containerId: z.string().min(1),
-  /** When the process crashed (ISO). */
-  since: z.string(),
-  exitCode: z.number().int().nullable(),
-  /** Its restarts so far (the back-off's count). */
-  restarts: z.number().int(),
-  /** When the gate opens (ISO). */
-  until: z.string(),
-});
-export type SwarmGate = z.infer<typeof swarmGate>;
-
-/**
  * Where a container's line was read: the container, the stream, Docker's timestamp of the
  * message it ended in (RFC 3339, nanoseconds, fixed width) and its piece within that message.
  * Per container and stream these only grow, so the api can drop a line it already has.
@@ -176,20 +160,6 @@ export const shippedLine = logLine.extend({
   cursor: logCursor.optional(),
 });
 export type ShippedLine = z.infer<typeof shippedLine>;
-
-/** A Swarm task container an agent watches on its engine: its id, and the process it is. */
-export const swarmTaskContainer = z.object({ containerId: z.string().min(1), app: z.string(), process: z.string() });
-export type SwarmTaskContainer = z.infer<typeof swarmTaskContainer>;
-
-/**
- * A Swarm task container to stop now (the `swarm` runtime's `ps:stop web.2`): gracefully, after
- * `endpoint` (where the routers reach it) is drained on this agent's router.
- */
-export const taskStop = z.object({
-  containerId: z.string().min(1),
-  endpoint: z.object({ host: z.string(), port: z.number().int() }).optional(),
-});
-export type TaskStop = z.infer<typeof taskStop>;
 
 export const agentMessage = z.discriminatedUnion('type', [
   z.object({

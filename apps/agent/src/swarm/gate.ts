@@ -1,7 +1,7 @@
 /**
  * The crash back-off of the `swarm` runtime's tasks, pure. Swarm restarts a crashed task at
  * once (its restart policy has one fixed delay, and changing it rolls the whole service); each
- * task's command starts with a gate (the api's swarm-spec.ts, `gatedCommand`) that waits for
+ * task's command starts with a gate (the api's swarm-command.ts, `gatedCommand`) that waits for
  * this node's agent to say how long to wait before the process runs. The agent keeps, per
  * slot (app and `web.1`), the crash history the agents runtime keeps per process: the first
  * restart at once, then 1 s, 2 s, 4 s …, capped, and back to at once after it stayed up.

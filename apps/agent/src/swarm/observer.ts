@@ -7,7 +7,7 @@
  * within PAAS_BOOT_TIMEOUT of its start is killed, R10, which Swarm takes as a failed task).
  * With the `agents` runtime there are none.
  */
-import type { SwarmGate } from '@paas/shared';
+import { SWARM_GATE_FILE, type SwarmGate } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import { EVENTS } from '../logs/events.js';
 import type { LogTarget } from '../logs/shipper.js';
@@ -25,8 +25,6 @@ import {
   swarmProcess,
 } from './observe.js';
 
-/** The file a task's gate reads (the api's swarm-spec.ts GATE_FILE). */
-const GATE_FILE = '/.paas-gate';
 const BOOT_TIMEOUT_LABEL = 'paas.boot-timeout';
 
 export interface SwarmObserverDeps {
@@ -188,7 +186,7 @@ export class SwarmObserver {
     const at = p && this.adopted ? this.backoff.opensAt(p.slot, now) : now;
     this.opens.set(c.id, at);
     const seconds = Math.max(0, (at - Date.now()) / 1000).toFixed(3);
-    this.deps.runtime.putFile(c.id, GATE_FILE, `${seconds}\n`).catch((err) => {
+    this.deps.runtime.putFile(c.id, SWARM_GATE_FILE, `${seconds}\n`).catch((err) => {
       // Gone already, or an image without a writable root: its gate goes on by itself (~5 s).
       this.deps.log.debug({ err, container: c.id.slice(0, 12) }, 'could not open a task gate');
     });

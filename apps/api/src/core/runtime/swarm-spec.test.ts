@@ -5,14 +5,13 @@ import path from 'node:path';
 import type { DesiredProcess } from '@paas/shared';
 import { describe, expect, it } from 'vitest';
 import type { SwarmService } from '../../docker-swarm.js';
+import { gatedCommand, taskCommand } from './swarm-command.js';
 import {
   escapeTemplate,
-  gatedCommand,
   rolledBack,
   SWARM_LABELS,
   serviceActions,
   serviceName,
-  taskCommand,
   type WantedService,
   wantedServices,
 } from './swarm-spec.js';

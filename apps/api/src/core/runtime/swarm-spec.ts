@@ -8,7 +8,6 @@
 import { createHash } from 'node:crypto';
 import {
   APP_CAPABILITIES,
-  APP_USER,
   appOverlay,
   BACKOFF_CAP_MS,
   DEFAULT_DYNO_SIZE,
@@ -17,11 +16,11 @@ import {
   LABELS,
   LOG_MAX_FILES,
   LOG_MAX_SIZE,
-  shellArgv,
   WEB_PORT,
 } from '@paas/shared';
 import type { ImageFacts } from '../../docker-image-facts.js';
 import type { SwarmService, SwarmServiceSpec } from '../../docker-swarm.js';
+import { taskCommand } from './swarm-command.js';
 
 /** Labels only the swarm runtime writes. */
 export const SWARM_LABELS = {
@@ -34,28 +33,6 @@ export const SWARM_LABELS = {
   /** On task containers: `1` when the process waits at the start gate (below) before it runs. */
   gated: 'paas.gated',
 } as const;
-
-/** Where the agent of a task's node writes how long the task waits before its process runs. */
-export const GATE_FILE = '/.paas-gate';
-
-/**
- * The start gate, in front of the process in each task's command: the crash back-off Swarm
- * lacks (its restart policy has one fixed delay for every restart, and changing it rolls the
- * whole service). Swarm restarts a task at once; the gate waits for the node's agent to write
- * the seconds to wait into GATE_FILE (0 unless the slot's process has been crashing: then 1,
- * 2, 4 … s, as the agents runtime waits), sleeps that long and execs the process. With no
- * word from an agent within about 5 s (none runs on the node, or it is down) it goes on
- * anyway, so tasks still start and restart, every ~5 s, without agents.
- */
-export function gatedCommand(argv: string[], file = GATE_FILE): string[] {
-  const script = [
-    'i=0',
-    `while [ ! -s ${file} ] && [ "$i" -lt 100 ]; do sleep 0.05; i=$((i+1)); done`,
-    `if [ -s ${file} ]; then read -r d < ${file}; sleep "$d" 2>/dev/null; fi`,
-    'exec "$@"',
-  ].join('; ');
-  return ['/bin/sh', '-c', script, 'paas-gate', ...argv];
-}
 
 export interface SwarmSpecOptions {
   platformId: string;
@@ -109,29 +86,6 @@ export function healthScript(path: string | null): string {
 
 /** The sum of the platform's generation requests a type's processes carry (the newest). */
 const newest = (values: string[]) => values.sort().at(-1) ?? '';
-
-/**
- * The task's command and user, confined as the agents' containers are where Docker 20.10's
- * services allow. The agents run the image's ENTRYPOINT with the Procfile command as its CMD;
- * Swarm's `Command` replaces the ENTRYPOINT and `Args` the CMD, so the Procfile command is
- * `Args`. Services have no no-new-privileges: with `setpriv` in the image the whole program
- * (ENTRYPOINT + command) runs under `setpriv --no-new-privs`, which every process the app
- * starts inherits (Docker's init, PID 1, stays outside: it only forwards signals and reaps).
- * Then the whole of it goes behind the start gate (gatedCommand: the crash back-off), so the
- * task's `Command` is the gate's shell and the program its arguments. An image not read
- * (no facts) keeps its ENTRYPOINT, with the Procfile command as `Args`, ungated.
- */
-export function taskCommand(
-  command: string | null,
-  facts: ImageFacts | undefined,
-): { container: { Command?: string[]; Args?: string[]; User?: string }; gated: boolean } {
-  const argv = command === null ? null : shellArgv(command);
-  const user = facts && facts.user.trim() === '' ? { User: APP_USER } : {};
-  const program = facts ? [...(facts.entrypoint ?? []), ...(argv ?? facts.cmd ?? [])] : [];
-  if (program.length === 0) return { container: { ...(argv ? { Args: argv } : {}), ...user }, gated: false };
-  const confined = facts?.setpriv ? [facts.setpriv, '--no-new-privs', ...program] : program;
-  return { container: { Command: gatedCommand(confined), ...user }, gated: true };
-}
 
 function specOf(group: DesiredProcess[], options: SwarmSpecOptions): SwarmServiceSpec {
   const [first] = group as [DesiredProcess, ...DesiredProcess[]];
