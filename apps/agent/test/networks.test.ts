@@ -12,6 +12,7 @@ import {
   loggedInHome,
   type Platform,
   paas,
+  probeFrom,
   processContainer,
   routerGet,
   run,
@@ -26,18 +27,6 @@ process.on('SIGTERM', () => process.exit(0));
 const WORKER = `setInterval(() => fetch('http://1.web:' + process.env.PORT + '/').then((r) => r.text()).then((t) => console.log('worker heard: ' + t), (e) => console.log('worker failed: ' + e.cause?.code)), 500);
 process.on('SIGTERM', () => process.exit(0));
 `;
-// Tries each host:port given (TCP connect, 3 s), one line each: host:port CONNECTED|ERROR code|TIMEOUT.
-const PROBE = `const net = require('node:net');
-const targets = process.argv.slice(1);
-let left = targets.length;
-for (const t of targets) {
-  const i = t.lastIndexOf(':');
-  const s = net.connect({ host: t.slice(0, i), port: Number(t.slice(i + 1)), timeout: 3000 });
-  const done = (what) => { console.log(t + ' ' + what); s.destroy(); if (!--left) process.exit(0); };
-  s.on('connect', () => done('CONNECTED'));
-  s.on('timeout', () => done('TIMEOUT'));
-  s.on('error', (e) => done('ERROR ' + e.code));
-}`;
 const FILES = { 'server.js': SERVER, 'worker.js': WORKER, Procfile: 'web: node server.js\nworker: node worker.js\n' };
 
 let platform: Platform;
@@ -73,10 +62,10 @@ describe('private networks', () => {
     expect(networks.trim()).toMatch(/^paas-app-[0-9a-f-]+$/);
     expect(await inspect(worker, '{{range $k, $v := .NetworkSettings.Networks}}{{$k}} {{end}}')).toBe(networks);
     // As web.1 too, and by type (any web process), from inside the worker.
-    const probe = await run('docker', ['exec', worker, 'node', '-e', PROBE, 'web:5000', 'web.1:5000', '1.web:5000']);
-    expect(probe.stdout).toContain('web:5000 CONNECTED');
-    expect(probe.stdout).toContain('web.1:5000 CONNECTED');
-    expect(probe.stdout).toContain('1.web:5000 CONNECTED');
+    const probe = await probeFrom(worker, ['web:5000', 'web.1:5000', '1.web:5000']);
+    expect(probe.get('web:5000')).toBe('CONNECTED');
+    expect(probe.get('web.1:5000')).toBe('CONNECTED');
+    expect(probe.get('1.web:5000')).toBe('CONNECTED');
   });
 
   it("keeps another app's processes, the api and the host out of reach, but not the router", async () => {
@@ -100,13 +89,7 @@ describe('private networks', () => {
       `${gateway}:${platform.rendezvousPort}`,
       ...hostAddresses.map((h) => `${h}:${platform.port}`),
     ];
-    const { stdout } = await run('docker', ['exec', inA, 'node', '-e', PROBE, ...refused]);
-    const lines = new Map(
-      stdout
-        .trim()
-        .split('\n')
-        .map((l) => [l.split(' ')[0] ?? '', l.split(' ').slice(1).join(' ')]),
-    );
+    const lines = await probeFrom(inA, refused);
     expect(lines.size).toBe(refused.length);
     for (const target of refused) expect(lines.get(target), target).not.toBe('CONNECTED');
     // The api answers the host itself, and B answers through the router, from inside A too.

@@ -18,6 +18,7 @@ import {
   loggedInHome,
   type Platform,
   paas,
+  probeFrom,
   routerGet,
   run,
   startPlatform,
@@ -34,18 +35,6 @@ const FILES = {
   'server.js': WHO,
   Procfile: 'web: node server.js\nworker: node -e "setInterval(() => {}, 1000)"\n',
 };
-// Tries each host:port given (TCP connect, 3 s), one line each: host:port CONNECTED|ERROR code|TIMEOUT.
-const PROBE = `const net = require('node:net');
-const targets = process.argv.slice(1);
-let left = targets.length;
-for (const t of targets) {
-  const i = t.lastIndexOf(':');
-  const s = net.connect({ host: t.slice(0, i), port: Number(t.slice(i + 1)), timeout: 3000 });
-  const done = (what) => { console.log(t + ' ' + what); s.destroy(); if (!--left) process.exit(0); };
-  s.on('connect', () => done('CONNECTED'));
-  s.on('timeout', () => done('TIMEOUT'));
-  s.on('error', (e) => done('ERROR ' + e.code));
-}`;
 // The status of the container's process running server.js (the app, under Docker's init).
 const APP_STATUS = `const fs = require('node:fs');
 for (const p of fs.readdirSync('/proc').filter((d) => /^\\d+$/.test(d))) {
@@ -113,8 +102,7 @@ describe('confinement and private networks on swarm', () => {
     const network = (await networksOf(web)).trim();
     expect(network).toMatch(/^paas-app-[0-9a-f-]+$/);
     expect((await networksOf(worker)).trim()).toBe(network);
-    const probe = await run('docker', ['exec', worker, 'node', '-e', PROBE, 'web:5000']);
-    expect(probe.stdout).toContain('web:5000 CONNECTED');
+    expect((await probeFrom(worker, ['web:5000'])).get('web:5000')).toBe('CONNECTED');
   });
 
   it("respects a Dockerfile's own USER", async () => {
@@ -153,13 +141,7 @@ describe('confinement and private networks on swarm', () => {
       `${gateway}:${platform.rendezvousPort}`,
       ...hostAddresses.map((h) => `${h}:${platform.port}`),
     ];
-    const { stdout } = await run('docker', ['exec', inA, 'node', '-e', PROBE, ...refused]);
-    const lines = new Map(
-      stdout
-        .trim()
-        .split('\n')
-        .map((l) => [l.split(' ')[0] ?? '', l.split(' ').slice(1).join(' ')]),
-    );
+    const lines = await probeFrom(inA, refused);
     expect(lines.size).toBe(refused.length);
     for (const target of refused) expect(lines.get(target), target).not.toBe('CONNECTED');
     const viaRouter = await run('docker', [

@@ -11,6 +11,7 @@ export * from './env.js';
 export * from './fixtures.js';
 export * from './git.js';
 export * from './platform.js';
+export * from './probe.js';
 export * from './process-events.js';
 export * from './registry.js';
 export { ensureSwarm, removeServices, testRuntime, useRuntime } from './swarm.js';
