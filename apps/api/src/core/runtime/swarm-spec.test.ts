@@ -96,8 +96,8 @@ describe('wantedServices', () => {
       MemoryBytes: 512 * 2 ** 20,
       Pids: 256,
     });
-    // Swarm restarts at once; the gate waits out the back-off.
-    expect(web?.spec.TaskTemplate.RestartPolicy).toMatchObject({ Condition: 'any', MaxAttempts: 0, Delay: 0 });
+    // An image not read: no start gate, so Swarm's own fixed delay (gated: at once, below).
+    expect(web?.spec.TaskTemplate.RestartPolicy).toMatchObject({ Condition: 'any', MaxAttempts: 0, Delay: 2 * NS });
     // Confined as the agents' containers are: few capabilities, a bounded log.
     expect(web?.spec.TaskTemplate.ContainerSpec).toMatchObject({
       CapabilityDrop: ['ALL'],
