@@ -111,9 +111,8 @@ describe('wantedServices', () => {
     // Web: start-first behind a health check, its port published on its node; others stop-first.
     expect(web?.spec.UpdateConfig).toMatchObject({ Order: 'start-first', FailureAction: 'rollback' });
     expect(c?.Healthcheck?.Test[0]).toBe('CMD-SHELL');
-    // The agent says R10 past the boot timeout from the gate's opening; Docker's verdict only
-    // after the longest back-off too (a node without its agent).
-    expect(c?.Healthcheck?.StartPeriod).toBe((60 + 300) * NS);
+    // Ungated (its image not read): Docker's own verdict after the boot timeout (gated, below).
+    expect(c?.Healthcheck?.StartPeriod).toBe(60 * NS);
     expect(web?.spec.EndpointSpec.Ports).toEqual([{ Protocol: 'tcp', TargetPort: 5000, PublishMode: 'host' }]);
     expect(worker?.spec.UpdateConfig).toMatchObject({ Order: 'stop-first', FailureAction: 'rollback' });
     expect(worker?.spec.TaskTemplate.ContainerSpec.Healthcheck).toEqual({ Test: ['NONE'] });
@@ -134,6 +133,9 @@ describe('wantedServices', () => {
     expect(k?.Command).toEqual(gatedCommand(['docker-entrypoint.sh', 'node', 'server.js']));
     expect(k?.Labels).toMatchObject({ [SWARM_LABELS.gated]: '1', [SWARM_LABELS.bootTimeout]: '60' });
     expect(k?.User).toBeUndefined(); // the image's USER
+    // The agent says R10 past the boot timeout from the gate's opening; Docker's own verdict
+    // only after the longest back-off too (a node without its agent).
+    expect(k?.Healthcheck?.StartPeriod).toBe((60 + 300) * NS);
     expect(known?.spec.TaskTemplate.RestartPolicy.Delay).toBe(0);
   });
 
