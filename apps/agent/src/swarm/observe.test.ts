@@ -63,6 +63,12 @@ describe('observe', () => {
     const adopted = observe(new Map(), [task('w', 'web', 1, { health: 'healthy' })], true);
     expect(adopted.events).toEqual([]);
     expect(adopted.next.get('w')).toBe('up');
+    // Only what `adopt` says: a task started since the agent did is said, as any new one.
+    const told = observe(new Map(), [task('w', 'web', 1), task('k', 'worker', 1)], (c) => c.id === 'w');
+    expect(told.events.map((e) => `${e.process}: ${e.line}`)).toEqual([
+      'worker.1: Starting process with command `node worker.js`',
+      'worker.1: State changed from starting to up',
+    ]);
   });
 
   it('says the start when the gate opens, and nothing of a container stopped at its gate', () => {

@@ -65,15 +65,16 @@ export interface ObservedEvent {
 
 /**
  * The lines to write for what changed since the last look, what has been told now, and the
- * containers that crashed. On the first look (`adopt`: the agent just started) running
- * containers are taken as they are, silently, as the reconciler adopts its own. A process
+ * containers that crashed. On the first look (the agent just started) the containers `adopt`
+ * says yes to are taken as they are, silently, as the reconciler adopts its own: those started
+ * before this agent, whose start its predecessor said. A process
  * starts when its gate opens; a web task is up once Swarm's health check passes, the others
  * once they run. A container that ends at its gate (Swarm stopped it there) never ran: no word.
  */
 export function observe(
   seen: Map<string, Seen>,
   containers: ContainerInfo[],
-  adopt: boolean,
+  adopt: boolean | ((c: ContainerInfo) => boolean),
   options: ObserveOptions = {},
 ): { events: ObservedEvent[]; next: Map<string, Seen>; crashed: ContainerInfo[] } {
   const { stopped = new Set(), open = () => true, said = new Set() } = options;
@@ -87,7 +88,7 @@ export function observe(
     const before = seen.get(c.id);
     const ready = c.running && (p.type !== 'web' || !c.health || c.health === 'healthy');
     let now: Seen = !c.running ? 'exited' : !open(c) ? 'gated' : ready ? 'up' : 'starting';
-    if (adopt && before === undefined) {
+    if (before === undefined && (adopt === true || (typeof adopt === 'function' && adopt(c)))) {
       next.set(c.id, now);
       continue;
     }

@@ -55,6 +55,9 @@ export class SwarmObserver {
   private running: Promise<void> | undefined;
   private again = false;
 
+  /** When this agent started: a task container started since then was never announced. */
+  private readonly bornAt = Date.now();
+
   constructor(private readonly deps: SwarmObserverDeps) {}
 
   setPlatform(platformId: string): void {
@@ -152,7 +155,10 @@ export class SwarmObserver {
       }
       const open = (c: ContainerInfo) => (this.opens.get(c.id) ?? Number.POSITIVE_INFINITY) <= now;
       const stopped = new Set(this.kills.keys());
-      const { events, next, crashed } = observe(this.seen, containers, adopt, { stopped, open, said: this.r10 });
+      // Adopted silently: what started before this agent (its predecessor said the start). A task
+      // Swarm started after it, before its first look (the api's welcome came late), is said.
+      const adoptIt = (c: ContainerInfo) => adopt && startedMs(c, now) < this.bornAt;
+      const { events, next, crashed } = observe(this.seen, containers, adoptIt, { stopped, open, said: this.r10 });
       this.adopted = true;
       this.seen = next;
       for (const e of events) this.deps.onEvent(e);
