@@ -3,6 +3,7 @@
  * back-off, rolling releases. Driven through the real CLI and API of a real platform.
  */
 import { spawn } from 'node:child_process';
+import { backoffDelay } from '@paas/shared';
 import {
   appName,
   eventually,
@@ -227,11 +228,11 @@ describe('agents run the release', () => {
     expect(starts.length).toBeGreaterThanOrEqual(3);
     expect(starts.length).toBeLessThanOrEqual(6);
     // Never sooner than the back-off, and not much later (start-up costs a few hundred ms).
-    const backoff = [0, 1000, 2000, 4000];
+    // The gap before restart n is backoffDelay(n): 0, 1, 2, 4, 8 s … (a fast run fits a fifth).
     expect(waits.length).toBeGreaterThanOrEqual(2);
     waits.forEach((wait, i) => {
-      expect(wait).toBeGreaterThanOrEqual((backoff[i] ?? 4000) - 50);
-      expect(wait).toBeLessThan((backoff[i] ?? 4000) + 2500);
+      expect(wait).toBeGreaterThanOrEqual(backoffDelay(i + 1) - 50);
+      expect(wait).toBeLessThan(backoffDelay(i + 1) + 2500);
     });
     await cli('ps:scale', 'crasher=0');
   });

@@ -164,8 +164,12 @@ export class SwarmObserver {
       for (const e of events) this.deps.onEvent(e);
       for (const c of crashed) {
         const p = swarmProcess(c);
-        const ran = Date.parse(c.finishedAt ?? '') - (this.opens.get(c.id) ?? startedMs(c, now));
-        if (p) this.backoff.crashed(p.slot, c.exitCode, Number.isFinite(ran) ? ran : 0, now);
+        const died = Date.parse(c.finishedAt ?? '');
+        const ran = died - (this.opens.get(c.id) ?? startedMs(c, now));
+        // The back-off counts from the death (Docker's time), not from this look: a look that
+        // comes late (a busy engine) must not lengthen the wait.
+        const at = Number.isFinite(died) && died <= now ? died : now;
+        if (p) this.backoff.crashed(p.slot, c.exitCode, Number.isFinite(ran) ? ran : 0, at);
       }
       // New containers (Swarm's restarts among them): their gates, from their slots' back-off.
       now = Date.now();
