@@ -198,20 +198,26 @@ describe('dyno sizes and confinement', () => {
     expect((await bombCli('ps:scale', 'bomb=1')).code).toBe(0);
     const bomb = await eventually(() => containerOf(bombing, 'bomb.1'), 60_000, 'bomb.1 runs');
     expect(await inspect(bomb, '{{.HostConfig.PidsLimit}}')).toBe('256');
-    // It forks up towards its limit (how fast depends on the machine's load)…
-    await eventually(
+    // It forks up towards its limit (how fast depends on the machine's load)… bomb.1's
+    // container is looked up on each try: should it be replaced (its agent restarting it), the
+    // count is the new one's, not a gone container's.
+    const started = Date.now();
+    const forked = await eventually(
       async () => {
-        const pids = await pidsOf(bomb);
-        return pids >= 128 ? pids : undefined;
+        const id = await containerOf(bombing, 'bomb.1');
+        const pids = id ? await pidsOf(id) : 0;
+        return id && pids >= 128 ? { id, pids } : undefined;
       },
       120_000,
       'the bomb forking towards its pids limit',
     );
+    console.log(`fork bomb at ${forked.pids} pids ${Date.now() - started} ms after bomb.1 ran`);
+    expect(await inspect(forked.id, '{{.HostConfig.PidsLimit}}')).toBe('256');
     // …and the other app answers all along.
     for (let i = 0; i < 20; i++) expect((await routerGet(agent.routerPort, host)).status).toBe(200);
-    expect(await pidsOf(bomb)).toBeLessThanOrEqual(256);
+    expect(await pidsOf(forked.id)).toBeLessThanOrEqual(256);
     expect((await bombCli('ps:scale', 'bomb=0')).code).toBe(0);
-  });
+  }, 300_000); // its steps' own budgets: a slow one fails naming itself
 
   it("respects a Dockerfile's own USER", async () => {
     const { app: own, host: ownHost } = await deployRouted(
