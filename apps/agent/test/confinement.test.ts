@@ -48,7 +48,11 @@ const FILES = {
     'web: node server.js',
     'worker: node -e "setInterval(() => {}, 1000)"',
     'hog: node hog.js',
-    'bomb: exec 2>/dev/null; f() { f | f & }; f; while :; do sleep 1; done',
+    // A fork bomb that holds its ground: each process waits on its pipeline, so the tree stays
+    // at the pids limit (the classic `f | f &` one can die out within milliseconds of reaching
+    // the limit, every fork failing at once, before the test has looked), and it is started
+    // again should it die out all the same.
+    'bomb: exec 2>/dev/null; f() { f | f; }; while :; do f; sleep 1; done',
     '',
   ].join('\n'),
 };
@@ -210,7 +214,18 @@ describe('dyno sizes and confinement', () => {
       },
       120_000,
       'the bomb forking towards its pids limit',
-    );
+    ).catch(async (err) => {
+      // What the bomb's container was doing (seen in CI only: it never neared its limit there).
+      const id = (await containerOf(bombing, 'bomb.1')) ?? bomb;
+      const facts = await Promise.all([
+        inspect(id, '{{.State.Status}} {{.State.ExitCode}} {{.RestartCount}} {{.HostConfig.PidsLimit}}').catch(String),
+        pidsOf(id).catch(String),
+        run('docker', ['top', id]).then((r) => r.stdout.split('\n').slice(0, 8).join('\n'), String),
+        run('sh', ['-c', 'cat /proc/sys/kernel/pid_max; ps -eLf --no-headers | wc -l']).then((r) => r.stdout, String),
+        logsOf(bombing).then((l) => l.split('\n').slice(-15).join('\n'), String),
+      ]);
+      throw new Error(`${(err as Error).message}\n${facts.join('\n---\n')}`);
+    });
     console.log(`fork bomb at ${forked.pids} pids ${Date.now() - started} ms after bomb.1 ran`);
     expect(await inspect(forked.id, '{{.HostConfig.PidsLimit}}')).toBe('256');
     // …and the other app answers all along.
