@@ -1,8 +1,8 @@
 /**
  * One pass at a time, level-triggered: `trigger()` while a pass runs asks for exactly one more
  * after it (however many calls came), and a pass can ask for another itself (`again()`). A
- * failed pass is reported and the next trigger tries again. Used by the process reconciler
- * and the add-on keeper.
+ * failed pass is reported and the next trigger tries again. Used by the process reconciler,
+ * the add-on keeper and the swarm observer.
  */
 export class Passes {
   private running: Promise<void> | undefined;
@@ -30,6 +30,11 @@ export class Passes {
       this.running = undefined;
     })();
     return this.running;
+  }
+
+  /** Resolves when no pass runs (at once when none does). */
+  idle(): Promise<void> {
+    return this.running ?? Promise.resolve();
   }
 
   /** From inside a pass: run one more after this one. */

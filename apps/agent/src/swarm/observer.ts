@@ -11,6 +11,7 @@ import { SWARM_GATE_FILE, type SwarmGate } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import { EVENTS } from '../logs/events.js';
 import type { LogTarget } from '../logs/shipper.js';
+import { Passes } from '../passes.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import { SlotBackoff } from './gate.js';
 import {
@@ -52,8 +53,11 @@ export class SwarmObserver {
   private readonly r10 = new Set<string>();
   private gates: SwarmGate[] = [];
   private wake: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  /** One look at a time; calls during a look make one more after it (what they saw may be newer). */
+  private readonly looks = new Passes(
+    () => this.look(),
+    (err) => this.deps.log.error({ err }, 'a look at swarm task containers failed'),
+  );
 
   /** When this agent started: a task container started since then was never announced. */
   private readonly bornAt = Date.now();
@@ -92,7 +96,7 @@ export class SwarmObserver {
    */
   async started(containerId: string, labels: Record<string, string>): Promise<void> {
     if (!this.adopted) return;
-    await this.running;
+    await this.looks.idle();
     if (this.opens.has(containerId) || labels['paas.gated'] !== '1') return;
     if (labels['paas.platform'] !== this.platformId) return;
     this.openGate({ id: containerId, labels }, Date.now());
@@ -123,19 +127,7 @@ export class SwarmObserver {
 
   /** Looks again; calls during a look make one more after it (what they saw may be newer). */
   pass(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        await this.look();
-      } while (this.again);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.looks.trigger();
   }
 
   close(): void {
