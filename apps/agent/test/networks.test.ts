@@ -4,10 +4,14 @@
  * app's process (by its address, and by its published port) and the api cannot be reached;
  * the router can.
  */
+
+import { once } from 'node:events';
+import { createServer } from 'node:net';
 import {
   type Agent,
   deployRouted,
   eventually,
+  freePort,
   inspectContainer,
   loggedInHome,
   type Platform,
@@ -103,5 +107,35 @@ describe('private networks', () => {
     ]);
     expect(viaRouter.stdout.trim()).toBe('200 hello from web.1');
     expect((await routerGet(agent.routerPort, b.host)).text).toBe('hello from web.1');
+  });
+
+  it("closes a gone router's port again when another program listens on it (the kernel hands ports out again)", async () => {
+    const a = await deployRouted(home, agent, 'reused', { 'server.js': SERVER }, 60_000);
+    const inA = (await containerOf(a.app, 'web.1')) ?? '';
+    const gateway = await inspect(inA, '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}');
+    // What a SIGKILLed agent leaves: its router's rule, whose port a new program then listens on.
+    const port = await freePort();
+    const other = createServer((socket) => socket.end()).listen(port, '0.0.0.0');
+    await once(other, 'listening');
+    const rule = ['PAAS-APPS', '-p', 'tcp', '--dport', String(port), '-j', 'RETURN'];
+    await run('iptables', ['-w', '5', '-I', rule[0] ?? '', '1', ...rule.slice(1)]);
+    try {
+      expect((await probeFrom(inA, [`${gateway}:${port}`])).get(`${gateway}:${port}`)).toBe('CONNECTED');
+      // The agent prunes at its start (and every minute): a router's port is one HAProxy listens on.
+      await agent.stop();
+      agent = await platform.startAgent(agent.id);
+      await eventually(
+        async () => !(await run('iptables', ['-w', '5', '-S', 'PAAS-APPS'])).stdout.includes(`--dport ${port} `),
+        30_000,
+        'the rule of the port no router listens on to go',
+      );
+      expect((await probeFrom(inA, [`${gateway}:${port}`])).get(`${gateway}:${port}`)).not.toBe('CONNECTED');
+      // The router's own port stays open to the apps.
+      expect((await run('iptables', ['-w', '5', '-S', 'PAAS-APPS'])).stdout).toContain(`--dport ${agent.routerPort} `);
+      expect((await routerGet(agent.routerPort, a.host)).text).toBe('hello from web.1');
+    } finally {
+      await run('iptables', ['-w', '5', '-D', ...rule]).catch(() => undefined);
+      other.close();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CHAIN, firewallRules, listeningPorts, remoteApiAddress, staleRouterPorts } from './firewall.js';
+import { CHAIN, firewallRules, listeningSockets, remoteApiAddress, routedPorts, staleRouterPorts } from './firewall.js';
 
 describe('firewall of app networks', () => {
   it('lets app bridges and Swarm tasks reach the host only for replies and the router ports; rejects the rest', () => {
@@ -39,19 +39,27 @@ describe('stale router-port rules', () => {
    1: 00000000:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 8248990 1
    2: 0100007F:1F91 0100007F:D2F0 01 00000000:00000000 00:00000000 00000000     0        0 8248991 1
 `;
-  it('reads the listening ports of /proc/net/tcp', () => {
-    expect([...listeningPorts(PROC)].sort()).toEqual([0xb141, 8080]);
+  it('reads the listening sockets of /proc/net/tcp, and which of their ports a router holds', () => {
+    expect(listeningSockets(PROC)).toEqual([
+      { port: 0xb141, inode: '8307962' },
+      { port: 8080, inode: '8248990' },
+    ]);
+    expect([...routedPorts(listeningSockets(PROC), new Set(['8248990', '8248991']))]).toEqual([8080]);
   });
 
-  it('finds the router-port rules nothing listens on, keeping the agent’s own', () => {
+  it('finds the router-port rules no router listens on, keeping the agent’s own', () => {
     const rules = [
       `-N ${CHAIN}`,
       `-A ${CHAIN} -p tcp -m tcp --dport 8080 -j RETURN`,
       `-A ${CHAIN} -p tcp -m tcp --dport 8081 -j RETURN`,
+      `-A ${CHAIN} -p tcp -m tcp --dport 45377 -j RETURN`,
       `-A ${CHAIN} -p tcp -m tcp --dport 9000 -j RETURN`,
       `-A ${CHAIN} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
       `-A ${CHAIN} -j REJECT --reject-with icmp-port-unreachable`,
     ].join('\n');
-    expect(staleRouterPorts(rules, listeningPorts(PROC), [9000])).toEqual([8081]);
+    // 45377 (0xb141) is listened on, but not by a router: another program took the port again.
+    expect(staleRouterPorts(rules, routedPorts(listeningSockets(PROC), new Set(['8248990'])), [9000])).toEqual([
+      8081, 45377,
+    ]);
   });
 });

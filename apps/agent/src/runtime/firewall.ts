@@ -27,11 +27,11 @@
  * apart from each other, not from the host). Idempotent: each rule is checked (`-C`) before it
  * is added, so agents sharing a host and restarts add nothing twice. IPv4 and IPv6. Checked
  * again every minute (rules are the kernel's: anyone may have flushed them); a router port's
- * rule whose port nothing listens on any more (its agent and HAProxy gone) is removed then.
+ * rule whose port no HAProxy listens on any more (its agent and router gone) is removed then.
  */
 import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { promisify } from 'node:util';
@@ -88,25 +88,52 @@ export async function remoteApiAddress(apiUrl: string): Promise<string | null> {
   return own ? null : address;
 }
 
-/** TCP ports something listens on, from /proc/net/tcp or tcp6 (state 0A), pure. */
-export function listeningPorts(procNetTcp: string): Set<number> {
-  const ports = new Set<number>();
+/** The listening TCP sockets of /proc/net/tcp or tcp6 (state 0A): port and inode, pure. */
+export function listeningSockets(procNetTcp: string): { port: number; inode: string }[] {
+  const sockets: { port: number; inode: string }[] = [];
   for (const line of procNetTcp.split('\n').slice(1)) {
-    const [, local, , state] = line.trim().split(/\s+/);
-    if (state !== '0A' || !local) continue;
-    ports.add(Number.parseInt(local.split(':').at(-1) ?? '', 16));
+    const fields = line.trim().split(/\s+/);
+    const [, local, , state] = fields;
+    const inode = fields[9];
+    if (state !== '0A' || !local || !inode) continue;
+    sockets.push({ port: Number.parseInt(local.split(':').at(-1) ?? '', 16), inode });
   }
-  return ports;
+  return sockets;
 }
 
-/** Router-port rules (`iptables -S` lines of the chain) whose port nothing listens on, pure. */
-export function staleRouterPorts(ruleLines: string, listening: Set<number>, keep: number[]): number[] {
+/** The ports among `sockets` that one of `routerInodes` (sockets HAProxy holds) listens on, pure. */
+export function routedPorts(sockets: { port: number; inode: string }[], routerInodes: Set<string>): Set<number> {
+  return new Set(sockets.filter((s) => routerInodes.has(s.inode)).map((s) => s.port));
+}
+
+/** Router-port rules (`iptables -S` lines of the chain) whose port no router listens on, pure. */
+export function staleRouterPorts(ruleLines: string, routed: Set<number>, keep: number[]): number[] {
   const stale: number[] = [];
   for (const m of ruleLines.matchAll(new RegExp(`^-A ${CHAIN} -p tcp -m tcp --dport (\\d+) -j RETURN$`, 'gm'))) {
     const port = Number(m[1]);
-    if (!listening.has(port) && !keep.includes(port)) stale.push(port);
+    if (!routed.has(port) && !keep.includes(port)) stale.push(port);
   }
   return stale;
+}
+
+/**
+ * The inodes of the sockets HAProxy processes on this host hold (`/proc/<pid>/comm` haproxy,
+ * their `/proc/<pid>/fd` links `socket:[inode]`). A process whose descriptors cannot be read
+ * (another user's, without CAP_SYS_PTRACE) counts for none: its port is not a router's.
+ */
+async function routerSocketInodes(): Promise<Set<string>> {
+  const inodes = new Set<string>();
+  const pids = (await readdir('/proc').catch(() => [])).filter((p) => /^\d+$/.test(p));
+  for (const pid of pids) {
+    const comm = await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() !== 'haproxy') continue;
+    for (const fd of await readdir(`/proc/${pid}/fd`).catch(() => [])) {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m?.[1]) inodes.add(m[1]);
+    }
+  }
+  return inodes;
 }
 
 async function ipt(binary: string, args: string[]): Promise<boolean> {
@@ -134,27 +161,30 @@ export async function installFirewall(options: FirewallOptions): Promise<void> {
         throw new Error(`${binary} -A/-I ${rule.chain} ${rule.spec.join(' ')} failed (is the agent root?)`);
       }
     }
-    await pruneRouterPorts(binary, family, options.routerPorts);
+    await pruneRouterPorts(binary, options.routerPorts);
   }
 }
 
-async function pruneRouterPorts(binary: string, family: 4 | 6, keep: number[]): Promise<void> {
+/**
+ * Removes the rules of router ports no HAProxy listens on any more (its agent and router gone),
+ * but never this agent's own (its HAProxy may be starting). Another program listening on a gone
+ * router's port (the kernel hands ports out again) does not keep the rule: it would be open
+ * to every app.
+ */
+async function pruneRouterPorts(binary: string, keep: number[]): Promise<void> {
   const rules = await run(binary, ['-w', '5', '-S', CHAIN]).then(
     (r) => r.stdout,
     () => '',
   );
-  const proc = await readFile(family === 4 ? '/proc/net/tcp' : '/proc/net/tcp6', 'utf8').catch(() => null);
-  if (proc === null) return; // no view of the listeners: remove nothing
-  const listening = listeningPorts(proc);
-  if (family === 6) {
-    // A v6 socket bound to [::] takes v4 too, and a v4 one serves a v4-mapped client: either counts.
-    const v4 = await readFile('/proc/net/tcp', 'utf8').catch(() => '');
-    for (const p of listeningPorts(v4)) listening.add(p);
-  } else {
-    const v6 = await readFile('/proc/net/tcp6', 'utf8').catch(() => '');
-    for (const p of listeningPorts(v6)) listening.add(p);
-  }
-  for (const port of staleRouterPorts(rules, listening, keep)) {
+  if (!/--dport/.test(rules)) return;
+  // A v6 socket bound to [::] takes v4 too, and a v4 one serves a v4-mapped client: either counts.
+  const tables = await Promise.all(
+    ['/proc/net/tcp', '/proc/net/tcp6'].map((f) => readFile(f, 'utf8').catch(() => null)),
+  );
+  if (tables.every((t) => t === null)) return; // no view of the listeners: remove nothing
+  const sockets = tables.flatMap((t) => (t === null ? [] : listeningSockets(t)));
+  const routed = routedPorts(sockets, await routerSocketInodes());
+  for (const port of staleRouterPorts(rules, routed, keep)) {
     await ipt(binary, ['-D', CHAIN, '-p', 'tcp', '--dport', String(port), '-j', 'RETURN']);
   }
 }
