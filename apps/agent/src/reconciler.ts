@@ -6,13 +6,12 @@
  * touches a container without this platform's and this agent's labels, and no failure here is
  * fatal: a failed Docker call is logged and the next pass tries again.
  */
-import { type DesiredProcess, LABELS, type ProcessStatus } from '@paas/shared';
+import { type DesiredProcess, LABELS, Passes, type ProcessStatus } from '@paas/shared';
 import type { AttachBridge } from './attach.js';
 import { containerSpec } from './container-spec.js';
 import type { Logger } from './logger.js';
 import { EVENTS } from './logs/events.js';
 import { OneOffRunner } from './one-off-runner.js';
-import { Passes } from './passes.js';
 import { type AgentMemory, type CrashHistory, type Plan, plan, recordCrash, type StopReason } from './plan.js';
 import { probeUntilUp } from './probe.js';
 import type { ContainerInfo, Runtime } from './runtime/runtime.js';

@@ -8,6 +8,7 @@ export * from './env.js';
 export * from './logs.js';
 export * from './names.js';
 export * from './one-offs.js';
+export * from './passes.js';
 export * from './protocol.js';
 export * from './protocol-swarm.js';
 export * from './responses.js';

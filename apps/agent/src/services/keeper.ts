@@ -5,9 +5,8 @@
  * an app's deploy, config change or restart does reaches here. No failure is fatal; the next
  * pass tries again.
  */
-import type { DesiredService, ServiceStatus } from '@paas/shared';
+import { type DesiredService, Passes, type ServiceStatus } from '@paas/shared';
 import type { Logger } from '../logger.js';
-import { Passes } from '../passes.js';
 import type { Runtime, ServiceRuntime } from '../runtime/runtime.js';
 import { planServices, readinessProbe, type ServiceHistory, serviceSpec, staleNetworks } from './plan.js';
 

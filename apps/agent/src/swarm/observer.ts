@@ -7,11 +7,10 @@
  * within PAAS_BOOT_TIMEOUT of its start is killed, R10, which Swarm takes as a failed task).
  * With the `agents` runtime there are none.
  */
-import { SWARM_GATE_FILE, type SwarmGate } from '@paas/shared';
+import { Passes, SWARM_GATE_FILE, type SwarmGate } from '@paas/shared';
 import type { Logger } from '../logger.js';
 import { EVENTS } from '../logs/events.js';
 import type { LogTarget } from '../logs/shipper.js';
-import { Passes } from '../passes.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import { SlotBackoff } from './gate.js';
 import {

@@ -9,7 +9,7 @@
  * attached one-off is a plain container on an agent's engine: Swarm jobs have no attach),
  * joined to the app's overlay network with its services (runtime/swarm-overlays.ts).
  */
-import { type DesiredProcess, LABELS, type SwarmGate } from '@paas/shared';
+import { type DesiredProcess, LABELS, Passes, type SwarmGate } from '@paas/shared';
 import type { ImageFactsEngine } from '../../docker-image-facts.js';
 import type { OverlayEngine } from '../../docker-overlays.js';
 import type { RegistryAuth, SwarmEngine, SwarmService, SwarmTask } from '../../docker-swarm.js';
@@ -68,8 +68,7 @@ export class SwarmDriver implements RuntimeDriver {
   private readonly images: SwarmImages;
   /** This engine's node (tasks are pinned to it without a registry). */
   private selfNode: string | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: Passes;
   private lastDynos = '';
   private readonly timer: NodeJS.Timeout;
   /** Told when the tasks changed (the orchestrator re-sends routes and `ps` reads them). */
@@ -85,6 +84,10 @@ export class SwarmDriver implements RuntimeDriver {
       ...(deps.registry ? { registry: deps.registry } : {}),
     });
     this.overlays = new AppOverlays({ engine: deps.overlays, platformId: deps.platformId, log: deps.log });
+    this.passes = new Passes(
+      () => this.pass(),
+      (err) => deps.log.error({ err }, 'swarm pass failed; retrying on the next one'),
+    );
     this.timer = setInterval(() => void this.kick(), deps.refreshMs ?? 1000);
     this.timer.unref();
   }
@@ -127,23 +130,7 @@ export class SwarmDriver implements RuntimeDriver {
 
   /** Runs a pass; calls while one runs coalesce into one more after it. */
   kick(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.pass();
-        } catch (err) {
-          this.deps.log.error({ err }, 'swarm pass failed; retrying on the next one');
-        }
-      } while (this.again);
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+    return this.passes.trigger();
   }
 
   private async pass(): Promise<void> {

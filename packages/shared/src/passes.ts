@@ -1,8 +1,8 @@
 /**
  * One pass at a time, level-triggered: `trigger()` while a pass runs asks for exactly one more
  * after it (however many calls came), and a pass can ask for another itself (`again()`). A
- * failed pass is reported and the next trigger tries again. Used by the process reconciler,
- * the add-on keeper and the swarm observer.
+ * failed pass is reported and the next trigger tries again. Used by the agent's process reconciler,
+ * add-on keeper and swarm observer, and by the api's swarm driver.
  */
 export class Passes {
   private running: Promise<void> | undefined;
