@@ -10,22 +10,19 @@
  */
 import fs from 'node:fs';
 import {
-  type Agent,
   appName,
   deployRouted,
   eventually,
   git,
   inspectContainer,
-  loggedInHome,
   makeRepo,
-  type Platform,
   paas,
   processContainer,
   routerGet,
   run,
-  startPlatform,
+  usePlatform,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 interface Dyno {
   name: string;
@@ -57,22 +54,10 @@ const FILES = {
   ].join('\n'),
 };
 
-let platform: Platform;
-let agent: Agent;
-let home: string;
+const t = usePlatform();
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent();
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await platform.removeContainers();
-  await platform.stop();
-});
-
-const dynosOf = async (app: string) => (await platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
-const containerOf = (app: string, name: string) => processContainer(platform, app, name);
+const dynosOf = async (app: string) => (await t.platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
+const containerOf = (app: string, name: string) => processContainer(t.platform, app, name);
 const inspect = inspectContainer;
 /** How many processes and threads a container has: its pids cgroup (v1 or v2), else docker stats. */
 async function pidsOf(id: string): Promise<number> {
@@ -87,7 +72,7 @@ async function pidsOf(id: string): Promise<number> {
   }
   return Number((await run('docker', ['stats', '--no-stream', '--format', '{{.PIDs}}', id])).stdout);
 }
-const logsOf = async (app: string) => (await paas(['logs', '-n', '1500', '-a', app], { home })).stdout;
+const logsOf = async (app: string) => (await paas(['logs', '-n', '1500', '-a', app], { home: t.home })).stdout;
 
 describe('dyno sizes and confinement', () => {
   let app: string;
@@ -95,7 +80,7 @@ describe('dyno sizes and confinement', () => {
   let cli: (...args: string[]) => ReturnType<typeof paas>;
 
   it('refuses an unknown size naming the valid ones, and changes nothing', async () => {
-    ({ app, host, cli } = await deployRouted(home, agent, 'sized', FILES, 60_000));
+    ({ app, host, cli } = await deployRouted(t.home, t.agent, 'sized', FILES, 60_000));
     const bad = await cli('ps:scale', 'worker=1:huge');
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(
@@ -127,7 +112,7 @@ describe('dyno sizes and confinement', () => {
     expect(/^NoNewPrivs:\s+(\d)/m.exec(status)?.[1]).toBe('1');
     const bound = BigInt(`0x${/^CapBnd:\s+(\S+)/m.exec(status)?.[1]}`);
     expect(bound & (1n << 13n)).toBe(0n); // CAP_NET_RAW is gone even from the bound
-    const answer = JSON.parse((await routerGet(agent.routerPort, host)).text);
+    const answer = JSON.parse((await routerGet(t.agent.routerPort, host)).text);
     expect(answer).toEqual({ dyno: 'web.1', uid: 1000 });
   });
 
@@ -152,7 +137,7 @@ describe('dyno sizes and confinement', () => {
     expect(Number(await inspect(after, '{{.HostConfig.NanoCpus}}'))).toBe(Math.min(2, cores) * 1e9);
     expect((await dynosOf(app)).map((d) => `${d.name}:${d.size}`)).toEqual(['web.1:Standard-2X']);
     expect((await cli('ps')).stdout).toContain('web (Standard-2X): node server.js (1)');
-    expect((await routerGet(agent.routerPort, host)).status).toBe(200);
+    expect((await routerGet(t.agent.routerPort, host)).status).toBe(200);
   });
 
   it('kills a process past its memory: crashed in ps, R14/R15 in the log, restarted', async () => {
@@ -189,12 +174,12 @@ describe('dyno sizes and confinement', () => {
 
   it('keeps another app answering while a fork bomb runs into its pids limit', async () => {
     const bombing = appName('bomb');
-    const repo = await makeRepo(home, {
+    const repo = await makeRepo(t.home, {
       files: { ...FILES, Dockerfile: 'FROM paas/node:20\nWORKDIR /app\nCOPY . .\n' },
     });
-    expect((await paas(['apps:create', bombing], { home, cwd: repo })).code).toBe(0);
-    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
-    const bombCli = (...args: string[]) => paas([...args, '-a', bombing], { home, cwd: repo });
+    expect((await paas(['apps:create', bombing], { home: t.home, cwd: repo })).code).toBe(0);
+    expect((await git(['push', 'paas', 'main'], { cwd: repo, home: t.home })).code).toBe(0);
+    const bombCli = (...args: string[]) => paas([...args, '-a', bombing], { home: t.home, cwd: repo });
     expect((await bombCli('config:set', 'PAAS_STOP_TIMEOUT=2')).code).toBe(0);
     // First see the limit on this app's containers: only then is the bomb safe to start.
     const web = await eventually(() => containerOf(bombing, 'web.1'), 60_000, 'the bomb app runs');
@@ -229,15 +214,15 @@ describe('dyno sizes and confinement', () => {
     console.log(`fork bomb at ${forked.pids} pids ${Date.now() - started} ms after bomb.1 ran`);
     expect(await inspect(forked.id, '{{.HostConfig.PidsLimit}}')).toBe('256');
     // …and the other app answers all along.
-    for (let i = 0; i < 20; i++) expect((await routerGet(agent.routerPort, host)).status).toBe(200);
+    for (let i = 0; i < 20; i++) expect((await routerGet(t.agent.routerPort, host)).status).toBe(200);
     expect(await pidsOf(forked.id)).toBeLessThanOrEqual(256);
     expect((await bombCli('ps:scale', 'bomb=0')).code).toBe(0);
   }, 300_000); // its steps' own budgets: a slow one fails naming itself
 
   it("respects a Dockerfile's own USER", async () => {
     const { app: own, host: ownHost } = await deployRouted(
-      home,
-      agent,
+      t.home,
+      t.agent,
       'userful',
       {
         'server.js': WHO,
@@ -245,7 +230,7 @@ describe('dyno sizes and confinement', () => {
       },
       60_000,
     );
-    expect(JSON.parse((await routerGet(agent.routerPort, ownHost)).text)).toEqual({ dyno: 'web.1', uid: 65534 });
+    expect(JSON.parse((await routerGet(t.agent.routerPort, ownHost)).text)).toEqual({ dyno: 'web.1', uid: 65534 });
     const web = (await containerOf(own, 'web.1')) ?? '';
     expect(await inspect(web, '{{.Config.User}} {{.HostConfig.PidsLimit}}')).toBe('nobody 256');
   });

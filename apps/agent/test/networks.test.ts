@@ -8,21 +8,18 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import {
-  type Agent,
   deployRouted,
   eventually,
   freePort,
   inspectContainer,
-  loggedInHome,
-  type Platform,
   paas,
   probeFrom,
   processContainer,
   routerGet,
   run,
-  startPlatform,
+  usePlatform,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const SERVER = `require('node:http').createServer((_q, s) => s.end('hello from ' + process.env.DYNO)).listen(process.env.PORT);
 process.on('SIGTERM', () => process.exit(0));
@@ -33,30 +30,20 @@ process.on('SIGTERM', () => process.exit(0));
 `;
 const FILES = { 'server.js': SERVER, 'worker.js': WORKER, Procfile: 'web: node server.js\nworker: node worker.js\n' };
 
-let platform: Platform;
-let agent: Agent;
-let home: string;
+const t = usePlatform();
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent();
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await platform.removeContainers();
-  await platform.stop();
-});
-
-const containerOf = (app: string, name: string) => processContainer(platform, app, name);
+const containerOf = (app: string, name: string) => processContainer(t.platform, app, name);
 const inspect = inspectContainer;
 
 describe('private networks', () => {
   it("puts an app's processes on a network of their own, where web and worker reach each other by name", async () => {
-    const a = await deployRouted(home, agent, 'neta', FILES, 60_000);
+    const a = await deployRouted(t.home, t.agent, 'neta', FILES, 60_000);
     expect((await a.cli('ps:scale', 'worker=1')).code).toBe(0);
     await eventually(
       async () =>
-        (await paas(['logs', '-n', '200', '-a', a.app], { home })).stdout.includes('worker heard: hello from web.1'),
+        (await paas(['logs', '-n', '200', '-a', a.app], { home: t.home })).stdout.includes(
+          'worker heard: hello from web.1',
+        ),
       60_000,
       'the worker hearing web.1',
     );
@@ -73,8 +60,8 @@ describe('private networks', () => {
   });
 
   it("keeps another app's processes, the api and the host out of reach, but not the router", async () => {
-    const a = await deployRouted(home, agent, 'inside', { 'server.js': SERVER }, 60_000);
-    const b = await deployRouted(home, agent, 'target', { 'server.js': SERVER }, 60_000);
+    const a = await deployRouted(t.home, t.agent, 'inside', { 'server.js': SERVER }, 60_000);
+    const b = await deployRouted(t.home, t.agent, 'target', { 'server.js': SERVER }, 60_000);
     const inA = (await containerOf(a.app, 'web.1')) ?? '';
     const bWeb = (await containerOf(b.app, 'web.1')) ?? '';
     const bAddress = await inspect(bWeb, '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}');
@@ -89,28 +76,28 @@ describe('private networks', () => {
       `${bAddress}:5000`, // B's process on its own network
       `${b.app}:5000`, // no such name on A's network
       `${gateway}:${bPublished}`, // B's published port, through the host
-      `${gateway}:${platform.port}`, // the api
-      `${gateway}:${platform.rendezvousPort}`,
-      ...hostAddresses.map((h) => `${h}:${platform.port}`),
+      `${gateway}:${t.platform.port}`, // the api
+      `${gateway}:${t.platform.rendezvousPort}`,
+      ...hostAddresses.map((h) => `${h}:${t.platform.port}`),
     ];
     const lines = await probeFrom(inA, refused);
     expect(lines.size).toBe(refused.length);
     for (const target of refused) expect(lines.get(target), target).not.toBe('CONNECTED');
     // The api answers the host itself, and B answers through the router, from inside A too.
-    expect((await fetch(`${platform.url}/healthz`)).status).toBe(200);
+    expect((await fetch(`${t.platform.url}/healthz`)).status).toBe(200);
     const viaRouter = await run('docker', [
       'exec',
       inA,
       'node',
       '-e',
-      `require('node:http').get({ host: '${gateway}', port: ${agent.routerPort}, headers: { host: '${b.host}' } }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => console.log(r.statusCode + ' ' + t)); }).on('error', (e) => console.log('ERROR ' + e.code));`,
+      `require('node:http').get({ host: '${gateway}', port: ${t.agent.routerPort}, headers: { host: '${b.host}' } }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => console.log(r.statusCode + ' ' + t)); }).on('error', (e) => console.log('ERROR ' + e.code));`,
     ]);
     expect(viaRouter.stdout.trim()).toBe('200 hello from web.1');
-    expect((await routerGet(agent.routerPort, b.host)).text).toBe('hello from web.1');
+    expect((await routerGet(t.agent.routerPort, b.host)).text).toBe('hello from web.1');
   });
 
   it("closes a gone router's port again when another program listens on it (the kernel hands ports out again)", async () => {
-    const a = await deployRouted(home, agent, 'reused', { 'server.js': SERVER }, 60_000);
+    const a = await deployRouted(t.home, t.agent, 'reused', { 'server.js': SERVER }, 60_000);
     const inA = (await containerOf(a.app, 'web.1')) ?? '';
     const gateway = await inspect(inA, '{{range .NetworkSettings.Networks}}{{.Gateway}}{{end}}');
     // What a SIGKILLed agent leaves: its router's rule, whose port a new program then listens on.
@@ -122,8 +109,8 @@ describe('private networks', () => {
     try {
       expect((await probeFrom(inA, [`${gateway}:${port}`])).get(`${gateway}:${port}`)).toBe('CONNECTED');
       // The agent prunes at its start (and every minute): a router's port is one HAProxy listens on.
-      await agent.stop();
-      agent = await platform.startAgent(agent.id);
+      await t.agent.stop();
+      t.agent = await t.platform.startAgent(t.agent.id);
       await eventually(
         async () => !(await run('iptables', ['-w', '5', '-S', 'PAAS-APPS'])).stdout.includes(`--dport ${port} `),
         30_000,
@@ -131,8 +118,10 @@ describe('private networks', () => {
       );
       expect((await probeFrom(inA, [`${gateway}:${port}`])).get(`${gateway}:${port}`)).not.toBe('CONNECTED');
       // The router's own port stays open to the apps.
-      expect((await run('iptables', ['-w', '5', '-S', 'PAAS-APPS'])).stdout).toContain(`--dport ${agent.routerPort} `);
-      expect((await routerGet(agent.routerPort, a.host)).text).toBe('hello from web.1');
+      expect((await run('iptables', ['-w', '5', '-S', 'PAAS-APPS'])).stdout).toContain(
+        `--dport ${t.agent.routerPort} `,
+      );
+      expect((await routerGet(t.agent.routerPort, a.host)).text).toBe('hello from web.1');
     } finally {
       await run('iptables', ['-w', '5', '-D', ...rule]).catch(() => undefined);
       other.close();

@@ -8,17 +8,15 @@ import {
   appName,
   eventually,
   git,
-  loggedInHome,
   makeRepo,
   NODE_DOCKERFILE,
-  type Platform,
   paas,
   processContainer,
   run,
-  startPlatform,
+  usePlatform,
   watchProcessEvents,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 interface Dyno {
   name: string;
@@ -45,28 +43,18 @@ const FILES = {
     'web: node server.js\nworker: node worker.js\nstubborn: node stubborn.js\ncrasher: echo "crashing"; exit 1\n',
 };
 
-let platform: Platform;
-let home: string;
-
-beforeAll(async () => {
-  platform = await startPlatform({ agents: 1, env: { PAAS_AGENT_TIMEOUT: '4' } });
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await platform.removeContainers();
-  await platform.stop();
-});
+const t = usePlatform({ env: { PAAS_AGENT_TIMEOUT: '4' } });
 
 async function deployApp(prefix: string) {
   const app = appName(prefix);
-  const repo = await makeRepo(home, { files: FILES });
-  expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
-  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  const repo = await makeRepo(t.home, { files: FILES });
+  expect((await paas(['apps:create', app], { home: t.home, cwd: repo })).code).toBe(0);
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
   expect(push.code, push.stderr).toBe(0);
-  return { app, repo, cli: (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo }) };
+  return { app, repo, cli: (...args: string[]) => paas([...args, '-a', app], { home: t.home, cwd: repo }) };
 }
 
-const dynosOf = async (app: string) => (await platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
+const dynosOf = async (app: string) => (await t.platform.api<Dyno[]>('GET', `/apps/${app}/dynos`)).body;
 const containersOf = async (app: string) =>
   (
     await run('docker', [
@@ -74,7 +62,7 @@ const containersOf = async (app: string) =>
       '-q',
       '--no-trunc',
       '--filter',
-      `label=paas.platform=${platform.platformId}`,
+      `label=paas.platform=${t.platform.platformId}`,
       '--filter',
       `label=paas.app=${app}`,
     ])
@@ -156,7 +144,7 @@ describe('agents run the release', () => {
     expect((await cli('ps:scale', 'worker=1', 'stubborn=1')).code).toBe(0);
     const dynos = await eventually(() => allUp(3)(app), 30_000, '3 up');
     const containerOf = async (name: string) => {
-      const id = await processContainer(platform, app, name);
+      const id = await processContainer(t.platform, app, name);
       if (!id) throw new Error(`no container for ${name}`);
       return id;
     };
@@ -188,7 +176,7 @@ describe('agents run the release', () => {
     // When it crashed: Docker's `die` events of its containers (watched live, from before the
     // scale). When it started: when it printed its first line ("crashing"), Docker's timestamp
     // of it in the app's log; the process itself says when it runs, under either runtime.
-    const deaths = await watchProcessEvents(platform, app, 'crasher.1', ['die']);
+    const deaths = await watchProcessEvents(t.platform, app, 'crasher.1', ['die']);
     onTestFinished(() => deaths.stop());
     expect((await cli('ps:scale', 'web=0', 'crasher=1')).code).toBe(0);
     const crashed = await eventually(
@@ -299,7 +287,7 @@ describe('agents run the release', () => {
     const ports = await run('docker', ['port', (await containersOf(app))[0] ?? '']);
     // The agents publish $PORT on loopback only. Swarm's host mode cannot bind one address: it
     // binds every interface of the node (docs/architecture.md, "Routing"), once per address family.
-    if (platform.runtime === 'swarm') expect(ports.stdout.trim()).toMatch(/^5000\/tcp -> 0\.0\.0\.0:\d+$/m);
+    if (t.platform.runtime === 'swarm') expect(ports.stdout.trim()).toMatch(/^5000\/tcp -> 0\.0\.0\.0:\d+$/m);
     else expect(ports.stdout.trim()).toMatch(/^5000\/tcp -> 127\.0\.0\.1:\d+$/);
 
     expect((await cli('apps:destroy', '--confirm', app)).code).toBe(0);

@@ -11,20 +11,18 @@
  * `web.1`), and its port is published on every interface (the firewall keeps apps from it).
  */
 import {
-  type Agent,
   deployRouted,
   eventually,
   inspectContainer,
-  loggedInHome,
-  type Platform,
   paas,
   probeFrom,
+  processContainer,
   routerGet,
   run,
-  startPlatform,
+  usePlatform,
   useRuntime,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 useRuntime('swarm', afterAll);
 
@@ -41,31 +39,8 @@ for (const p of fs.readdirSync('/proc').filter((d) => /^\\d+$/.test(d))) {
   try { if (fs.readFileSync('/proc/' + p + '/cmdline', 'utf8').split('\\0').includes('server.js')) { console.log(fs.readFileSync('/proc/' + p + '/status', 'utf8')); break; } } catch {}
 }`;
 
-let platform: Platform;
-let agent: Agent;
-let home: string;
+const t = usePlatform();
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent();
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await platform.removeContainers();
-  await platform.stop();
-});
-
-/** A running Swarm task container of an app's type (their labels carry no process name). */
-async function taskOf(app: string, type: string): Promise<string | undefined> {
-  const { stdout } = await run('docker', [
-    'ps',
-    '-q',
-    '--no-trunc',
-    ...['--filter', `label=paas.platform=${platform.platformId}`, '--filter', `label=paas.app=${app}`],
-    ...['--filter', `label=paas.type=${type}`, '--filter', 'label=paas.runtime=swarm'],
-  ]);
-  return stdout.split('\n').filter(Boolean)[0];
-}
 /** The container's default gateway (its node's docker_gwbridge), from its routing table. */
 async function gatewayOf(id: string): Promise<string> {
   const { stdout } = await run('docker', ['exec', id, 'cat', '/proc/net/route']);
@@ -80,8 +55,8 @@ const networksOf = (id: string) => inspectContainer(id, '{{range $k, $v := .Netw
 
 describe('confinement and private networks on swarm', () => {
   it('runs each task confined: limits of its size, pids, log, caps, non-root, no-new-privileges', async () => {
-    const { app, host, cli } = await deployRouted(home, agent, 'swconf', FILES, 90_000);
-    const web = (await taskOf(app, 'web')) ?? '';
+    const { app, host, cli } = await deployRouted(t.home, t.agent, 'swconf', FILES, 90_000);
+    const web = (await processContainer(t.platform, app, 'web.1')) ?? '';
     const limits = await inspectContainer(
       web,
       '{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}} {{.HostConfig.PidsLimit}} {{.HostConfig.CapDrop}} {{.HostConfig.LogConfig.Type}} {{index .HostConfig.LogConfig.Config "max-size"}} {{index .HostConfig.LogConfig.Config "max-file"}} {{.Config.User}} {{index .Config.Labels "paas.size"}}',
@@ -94,11 +69,11 @@ describe('confinement and private networks on swarm', () => {
     expect(/^NoNewPrivs:\s+(\d)/m.exec(status)?.[1]).toBe('1');
     const bound = BigInt(`0x${/^CapBnd:\s+(\S+)/m.exec(status)?.[1]}`);
     expect(bound & (1n << 13n)).toBe(0n); // CAP_NET_RAW is gone even from the bound
-    expect(JSON.parse((await routerGet(agent.routerPort, host)).text)).toEqual({ dyno: 'web.1', uid: 1000 });
+    expect(JSON.parse((await routerGet(t.agent.routerPort, host)).text)).toEqual({ dyno: 'web.1', uid: 1000 });
 
     // The worker shares the app's own overlay network, and reaches the web process by its type.
     expect((await cli('ps:scale', 'worker=1')).code).toBe(0);
-    const worker = await eventually(() => taskOf(app, 'worker'), 60_000, 'worker.1 runs');
+    const worker = await eventually(() => processContainer(t.platform, app, 'worker.1'), 60_000, 'worker.1 runs');
     const network = (await networksOf(web)).trim();
     expect(network).toMatch(/^paas-app-[0-9a-f-]+$/);
     expect((await networksOf(worker)).trim()).toBe(network);
@@ -107,8 +82,8 @@ describe('confinement and private networks on swarm', () => {
 
   it("respects a Dockerfile's own USER", async () => {
     const { app, host } = await deployRouted(
-      home,
-      agent,
+      t.home,
+      t.agent,
       'swuser',
       {
         'server.js': WHO,
@@ -116,15 +91,17 @@ describe('confinement and private networks on swarm', () => {
       },
       90_000,
     );
-    expect(JSON.parse((await routerGet(agent.routerPort, host)).text)).toEqual({ dyno: 'web.1', uid: 65534 });
-    expect(await inspectContainer((await taskOf(app, 'web')) ?? '', '{{.Config.User}}')).toBe('nobody');
+    expect(JSON.parse((await routerGet(t.agent.routerPort, host)).text)).toEqual({ dyno: 'web.1', uid: 65534 });
+    expect(await inspectContainer((await processContainer(t.platform, app, 'web.1')) ?? '', '{{.Config.User}}')).toBe(
+      'nobody',
+    );
   });
 
   it("keeps another app's processes, the api and the host out of reach, but not the router", async () => {
-    const a = await deployRouted(home, agent, 'swinside', { 'server.js': WHO }, 90_000);
-    const b = await deployRouted(home, agent, 'swtarget', { 'server.js': WHO }, 90_000);
-    const inA = (await taskOf(a.app, 'web')) ?? '';
-    const bWeb = (await taskOf(b.app, 'web')) ?? '';
+    const a = await deployRouted(t.home, t.agent, 'swinside', { 'server.js': WHO }, 90_000);
+    const b = await deployRouted(t.home, t.agent, 'swtarget', { 'server.js': WHO }, 90_000);
+    const inA = (await processContainer(t.platform, a.app, 'web.1')) ?? '';
+    const bWeb = (await processContainer(t.platform, b.app, 'web.1')) ?? '';
     const bAddress = await inspectContainer(bWeb, '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}');
     const bPublished = await inspectContainer(bWeb, '{{(index (index .NetworkSettings.Ports "5000/tcp") 0).HostPort}}');
     const gateway = await gatewayOf(inA);
@@ -137,9 +114,9 @@ describe('confinement and private networks on swarm', () => {
       `${b.app}:5000`, // no such name on A's network
       `${gateway}:${bPublished}`, // B's published port, through the node
       ...hostAddresses.map((h) => `${h}:${bPublished}`),
-      `${gateway}:${platform.port}`, // the api
-      `${gateway}:${platform.rendezvousPort}`,
-      ...hostAddresses.map((h) => `${h}:${platform.port}`),
+      `${gateway}:${t.platform.port}`, // the api
+      `${gateway}:${t.platform.rendezvousPort}`,
+      ...hostAddresses.map((h) => `${h}:${t.platform.port}`),
     ];
     const lines = await probeFrom(inA, refused);
     expect(lines.size).toBe(refused.length);
@@ -149,9 +126,9 @@ describe('confinement and private networks on swarm', () => {
       inA,
       'node',
       '-e',
-      `require('node:http').get({ host: '${gateway}', port: ${agent.routerPort}, headers: { host: '${b.host}' } }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => console.log(r.statusCode + ' ' + t)); }).on('error', (e) => console.log('ERROR ' + e.code));`,
+      `require('node:http').get({ host: '${gateway}', port: ${t.agent.routerPort}, headers: { host: '${b.host}' } }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => console.log(r.statusCode + ' ' + t)); }).on('error', (e) => console.log('ERROR ' + e.code));`,
     ]);
     expect(viaRouter.stdout.trim()).toBe('200 {"dyno":"web.1","uid":1000}');
-    expect((await paas(['ps', '-a', b.app], { home })).stdout).toContain('web.1');
+    expect((await paas(['ps', '-a', b.app], { home: t.home })).stdout).toContain('web.1');
   });
 });

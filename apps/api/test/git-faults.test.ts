@@ -15,29 +15,18 @@ import {
   commitAll,
   git,
   HELLO_SERVER,
-  loggedInHome,
   makeRepo,
   NODE_DOCKERFILE,
-  type Platform,
   paas,
-  startPlatform,
+  usePlatform,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const SERVICES = ['git-upload-pack', 'git-receive-pack'] as const;
 
-let platform: Platform;
-let home: string;
+const t = usePlatform({ agent: false });
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  expect(await platform.stop()).toBe(0);
-});
-
-const basic = () => `Basic ${Buffer.from(`git:${platform.token}`).toString('base64')}`;
+const basic = () => `Basic ${Buffer.from(`git:${t.platform.token}`).toString('base64')}`;
 
 /** POSTs `body` to the api; resolves with the status, or 'closed' if the connection went away first. */
 function post(
@@ -55,7 +44,7 @@ function post(
       resolve(result);
     };
     const req = http.request(
-      { host: '127.0.0.1', port: platform.port, path: urlPath, method: 'POST', headers, agent: false },
+      { host: '127.0.0.1', port: t.platform.port, path: urlPath, method: 'POST', headers, agent: false },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => {
@@ -72,9 +61,9 @@ function post(
 
 /** The api's answer to /healthz (and proof that its process is still there). */
 async function healthz(): Promise<number> {
-  expect(platform.process.exitCode).toBeNull();
-  expect(platform.process.signalCode).toBeNull();
-  return (await fetch(`${platform.url}/healthz`)).status;
+  expect(t.platform.process.exitCode).toBeNull();
+  expect(t.platform.process.signalCode).toBeNull();
+  return (await fetch(`${t.platform.url}/healthz`)).status;
 }
 
 /** git children the api runs for one repository (pgrep -f on the repository path). */
@@ -90,18 +79,18 @@ async function gitChildrenOf(repoPath: string): Promise<string[]> {
 /** Creates an app from a small Node app repository; returns its name, repository and git path on the api. */
 async function createApp(prefix: string, extra: Record<string, string> = {}) {
   const app = appName(prefix);
-  const repo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': HELLO_SERVER, ...extra } });
-  const created = await paas(['apps:create', app], { home, cwd: repo });
+  const repo = await makeRepo(t.home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': HELLO_SERVER, ...extra } });
+  const created = await paas(['apps:create', app], { home: t.home, cwd: repo });
   expect(created.code, created.stderr).toBe(0);
-  const info = await platform.api<{ id: string }>('GET', `/apps/${app}`);
-  return { app, repo, repoPath: path.join(platform.dataDir, 'repos', `${info.body.id}.git`) };
+  const info = await t.platform.api<{ id: string }>('GET', `/apps/${app}`);
+  return { app, repo, repoPath: path.join(t.platform.dataDir, 'repos', `${info.body.id}.git`) };
 }
 
 /** A git command left running: its output so far, a way to wait for a line, and its end. */
 function startGit(args: string[], cwd: string) {
   const child = spawn('git', args, {
     cwd,
-    env: { ...cleanEnv(), HOME: home, GIT_TERMINAL_PROMPT: '0' },
+    env: { ...cleanEnv(), HOME: t.home, GIT_TERMINAL_PROMPT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, so that a hang-up kills git-remote-http too, as Ctrl-C would.
     detached: true,
@@ -183,11 +172,11 @@ describe('git smart HTTP under faults', () => {
       }
     }
     expect(answers).toHaveLength(4);
-    expect(platform.logs()).not.toContain('stopping after an error');
+    expect(t.platform.logs()).not.toContain('stopping after an error');
     // No git left behind by the junk.
     expect(await gitChildrenOf(repoPath)).toEqual([]);
 
-    const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(push.code, push.stderr).toBe(0);
     expect(push.stderr).toContain('Released v1');
     expect(await healthz()).toBe(200);
@@ -218,7 +207,7 @@ describe('git smart HTTP under faults', () => {
     expect(await gitChildrenOf(repoPath)).toEqual([]);
     expect(await healthz()).toBe(200);
     // The repository still serves: ls-remote goes through info/refs.
-    const lsRemote = await git(['ls-remote', `${platform.url}/${app}.git`], { cwd: home, home });
+    const lsRemote = await git(['ls-remote', `${t.platform.url}/${app}.git`], { cwd: t.home, home: t.home });
     expect(lsRemote.code, lsRemote.stderr).toBe(0);
   }, 60_000);
 
@@ -231,7 +220,7 @@ describe('git smart HTTP under faults', () => {
     const other = `${repo}-other`;
     fs.cpSync(repo, other, { recursive: true });
     fs.writeFileSync(path.join(other, 'b.txt'), 'b\n');
-    await commitAll(other, home, 'b');
+    await commitAll(other, t.home, 'b');
 
     const a = startGit(['push', 'paas', 'main'], repo);
     await a.waitFor(`slow ${nonce}`);
@@ -245,7 +234,7 @@ describe('git smart HTTP under faults', () => {
 
     // C: a commit on top of A's. It must not wait behind B's abandoned turn.
     fs.writeFileSync(path.join(repo, 'c.txt'), 'c\n');
-    await commitAll(repo, home, 'c');
+    await commitAll(repo, t.home, 'c');
     const c = startGit(['push', 'paas', 'main'], repo);
     expect(await c.finish(20_000), c.output()).toBe(0);
     expect(c.output()).not.toContain('waiting for it to finish');

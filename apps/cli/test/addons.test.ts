@@ -11,47 +11,32 @@ import http from 'node:http';
 import { promisify } from 'node:util';
 import type { AddonResponse } from '@paas/shared';
 import {
-  type Agent,
   appName,
   commitAll,
   eventually,
   git,
   HELLO_SERVER,
-  loggedInHome,
   makeRepo,
   NODE_DOCKERFILE,
-  type Platform,
   paas,
-  startPlatform,
+  usePlatform,
 } from '@paas/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
-let platform: Platform;
-let agent: Agent;
-let home: string;
 let app: string;
 let repo: string;
 let other: string;
-const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
+const cli = (...args: string[]) => paas([...args, '-a', app], { home: t.home, cwd: repo });
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent('agent-1');
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await agent.stop(); // first, so that it removes nothing while we do
-  await platform.removeContainers();
-  expect(await platform.stop()).toBe(0);
-});
+const t = usePlatform();
 
 /** A request through the agent's router to the app. */
 function request(method: string, path: string, body = ''): Promise<{ status: number; json: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: '127.0.0.1', port: agent.routerPort, method, path, headers: { host: `${app}.localhost` } },
+      { host: '127.0.0.1', port: t.agent.routerPort, method, path, headers: { host: `${app}.localhost` } },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => {
@@ -83,14 +68,14 @@ async function containerOf(labels: Record<string, string>): Promise<string[]> {
 }
 
 async function addonsOf(): Promise<AddonResponse[]> {
-  return (await platform.api<AddonResponse[]>('GET', `/apps/${app}/addons`)).body;
+  return (await t.platform.api<AddonResponse[]>('GET', `/apps/${app}/addons`)).body;
 }
 
 it('provisions PostgreSQL, attaches DATABASE_URL in a release, and the web process keeps rows', async () => {
   app = appName('notes');
-  repo = await makeRepo(home, { example: 'notes' });
-  expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
-  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  repo = await makeRepo(t.home, { example: 'notes' });
+  expect((await paas(['apps:create', app], { home: t.home, cwd: repo })).code).toBe(0);
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
   expect(push.code, push.stderr).toBe(0);
   await eventually(async () => (await request('GET', '/healthz')).status === 200, 60_000, 'web up');
   expect((await request('GET', '/notes/count')).status).toBe(503); // no database yet
@@ -158,14 +143,14 @@ it('attaches Redis as REDIS_URL and the worker uses it', async () => {
 
 it('keeps the rows through a deploy, a rollback, a restart, a killed service, and SIGKILL of the agent and the api', async () => {
   const [pg] = (await addonsOf()).filter((a) => a.addon_service.name === 'heroku-postgresql');
-  const service = { 'paas.platform': platform.platformId, 'paas.service': pg?.id ?? '' };
+  const service = { 'paas.platform': t.platform.platformId, 'paas.service': pg?.id ?? '' };
   const [first] = await containerOf(service);
   expect(first).toBeTruthy();
   const expectRows = async (what: string) =>
     eventually(async () => (await count()) === 5, 60_000, `5 rows after ${what}`);
 
-  await commitAll(repo, home, 'a second deploy');
-  expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
+  await commitAll(repo, t.home, 'a second deploy');
+  expect((await git(['push', 'paas', 'main'], { cwd: repo, home: t.home })).code).toBe(0);
   await expectRows('a deploy');
   expect((await cli('rollback')).code).toBe(0);
   await expectRows('a rollback');
@@ -178,12 +163,12 @@ it('keeps the rows through a deploy, a rollback, a restart, a killed service, an
   await eventually(async () => (await containerOf(service)).length === 1, 60_000, 'the agent restarted it');
   await expectRows('the service container was killed');
 
-  await agent.stop('SIGKILL');
-  agent = await platform.startAgent('agent-1');
+  await t.agent.stop('SIGKILL');
+  t.agent = await t.platform.startAgent('agent-1');
   await expectRows('SIGKILL of the agent');
   expect(await containerOf(service)).toEqual([first]); // adopted, not made again
 
-  await platform.restart('SIGKILL');
+  await t.platform.restart('SIGKILL');
   await expectRows('SIGKILL of the api');
   expect(await containerOf(service)).toEqual([first]);
   expect((await addonsOf()).every((a) => a.state === 'provisioned')).toBe(true);
@@ -192,15 +177,15 @@ it('keeps the rows through a deploy, a rollback, a restart, a killed service, an
 it('keeps other apps out: no route to the database from their containers, no port off loopback', async () => {
   const [pg] = (await addonsOf()).filter((a) => a.addon_service.name === 'heroku-postgresql');
   other = appName('intruder');
-  const otherRepo = await makeRepo(home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': HELLO_SERVER } });
-  expect((await paas(['apps:create', other], { home, cwd: otherRepo })).code).toBe(0);
-  expect((await git(['push', 'paas', 'main'], { cwd: otherRepo, home })).code).toBe(0);
+  const otherRepo = await makeRepo(t.home, { files: { Dockerfile: NODE_DOCKERFILE, 'server.js': HELLO_SERVER } });
+  expect((await paas(['apps:create', other], { home: t.home, cwd: otherRepo })).code).toBe(0);
+  expect((await git(['push', 'paas', 'main'], { cwd: otherRepo, home: t.home })).code).toBe(0);
   const intruder = await eventually(
-    async () => (await containerOf({ 'paas.platform': platform.platformId, 'paas.app': other }))[0],
+    async () => (await containerOf({ 'paas.platform': t.platform.platformId, 'paas.app': other }))[0],
     60_000,
     'the other app runs',
   );
-  const [service] = await containerOf({ 'paas.platform': platform.platformId, 'paas.service': pg?.id ?? '' });
+  const [service] = await containerOf({ 'paas.platform': t.platform.platformId, 'paas.service': pg?.id ?? '' });
   const { stdout: ips } = await run('docker', [
     'inspect',
     '-f',
@@ -234,7 +219,7 @@ for (const host of targets) {
 
 it('attaches the database to another app under another name, then detaches it', async () => {
   const [pg] = (await addonsOf()).filter((a) => a.addon_service.name === 'heroku-postgresql');
-  const otherCli = (...args: string[]) => paas([...args, '-a', other], { home });
+  const otherCli = (...args: string[]) => paas([...args, '-a', other], { home: t.home });
   const attached = await otherCli('addons:attach', pg?.name ?? '', '--as', 'SHARED_DATABASE');
   expect(attached.code, attached.stderr).toBe(0);
   expect(attached.stdout).toContain('Attached as SHARED_DATABASE_URL');
@@ -249,7 +234,7 @@ it('attaches the database to another app under another name, then detaches it', 
   .on('error', (e) => { console.log('ERROR ' + e.code); process.exit(0); })
   .on('timeout', () => { console.log('TIMEOUT'); process.exit(0); });`;
   const inOther = async () => {
-    const [id] = await containerOf({ 'paas.platform': platform.platformId, 'paas.app': other, 'paas.type': 'web' });
+    const [id] = await containerOf({ 'paas.platform': t.platform.platformId, 'paas.app': other, 'paas.type': 'web' });
     return id ? (await run('docker', ['exec', id, 'node', '-e', reach])).stdout.trim() : 'none';
   };
   await eventually(async () => (await inOther()) === 'CONNECTED', 60_000, 'the other app reaches the database');
@@ -309,7 +294,7 @@ it('detaches and destroys: the var goes in a release, the container and its volu
   expect((await cli('releases')).stdout).toContain('Detach REDIS resource');
   await eventually(
     async () =>
-      (await containerOf({ 'paas.platform': platform.platformId, 'paas.service': redis?.id ?? '' })).length === 0,
+      (await containerOf({ 'paas.platform': t.platform.platformId, 'paas.service': redis?.id ?? '' })).length === 0,
     30_000,
     'the Redis container removed',
   );
@@ -320,26 +305,26 @@ it('detaches and destroys: the var goes in a release, the container and its volu
   // Destroying the app takes its database too: out of the other app first (a release there).
   const [pg] = await addonsOf();
   const ids = await Promise.all(
-    [app, other].map(async (name) => (await platform.api<{ id: string }>('GET', `/apps/${name}`)).body.id),
+    [app, other].map(async (name) => (await t.platform.api<{ id: string }>('GET', `/apps/${name}`)).body.id),
   );
-  expect((await paas(['addons:attach', pg?.name ?? '', '--as', 'SHARED_DATABASE', '-a', other], { home })).code).toBe(
-    0,
-  );
+  expect(
+    (await paas(['addons:attach', pg?.name ?? '', '--as', 'SHARED_DATABASE', '-a', other], { home: t.home })).code,
+  ).toBe(0);
   expect((await cli('apps:destroy', '--confirm', app)).code).toBe(0);
-  const otherConfig = await paas(['config', '-a', other], { home });
+  const otherConfig = await paas(['config', '-a', other], { home: t.home });
   expect(otherConfig.stdout).not.toContain('SHARED_DATABASE_URL');
-  expect((await paas(['releases', '-a', other], { home })).stdout).toMatch(/Detach SHARED_DATABASE resource/);
+  expect((await paas(['releases', '-a', other], { home: t.home })).stdout).toMatch(/Detach SHARED_DATABASE resource/);
   await eventually(
     async () =>
-      (await containerOf({ 'paas.platform': platform.platformId, 'paas.service': pg?.id ?? '' })).length === 0,
+      (await containerOf({ 'paas.platform': t.platform.platformId, 'paas.service': pg?.id ?? '' })).length === 0,
     30_000,
     'the PostgreSQL container removed with its app',
   );
 
   // The destroyed app's network, no longer needed by anything, is swept (a restarted agent
   // sweeps at once); the other app's stays: every app's processes have one of their own.
-  await agent.stop();
-  agent = await platform.startAgent('agent-1');
+  await t.agent.stop();
+  t.agent = await t.platform.startAgent('agent-1');
   const [destroyedId, otherId] = ids;
   await eventually(
     async () => {

@@ -12,37 +12,22 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Release } from '@paas/shared';
 import {
-  type Agent,
   appName,
   commitAll,
   eventually,
   git,
-  loggedInHome,
   makeRepo,
   NODE_DOCKERFILE,
-  type Platform,
   paas,
   ROOT,
   routerGet,
-  startPlatform,
+  usePlatform,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
-let platform: Platform;
-let agent: Agent;
-let home: string;
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent('agent-1');
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await agent?.stop();
-  await platform?.removeContainers();
-  expect(await platform?.stop()).toBe(0);
-});
+const t = usePlatform();
 
 /** Remote lines of a push, without the `remote: ` prefix. */
 const remote = (stderr: string) =>
@@ -53,8 +38,8 @@ const remote = (stderr: string) =>
 
 async function create(prefix: string, source: Parameters<typeof makeRepo>[1]) {
   const app = appName(prefix);
-  const repo = await makeRepo(home, source);
-  const created = await paas(['apps:create', app], { home, cwd: repo });
+  const repo = await makeRepo(t.home, source);
+  const created = await paas(['apps:create', app], { home: t.home, cwd: repo });
   expect(created.code, created.stderr).toBe(0);
   // Nothing about a Dockerfile the repository does not need.
   if (!source.files?.Dockerfile) expect(created.stdout + created.stderr).not.toMatch(/dockerfile/i);
@@ -64,7 +49,7 @@ async function create(prefix: string, source: Parameters<typeof makeRepo>[1]) {
 /** Pushes and waits until the router answers 200 with a body matching `expected`. */
 async function deploy(prefix: string, source: Parameters<typeof makeRepo>[1], expected: RegExp) {
   const made = await create(prefix, source);
-  const push = await git(['push', 'paas', 'main'], { cwd: made.repo, home });
+  const push = await git(['push', 'paas', 'main'], { cwd: made.repo, home: t.home });
   expect(push.code, push.stderr).toBe(0);
   const text = await answer(made.host, expected);
   return { ...made, output: remote(push.stderr), text };
@@ -74,7 +59,7 @@ async function answer(host: string, expected: RegExp, urlPath = '/'): Promise<st
   let text = '';
   await eventually(
     async () => {
-      const res = await routerGet(agent.routerPort, host, { path: urlPath });
+      const res = await routerGet(t.agent.routerPort, host, { path: urlPath });
       text = res.text;
       return res.status === 200 && expected.test(res.text);
     },
@@ -89,7 +74,7 @@ async function webContainer(app: string): Promise<string> {
     'ps',
     '-q',
     '--filter',
-    `label=paas.platform=${platform.platformId}`,
+    `label=paas.platform=${t.platform.platformId}`,
     '--filter',
     `label=paas.app=${app}`,
     '--filter',
@@ -162,25 +147,25 @@ describe('Node.js', () => {
     const { app, repo, host } = npmApp;
     const server = path.join(repo, 'server.js');
     fs.writeFileSync(server, fs.readFileSync(server, 'utf8').replace("'hello'", "'hi again'"));
-    await commitAll(repo, home, 'code only');
-    const second = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'code only');
+    const second = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(second.code, second.stderr).toBe(0);
     expect(stepOutput(remote(second.stderr), 'RUN npm ci --omit=dev')).toContain(' ---> Using cache');
     await answer(host, /hi again from web\.1/);
 
     const cacheImages = async () => {
-      const { body } = await platform.api<{ id: string }>('GET', `/apps/${app}`);
+      const { body } = await t.platform.api<{ id: string }>('GET', `/apps/${app}`);
       const filters = ['--filter', `label=paas.app-id=${body.id}`, '--filter', 'label=paas.build-cache=1'];
       return (await run('docker', ['images', '-q', ...filters])).stdout.trim();
     };
     expect(await cacheImages()).not.toBe('');
-    const purged = await paas(['builds:cache:purge', '-a', app, '--confirm', app], { home, cwd: repo });
+    const purged = await paas(['builds:cache:purge', '-a', app, '--confirm', app], { home: t.home, cwd: repo });
     expect(purged.code, purged.stderr).toBe(0);
     expect(purged.stderr).toContain(`Purging build cache of ⬢ ${app}... done`);
     // Its build stages' images (the cache) are gone.
     expect(await cacheImages()).toBe('');
-    await commitAll(repo, home, 'empty commit after the purge');
-    const third = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'empty commit after the purge');
+    const third = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(third.code, third.stderr).toBe(0);
     const install = stepOutput(remote(third.stderr), 'RUN npm ci --omit=dev');
     expect(install.length).toBeGreaterThan(0);
@@ -218,13 +203,13 @@ describe('other stacks', () => {
     };
     const { host, output } = await deploy('static', { files }, /static home/);
     expect(output).toContain('-----> Static site app detected (index.html)');
-    const css = await routerGet(agent.routerPort, host, { path: '/style.css' });
+    const css = await routerGet(t.agent.routerPort, host, { path: '/style.css' });
     expect(css.status).toBe(200);
     expect(css.headers['cache-control']).toBe('public, max-age=3600');
     expect(css.headers.etag).toBeTruthy();
-    const html = await routerGet(agent.routerPort, host, { path: '/' });
+    const html = await routerGet(t.agent.routerPort, host, { path: '/' });
     expect(html.headers['cache-control']).toBe('no-cache');
-    const missing = await routerGet(agent.routerPort, host, { path: '/nope' });
+    const missing = await routerGet(t.agent.routerPort, host, { path: '/nope' });
     expect(missing.status).toBe(404);
     expect(missing.text).toContain('nothing here');
   });
@@ -276,20 +261,20 @@ describe('other stacks', () => {
 
   it('refuses a repository with nothing it can build, listing what it supports; no release', async () => {
     const { app, repo } = await create('nothing', { files: { 'README.md': '# just words\n' } });
-    const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(push.code).not.toBe(0);
     const text = remote(push.stderr).join('\n');
     expect(text).toContain('-----> Build failed: paas could not tell how to build this app');
     for (const stack of ['Dockerfile', 'Node.js', 'Python', 'Go', 'Static site']) expect(text).toContain(stack);
     expect(text).toContain('paas buildpacks:set');
-    const releases = await paas(['releases', '-a', app, '--json'], { home });
+    const releases = await paas(['releases', '-a', app, '--json'], { home: t.home });
     expect(JSON.parse(releases.stdout) as Release[]).toEqual([]);
 
     // Forcing a builder deploys the same commit: the repository's root as a static site.
-    const set = await paas(['buildpacks:set', 'heroku/static', '-a', app], { home });
+    const set = await paas(['buildpacks:set', 'heroku/static', '-a', app], { home: t.home });
     expect(set.code, set.stderr).toBe(0);
-    await commitAll(repo, home, 'push again');
-    const forced = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'push again');
+    const forced = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(forced.code, forced.stderr).toBe(0);
     expect(remote(forced.stderr)).toContain('-----> Static site app detected (PAAS_BUILDER)');
     await answer(`${app}.localhost`, /just words/, '/README.md');
@@ -297,22 +282,22 @@ describe('other stacks', () => {
 
   it('bad builders and unconfirmed purges are refused and change nothing', async () => {
     const { app, repo } = await create('refuse', { files: { 'index.html': 'x' } });
-    const bad = await platform.api('PUT', `/apps/${app}/buildpack-installations`, {
+    const bad = await t.platform.api('PUT', `/apps/${app}/buildpack-installations`, {
       updates: [{ buildpack: 'heroku/cobol' }],
     });
     expect(bad.status).toBe(422);
     expect(JSON.stringify(bad.body)).toContain('heroku/cobol is not a builder paas has');
-    const two = await platform.api('PUT', `/apps/${app}/buildpack-installations`, {
+    const two = await t.platform.api('PUT', `/apps/${app}/buildpack-installations`, {
       updates: [{ buildpack: 'node' }, { buildpack: 'go' }],
     });
     expect(two.status).toBe(422);
-    const cli = await paas(['buildpacks:set', 'cobol', '-a', app], { home });
+    const cli = await paas(['buildpacks:set', 'cobol', '-a', app], { home: t.home });
     expect(cli.code).not.toBe(0);
     expect(cli.stderr).toContain('cobol is not a builder paas has');
-    expect((await paas(['buildpacks', '-a', app], { home })).stdout).toContain('has no builder set');
-    const releases = await paas(['releases', '-a', app, '--json'], { home });
+    expect((await paas(['buildpacks', '-a', app], { home: t.home })).stdout).toContain('has no builder set');
+    const releases = await paas(['releases', '-a', app, '--json'], { home: t.home });
     expect(JSON.parse(releases.stdout) as Release[]).toEqual([]);
-    const unconfirmed = await paas(['builds:cache:purge', '-a', app], { home, cwd: repo });
+    const unconfirmed = await paas(['builds:cache:purge', '-a', app], { home: t.home, cwd: repo });
     expect(unconfirmed.code).not.toBe(0);
     expect(unconfirmed.stderr).toContain(`--confirm ${app}`);
   });
@@ -323,12 +308,12 @@ describe('other stacks', () => {
       'server.js': "require('node:http').createServer((_q, s) => s.end('dockerfile app')).listen(process.env.PORT);\n",
     };
     const { app, repo } = await deploy('dfpurge', { files }, /dockerfile app/);
-    await commitAll(repo, home, 'again');
-    const cached = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'again');
+    const cached = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(stepOutput(remote(cached.stderr), 'RUN echo a cached step')).toContain(' ---> Using cache');
-    expect((await paas(['builds:cache:purge', '-a', app, '--confirm', app], { home })).code).toBe(0);
-    await commitAll(repo, home, 'after the purge');
-    const fresh = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    expect((await paas(['builds:cache:purge', '-a', app, '--confirm', app], { home: t.home })).code).toBe(0);
+    await commitAll(repo, t.home, 'after the purge');
+    const fresh = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(fresh.code, fresh.stderr).toBe(0);
     expect(remote(fresh.stderr)).toContain('-----> Build cache purged: building without cache');
     expect(stepOutput(remote(fresh.stderr), 'RUN echo a cached step')).not.toContain(' ---> Using cache');

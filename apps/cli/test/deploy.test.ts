@@ -6,31 +6,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Release } from '@paas/shared';
-import {
-  appName,
-  commitAll,
-  eventually,
-  git,
-  loggedInHome,
-  makeRepo,
-  type Platform,
-  paas,
-  startPlatform,
-} from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appName, commitAll, eventually, git, makeRepo, paas, usePlatform } from '@paas/testkit';
+import { describe, expect, it } from 'vitest';
 
-let platform: Platform;
-let home: string;
+const t = usePlatform({ agent: false });
 
-beforeAll(async () => {
-  platform = await startPlatform();
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  expect(await platform.stop()).toBe(0);
-});
-
-const cli = (args: string[], cwd?: string) => paas(args, { home, cwd });
+const cli = (args: string[], cwd?: string) => paas(args, { home: t.home, cwd });
 const releasesOf = async (app: string, cwd?: string) => {
   const result = await cli(['releases', '-a', app, '--json'], cwd);
   expect(result.code, result.stderr).toBe(0);
@@ -41,16 +22,16 @@ describe('git push paas main', () => {
   it('builds the pushed commit live, makes v1, and config/rollback make v2..v4', async () => {
     const app = appName('hello');
     const nonce = Math.random().toString(36).slice(2);
-    const repo = await makeRepo(home, { example: 'node-hello' });
+    const repo = await makeRepo(t.home, { example: 'node-hello' });
     // A build step unique to this run (never cached) that takes a while, to see output arrive live.
     fs.appendFileSync(path.join(repo, 'Dockerfile'), `RUN echo "slow step ${nonce}" && sleep 2\n`);
-    await commitAll(repo, home, 'slow step');
+    await commitAll(repo, t.home, 'slow step');
 
     const created = await cli(['apps:create', app], repo);
     expect(created.code, created.stderr).toBe(0);
-    expect(created.stdout).toContain(`${platform.url}/${app}.git`);
+    expect(created.stdout).toContain(`${t.platform.url}/${app}.git`);
 
-    const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(push.code, push.stderr).toBe(0);
     expect(push.stderr).toMatch(/remote: Step 1\/\d+ : FROM paas\/node:20/);
     expect(push.stderr).toContain(`slow step ${nonce}`);
@@ -88,7 +69,7 @@ describe('git push paas main', () => {
     ]);
     for (const r of releases) expect(r.image).toEqual(v1?.image);
     const configOf = async (v: number) =>
-      (await platform.api<Record<string, string>>('GET', `/apps/${app}/releases/${v}/config-vars`)).body;
+      (await t.platform.api<Record<string, string>>('GET', `/apps/${app}/releases/${v}/config-vars`)).body;
     expect(await configOf(2)).toEqual({ GREETING: 'hi' });
     expect(await configOf(3)).toEqual({});
     expect(await configOf(4)).toEqual(await configOf(1));
@@ -105,18 +86,18 @@ describe('git push paas main', () => {
   it('rejects a push whose build fails, and reuses cached layers when only app code changed', async () => {
     const app = appName('cache');
     const nonce = Math.random().toString(36).slice(2);
-    const repo = await makeRepo(home, { example: 'node-hello' });
+    const repo = await makeRepo(t.home, { example: 'node-hello' });
     expect((await cli(['apps:create', app], repo)).code).toBe(0);
 
     fs.appendFileSync(path.join(repo, 'Dockerfile'), `RUN echo "failing ${nonce}" && exit 3\n`);
-    await commitAll(repo, home, 'broken build');
-    const failed = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'broken build');
+    const failed = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(failed.code).not.toBe(0);
     expect(failed.stderr).toContain(`RUN echo "failing ${nonce}" && exit 3`);
     expect(failed.stderr).toMatch(/Build failed: .*returned a non-zero code: 3/);
     expect(failed.stderr).toContain('[remote rejected] main -> main');
     expect(await releasesOf(app, repo)).toEqual([]);
-    expect((await git(['ls-remote', 'paas'], { cwd: repo, home })).stdout).toBe('');
+    expect((await git(['ls-remote', 'paas'], { cwd: repo, home: t.home })).stdout).toBe('');
     const builds = await cli(['builds', '--json'], repo);
     expect(JSON.parse(builds.stdout)[0]).toMatchObject({ status: 'failed', release: null });
 
@@ -126,14 +107,14 @@ describe('git push paas main', () => {
       path.join(repo, 'Dockerfile'),
       dockerfile.replace('COPY . .', `RUN echo "deps ${nonce}"\nCOPY . .`),
     );
-    await commitAll(repo, home, 'fixed build');
-    const first = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'fixed build');
+    const first = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(first.code, first.stderr).toBe(0);
     expect(first.stderr).toContain('Released v1');
 
     fs.appendFileSync(path.join(repo, 'server.js'), '\n// an app-code change\n');
-    await commitAll(repo, home, 'app change');
-    const second = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'app change');
+    const second = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(second.code, second.stderr).toBe(0);
     const depsStep = second.stderr.slice(second.stderr.indexOf(`deps ${nonce}`));
     expect(depsStep).toMatch(/^deps \w+"\s*\nremote:\s+---> Using cache/);
@@ -146,9 +127,9 @@ describe('git push paas main', () => {
 
   it('says no, clearly, to bad input and changes nothing', async () => {
     const app = appName('bad');
-    const repo = await makeRepo(home, { example: 'node-hello' });
+    const repo = await makeRepo(t.home, { example: 'node-hello' });
     expect((await cli(['apps:create', app], repo)).code).toBe(0);
-    const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(push.code, push.stderr).toBe(0);
     const before = await releasesOf(app, repo);
     const appsBefore = (await cli(['apps', '--json'])).stdout;
@@ -161,7 +142,7 @@ describe('git push paas main', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("Couldn't find that app.");
 
-    const badToken = await paas(['apps'], { home, env: { PAAS_API_TOKEN: 'wrong-token-0000000000' } });
+    const badToken = await paas(['apps'], { home: t.home, env: { PAAS_API_TOKEN: 'wrong-token-0000000000' } });
     expect(badToken.code).toBe(1);
     expect(badToken.stderr).toContain('Invalid credentials provided.');
 
@@ -178,32 +159,38 @@ describe('git push paas main', () => {
     expect(badRollback.stderr).toContain("Couldn't find that release");
 
     fs.writeFileSync(path.join(repo, 'Procfile'), 'web: node server.js\nworker node worker.js\n');
-    await commitAll(repo, home, 'bad Procfile');
-    const procfile = await git(['push', 'paas', 'main'], { cwd: repo, home });
+    await commitAll(repo, t.home, 'bad Procfile');
+    const procfile = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     expect(procfile.code).not.toBe(0);
     expect(procfile.stderr).toContain('Procfile line 2: expected "<process type>: <command>"');
 
-    await git(['checkout', '-q', '-b', 'feature'], { cwd: repo, home });
-    const branch = await git(['push', 'paas', 'feature'], { cwd: repo, home });
+    await git(['checkout', '-q', '-b', 'feature'], { cwd: repo, home: t.home });
+    const branch = await git(['push', 'paas', 'feature'], { cwd: repo, home: t.home });
     expect(branch.code).not.toBe(0);
     expect(branch.stderr).toContain('paas deploys only the main (or master) branch; you pushed refs/heads/feature');
 
     const wrongToken = await git(
-      ['push', `http://x:wrong-token@127.0.0.1:${platform.port}/${app}.git`, 'feature:main'],
+      ['push', `http://x:wrong-token@127.0.0.1:${t.platform.port}/${app}.git`, 'feature:main'],
       {
         cwd: repo,
-        home,
+        home: t.home,
       },
     );
     expect(wrongToken.code).not.toBe(0);
     expect(wrongToken.stderr).toContain('Invalid credentials provided');
 
-    const unknownApp = await git(['push', `${platform.url}/no-such-app-xyz.git`, 'main'], { cwd: repo, home });
+    const unknownApp = await git(['push', `${t.platform.url}/no-such-app-xyz.git`, 'main'], {
+      cwd: repo,
+      home: t.home,
+    });
     expect(unknownApp.code).not.toBe(0);
     expect(unknownApp.stderr).toContain("Couldn't find that app.");
 
-    const noDockerfile = await makeRepo(home, { files: { 'server.js': '', Procfile: 'web: node server.js\n' } });
-    const noDocker = await git(['push', `${platform.url}/${app}.git`, 'main', '--force'], { cwd: noDockerfile, home });
+    const noDockerfile = await makeRepo(t.home, { files: { 'server.js': '', Procfile: 'web: node server.js\n' } });
+    const noDocker = await git(['push', `${t.platform.url}/${app}.git`, 'main', '--force'], {
+      cwd: noDockerfile,
+      home: t.home,
+    });
     expect(noDocker.code).not.toBe(0);
     // No Dockerfile and nothing detected (a Procfile and server.js, but no package.json).
     expect(noDocker.stderr).toContain('paas could not tell how to build this app');
@@ -215,30 +202,30 @@ describe('git push paas main', () => {
   it('runs a second push to the same app after the first, and says it waits', async () => {
     const app = appName('queue');
     const nonce = Math.random().toString(36).slice(2);
-    const repo = await makeRepo(home, { example: 'node-hello' });
+    const repo = await makeRepo(t.home, { example: 'node-hello' });
     expect((await cli(['apps:create', app], repo)).code).toBe(0);
-    expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
+    expect((await git(['push', 'paas', 'main'], { cwd: repo, home: t.home })).code).toBe(0);
 
     // Two clones, each a commit ahead of v1: the first builds slowly.
     const other = `${repo}-other`;
     fs.cpSync(repo, other, { recursive: true });
     fs.appendFileSync(path.join(repo, 'Dockerfile'), `RUN echo "first ${nonce}" && sleep 3\n`);
-    await commitAll(repo, home, 'first');
+    await commitAll(repo, t.home, 'first');
     fs.appendFileSync(path.join(other, 'Dockerfile'), `RUN echo "second ${nonce}"\n`);
-    await commitAll(other, home, 'second');
+    await commitAll(other, t.home, 'second');
 
-    const firstPush = git(['push', 'paas', 'main'], { cwd: repo, home });
+    const firstPush = git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
     // The second push starts once the first one's build runs (it holds the app's lock then).
     await eventually(
       async () =>
-        (await platform.api<{ status: string }[]>('GET', `/apps/${app}/builds`)).body.some(
+        (await t.platform.api<{ status: string }[]>('GET', `/apps/${app}/builds`)).body.some(
           (b) => b.status === 'pending',
         ),
       30_000,
       'the first build running',
       50,
     );
-    const second = await git(['push', 'paas', 'main'], { cwd: other, home });
+    const second = await git(['push', 'paas', 'main'], { cwd: other, home: t.home });
     const first = await firstPush;
 
     expect(first.code, first.stderr).toBe(0);

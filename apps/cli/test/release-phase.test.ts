@@ -10,36 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Release } from '@paas/shared';
-import {
-  type Agent,
-  appName,
-  commitAll,
-  git,
-  loggedInHome,
-  makeRepo,
-  NODE_DOCKERFILE,
-  type Platform,
-  paas,
-  routerGet,
-  startPlatform,
-} from '@paas/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { appName, commitAll, git, makeRepo, NODE_DOCKERFILE, paas, routerGet, usePlatform } from '@paas/testkit';
+import { expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
-let platform: Platform;
-let agent: Agent;
-let home: string;
-
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent('agent-1');
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await platform.removeContainers();
-  expect(await platform.stop()).toBe(0);
-});
+const t = usePlatform();
 
 /** Answers with its version and when it started (ms), so a test can see which process serves. */
 const server = (version: string) => `const started = Date.now();
@@ -63,14 +39,14 @@ const PROCFILE = 'web: node server.js\nrelease: node release.js\n';
 it('runs the release command before a release goes live, and a failing one changes nothing', async () => {
   const app = appName('relph');
   const host = `${app}.localhost`;
-  const repo = await makeRepo(home, {
+  const repo = await makeRepo(t.home, {
     files: { Dockerfile: NODE_DOCKERFILE, Procfile: PROCFILE, 'server.js': server('one'), 'release.js': RELEASE_JS },
   });
-  const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
-  expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
+  const cli = (...args: string[]) => paas([...args, '-a', app], { home: t.home, cwd: repo });
+  expect((await paas(['apps:create', app], { home: t.home, cwd: repo })).code).toBe(0);
 
   // v1: the release command runs while the pusher watches, then the web process starts.
-  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
   expect(push.code, push.stderr).toBe(0);
   expect(push.stderr).toContain('remote: -----> Running release command of v1...');
   expect(push.stderr).toContain('migrating as release.1');
@@ -78,7 +54,7 @@ it('runs the release command before a release goes live, and a failing one chang
   const marker = Number(/marker (\d+)/.exec(push.stderr)?.[1]);
   let served = { status: 0, text: '' };
   for (let i = 0; i < 300 && served.status !== 200; i++) {
-    served = await routerGet(agent.routerPort, host);
+    served = await routerGet(t.agent.routerPort, host);
     if (served.status !== 200) await new Promise((r) => setTimeout(r, 100));
   }
   expect(served.status).toBe(200);
@@ -95,19 +71,19 @@ it('runs the release command before a release goes live, and a failing one chang
   // rejected, and the release is failed with its output kept.
   fs.writeFileSync(path.join(repo, 'server.js'), server('two'));
   fs.writeFileSync(path.join(repo, 'Procfile'), 'web: node server.js\nrelease: RELEASE_EXIT=1 node release.js\n');
-  await commitAll(repo, home, 'v2 with a failing release command');
+  await commitAll(repo, t.home, 'v2 with a failing release command');
   let requests = 0;
   const failures: string[] = [];
   let pushing = true;
   const traffic = (async () => {
     while (pushing) {
-      const r = await routerGet(agent.routerPort, host).catch((err: Error) => ({ status: 0, text: err.message }));
+      const r = await routerGet(t.agent.routerPort, host).catch((err: Error) => ({ status: 0, text: err.message }));
       requests++;
       if (r.status !== 200 || !r.text.startsWith('one ')) failures.push(`${r.status} ${r.text}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
-  const failed = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  const failed = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
   // Give a wrongly started v2 process time to show up in the traffic.
   await new Promise((r) => setTimeout(r, 1500));
   pushing = false;
@@ -133,10 +109,10 @@ it('runs the release command before a release goes live, and a failing one chang
   expect(failedOutput.stdout).toContain('the release command exited with status 1');
   // The output URL needs no Authorization, and a forged token is refused.
   const url = listed[0]?.output_stream_url ?? '';
-  expect(url).toMatch(new RegExp(`^${platform.url}/release-output/`));
+  expect(url).toMatch(new RegExp(`^${t.platform.url}/release-output/`));
   expect(await (await fetch(url)).text()).toContain('boom');
   expect((await fetch(`${url.slice(0, -3)}abc`)).status).toBe(403);
-  expect((await routerGet(agent.routerPort, host)).text).toMatch(/^one /);
+  expect((await routerGet(t.agent.routerPort, host)).text).toMatch(/^one /);
 
   // A config change runs the current release's command (v1's, which succeeds): v3. A second
   // change meanwhile waits for it, says so, then makes v4.
@@ -178,8 +154,8 @@ it('runs the release command before a release goes live, and a failing one chang
   }
   fs.writeFileSync(path.join(repo, 'Procfile'), PROCFILE);
   fs.writeFileSync(path.join(repo, 'server.js'), server('three'));
-  await commitAll(repo, home, 'v7, fixed');
-  const queued = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  await commitAll(repo, t.home, 'v7, fixed');
+  const queued = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
   expect(queued.code, queued.stderr).toBe(0);
   expect(queued.stderr).toContain(`Another change to ${app} is in progress (a build or a release command); waiting`);
   expect(queued.stderr).toContain('-----> Released v7');
@@ -194,23 +170,23 @@ it('runs the release command before a release goes live, and a failing one chang
 
 it('fails, after a restart, a release whose command the api was killed in the middle of', async () => {
   const app = appName('relkill');
-  const repo = await makeRepo(home, {
+  const repo = await makeRepo(t.home, {
     files: { Dockerfile: NODE_DOCKERFILE, Procfile: PROCFILE, 'server.js': server('one'), 'release.js': RELEASE_JS },
   });
-  const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
-  expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
-  expect((await git(['push', 'paas', 'main'], { cwd: repo, home })).code).toBe(0);
+  const cli = (...args: string[]) => paas([...args, '-a', app], { home: t.home, cwd: repo });
+  expect((await paas(['apps:create', app], { home: t.home, cwd: repo })).code).toBe(0);
+  expect((await git(['push', 'paas', 'main'], { cwd: repo, home: t.home })).code).toBe(0);
 
-  const { status, body } = await platform.api<Record<string, string>>('PATCH', `/apps/${app}/config-vars`, {
+  const { status, body } = await t.platform.api<Record<string, string>>('PATCH', `/apps/${app}/config-vars`, {
     RELEASE_SLEEP: '60',
   });
   expect(status).toBe(200);
-  const pending = await platform.api<Release>('GET', `/apps/${app}/releases/2`);
+  const pending = await t.platform.api<Release>('GET', `/apps/${app}/releases/2`);
   expect(pending.body.status).toBe('pending');
   expect(body).toMatchObject({ RELEASE_SLEEP: '60' });
-  await platform.restart('SIGKILL');
+  await t.platform.restart('SIGKILL');
 
-  const v2 = await platform.api<Release>('GET', `/apps/${app}/releases/2`);
+  const v2 = await t.platform.api<Release>('GET', `/apps/${app}/releases/2`);
   expect([v2.body.status, v2.body.current]).toEqual(['failed', false]);
   expect((await cli('releases:output', 'v2')).stdout).toContain(
     'Release command interrupted: the api stopped before it finished',
@@ -222,7 +198,7 @@ it('fails, after a restart, a release whose command the api was killed in the mi
         'ps',
         '-aq',
         '--filter',
-        `label=paas.platform=${platform.platformId}`,
+        `label=paas.platform=${t.platform.platformId}`,
         '--filter',
         'label=paas.runner=api',
       ])

@@ -9,37 +9,29 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { DynoResponse } from '@paas/shared';
 import {
-  type Agent,
   appName,
   eventually,
   git,
   HELLO_SERVER,
-  loggedInHome,
   makeRepo,
   NODE_DOCKERFILE,
-  type Platform,
   paas,
   paasStream,
-  startPlatform,
+  usePlatform,
 } from '@paas/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
 const exec = promisify(execFile);
-let platform: Platform;
-let agent: Agent;
-let home: string;
 let app: string;
 let repo: string;
 
 const WORKER = `node -e "console.log('worker says ' + process.env.GREETING)"`;
 
+const t = usePlatform();
 beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent();
-  home = await loggedInHome(platform);
   app = appName('run');
-  repo = await makeRepo(home, {
+  repo = await makeRepo(t.home, {
     files: {
       Dockerfile: NODE_DOCKERFILE,
       'server.js': HELLO_SERVER,
@@ -48,30 +40,30 @@ beforeAll(async () => {
   });
   expect((await cli(['apps:create', app])).code).toBe(0);
   expect((await cli(['config:set', 'GREETING=hello-from-config'])).code).toBe(0);
-  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
   expect(push.code, push.stderr).toBe(0);
-});
-afterAll(async () => {
-  await agent?.stop();
-  expect(await platform.stop()).toBe(0);
 });
 
 /** `paas COMMAND -a APP ARGS…` (the app flag before any `--`). */
 function cli([command = '', ...rest]: string[], input?: string) {
-  return paas([command, ...(command === 'apps:create' ? [] : ['-a', app]), ...rest], { home, cwd: repo, input });
+  return paas([command, ...(command === 'apps:create' ? [] : ['-a', app]), ...rest], {
+    home: t.home,
+    cwd: repo,
+    input,
+  });
 }
 /** `paas run …` with the app flag before `--`. */
-const run = (args: string[], input?: string) => paas(['run', '-a', app, ...args], { home, cwd: repo, input });
+const run = (args: string[], input?: string) => paas(['run', '-a', app, ...args], { home: t.home, cwd: repo, input });
 
 const oneOffs = async () =>
-  (await platform.api<DynoResponse[]>('GET', `/apps/${app}/dynos`)).body.filter((d) => d.type === 'run');
+  (await t.platform.api<DynoResponse[]>('GET', `/apps/${app}/dynos`)).body.filter((d) => d.type === 'run');
 const containersOf = async (name: string) =>
   (
     await exec('docker', [
       'ps',
       '-aq',
       '--filter',
-      `label=paas.platform=${platform.platformId}`,
+      `label=paas.platform=${t.platform.platformId}`,
       '--filter',
       `label=paas.process=${name}`,
     ])
@@ -183,7 +175,7 @@ describe('paas run:detached', () => {
 
 describe('the run timeout', () => {
   it('stops a one-off that runs past it (time_to_live, else PAAS_RUN_TIMEOUT), with R22 in the log', async () => {
-    const res = await platform.api<DynoResponse>('POST', `/apps/${app}/dynos`, {
+    const res = await t.platform.api<DynoResponse>('POST', `/apps/${app}/dynos`, {
       command: 'sleep 300',
       attach: false,
       time_to_live: 2,
@@ -202,7 +194,7 @@ describe('the run timeout', () => {
 describe('an attached client that goes away', () => {
   it('stops the process (SIGTERM) within its grace period', async () => {
     const command = ['sh', '-c', 'echo ready; while true; do sleep 0.1; done'];
-    const client = paasStream(['run', '-a', app, '--', ...command], { home, cwd: repo });
+    const client = paasStream(['run', '-a', app, '--', ...command], { home: t.home, cwd: repo });
     await client.waitFor(/^ready/, 30_000);
     const up = await eventually(async () => (await oneOffs()).find((d) => d.state === 'up'), 20_000, 'it up in ps');
     const name = up.name;
@@ -229,13 +221,13 @@ describe('an attached client that goes away', () => {
 describe('bad input starts nothing', () => {
   it('refuses an unknown app, an app with no release, an unknown type, a long command, a bad -e key and a bad token', async () => {
     const before = await oneOffs();
-    const unknown = await paas(['run', '-a', 'no-such-app-x', '--', 'true'], { home, cwd: repo });
+    const unknown = await paas(['run', '-a', 'no-such-app-x', '--', 'true'], { home: t.home, cwd: repo });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("Couldn't find that app.");
 
     const empty = appName('norel');
-    expect((await paas(['apps:create', empty], { home })).code).toBe(0);
-    const none = await paas(['run', '-a', empty, '--', 'true'], { home });
+    expect((await paas(['apps:create', empty], { home: t.home })).code).toBe(0);
+    const none = await paas(['run', '-a', empty, '--', 'true'], { home: t.home });
     expect(none.code).toBe(1);
     expect(none.stderr).toContain(`${empty} has no release to run yet: deploy it first`);
 
@@ -253,14 +245,14 @@ describe('bad input starts nothing', () => {
 
     // paas run's door (GET /apps/:app/run) takes the API token, as POST /apps/:app/dynos does.
     const wrongToken = await paas(['run', '-a', app, '--', 'true'], {
-      home,
+      home: t.home,
       cwd: repo,
       env: { PAAS_API_TOKEN: 'not-the-token' },
     });
     expect(wrongToken.code).toBe(1);
     expect(wrongToken.stderr).toContain('failed\nError: Invalid credentials provided.');
     const noToken = await new Promise<number | undefined>((resolve) => {
-      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/apps/${app}/run`);
+      const ws = new WebSocket(`${t.platform.url.replace(/^http/, 'ws')}/apps/${app}/run`);
       ws.on('unexpected-response', (_req, res) => {
         resolve(res.statusCode);
         ws.terminate();
@@ -284,7 +276,7 @@ describe('the attach secret', () => {
   /** A raw rendezvous client: the first text frame it gets, and how its socket closed. */
   const attachWith = (secret: string) =>
     new Promise<{ first: string | undefined; code: number; ws: WebSocket }>((resolve) => {
-      const ws = new WebSocket(`${platform.url.replace(/^http/, 'ws')}/rendezvous`, {
+      const ws = new WebSocket(`${t.platform.url.replace(/^http/, 'ws')}/rendezvous`, {
         headers: { 'x-paas-rendezvous': secret },
       });
       let first: string | undefined;
@@ -296,7 +288,7 @@ describe('the attach secret', () => {
     });
 
   it('is taken once: a second client with it, or a guessed one, is refused', async () => {
-    const dyno = await platform.api<DynoResponse>('POST', `/apps/${app}/dynos`, {
+    const dyno = await t.platform.api<DynoResponse>('POST', `/apps/${app}/dynos`, {
       command: 'sleep 30',
       attach: true,
       force_no_tty: true,

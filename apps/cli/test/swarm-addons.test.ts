@@ -10,45 +10,20 @@
 import { execFile } from 'node:child_process';
 import http from 'node:http';
 import { promisify } from 'node:util';
-import {
-  type Agent,
-  appName,
-  eventually,
-  git,
-  loggedInHome,
-  makeRepo,
-  type Platform,
-  paas,
-  routerGet,
-  startPlatform,
-  useRuntime,
-} from '@paas/testkit';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { appName, eventually, git, makeRepo, paas, routerGet, usePlatform, useRuntime } from '@paas/testkit';
+import { afterAll, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 
 useRuntime('swarm', afterAll);
 
-let platform: Platform;
-let agent: Agent;
-let home: string;
-
-beforeAll(async () => {
-  platform = await startPlatform();
-  agent = await platform.startAgent('agent-1');
-  home = await loggedInHome(platform);
-});
-afterAll(async () => {
-  await agent.stop();
-  await platform.removeContainers();
-  await platform.stop();
-});
+const t = usePlatform();
 
 /** A request through the agent's router, its JSON answer. */
 async function request(app: string, path: string, method = 'GET', body = '') {
   const res = await new Promise<{ status: number; text: string }>((resolve, reject) => {
     const r = http.request(
-      { host: '127.0.0.1', port: agent.routerPort, method, path, headers: { host: `${app}.localhost` } },
+      { host: '127.0.0.1', port: t.agent.routerPort, method, path, headers: { host: `${app}.localhost` } },
       (res) => {
         let text = '';
         res.on('data', (c: Buffer) => {
@@ -69,13 +44,13 @@ async function request(app: string, path: string, method = 'GET', body = '') {
 
 it('runs a web + worker + release-phase app on PostgreSQL on swarm: router, worker and paas run reach the database', async () => {
   const app = appName('swnotes');
-  const repo = await makeRepo(home, { example: 'notes' });
-  const cli = (...args: string[]) => paas([...args, '-a', app], { home, cwd: repo });
-  expect((await paas(['apps:create', app], { home, cwd: repo })).code).toBe(0);
+  const repo = await makeRepo(t.home, { example: 'notes' });
+  const cli = (...args: string[]) => paas([...args, '-a', app], { home: t.home, cwd: repo });
+  expect((await paas(['apps:create', app], { home: t.home, cwd: repo })).code).toBe(0);
   // The database first: the first release's phase migrates it.
   const created = await cli('addons:create', 'heroku-postgresql');
   expect(created.code, created.stderr).toBe(0);
-  const push = await git(['push', 'paas', 'main'], { cwd: repo, home });
+  const push = await git(['push', 'paas', 'main'], { cwd: repo, home: t.home });
   expect(push.code, push.stderr).toBe(0);
   expect((await cli('ps:scale', 'worker=1')).code).toBe(0);
 
@@ -86,7 +61,7 @@ it('runs a web + worker + release-phase app on PostgreSQL on swarm: router, work
   const { stdout: tasks } = await run('docker', [
     'ps',
     '--filter',
-    `label=paas.platform=${platform.platformId}`,
+    `label=paas.platform=${t.platform.platformId}`,
     '--filter',
     `label=paas.app=${app}`,
     '--filter',
@@ -111,10 +86,10 @@ it('runs a web + worker + release-phase app on PostgreSQL on swarm: router, work
       '-e',
       "const { db } = require('./lib'); db.query('SELECT count(*)::int AS n FROM notes').then(async (r) => { await db.query(\"INSERT INTO jobs (kind) VALUES ('swarm')\"); console.log('one-off saw ' + r.rows[0].n + ' notes'); process.exit(0); }, (e) => { console.log('one-off failed: ' + e.message); process.exit(1); })",
     ],
-    { home, cwd: repo },
+    { home: t.home, cwd: repo },
   );
   expect(oneOff.stdout, oneOff.stderr).toContain('one-off saw 3 notes');
   expect(oneOff.code).toBe(0);
   await eventually(async () => (await request(app, '/stats')).json.jobs_done === 1, 60_000, 'the worker did the job');
-  expect((await routerGet(agent.routerPort, `${app}.localhost`, { path: '/notes/count' })).text).toBe('{"count":3}');
+  expect((await routerGet(t.agent.routerPort, `${app}.localhost`, { path: '/notes/count' })).text).toBe('{"count":3}');
 });

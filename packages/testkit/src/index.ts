@@ -18,4 +18,5 @@ export { ensureSwarm, removeServices, testRuntime, useRuntime } from './swarm.js
 /** Platform ids a test makes without the kit's platform (a store of its own): swept like theirs. */
 export { recordPlatform } from './sweep.js';
 export * from './tls.js';
+export * from './use-platform.js';
 export * from './wait.js';
