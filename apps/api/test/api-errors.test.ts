@@ -4,39 +4,15 @@
  * image collector and Docker port), with no port and no agent. Each bad request must answer its
  * error id, status and message, and leave what a user could see as it was.
  */
-import { tempDir } from '@paas/testkit';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { deploy } from '../src/core/releases.js';
-import { closeDeps, createDeps, type Deps } from '../src/deps.js';
-import { createLogger } from '../src/logger.js';
 import { findApp } from '../src/store/apps.js';
 import { insertBuild } from '../src/store/builds.js';
-import { migrate, openDb, storePath } from '../src/store/db.js';
 import { decideRelease, startReleaseOutput } from '../src/store/release-outputs.js';
-import { ensureBootstrapToken } from '../src/store/tokens.js';
+import { ACTOR as actor, expectError, seedDeploy, TOKEN, useInProcessApi } from './in-process.js';
 
-const TOKEN = 'api-errors-test-token-0123456789';
-const actor = { email: 'admin@localhost' };
-
-let app: FastifyInstance;
-let deps: Deps;
-
-/** A request with the API token (unless headers say otherwise). */
-function call(method: InjectOptions['method'], url: string, payload?: unknown, headers: Record<string, string> = {}) {
-  return app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${TOKEN}`, ...headers },
-    ...(payload === undefined ? {} : typeof payload === 'string' ? { payload } : { payload: payload as object }),
-  });
-}
-
-function expectError(res: LightMyRequestResponse, status: number, id: string, message: string) {
-  expect({ status: res.statusCode, body: res.json() }).toEqual({ status, body: { id, message } });
-}
+const api = useInProcessApi();
+const { call } = api;
 
 const json = async (url: string) => (await call('GET', url)).json();
 const names = async (url: string, field: string) =>
@@ -57,42 +33,13 @@ async function state() {
 }
 
 beforeAll(async () => {
-  const dataDir = tempDir('paas-api-errors-');
-  const db = openDb(storePath(dataDir));
-  migrate(db);
-  const config = parseConfig({ PAAS_DATA_DIR: dataDir, PAAS_API_TOKEN: TOKEN, LOG_LEVEL: 'silent' });
-  ensureBootstrapToken(db, actor.email, TOKEN);
-  deps = await createDeps(config, db, createLogger('silent'));
-  app = buildApp(deps);
-  await app.ready();
-
   // `shop`: one config change, then a deploy (seeded in the store: building needs Docker) with web and worker.
   expect((await call('POST', '/apps', { name: 'shop' })).statusCode).toBe(201);
   expect((await call('PATCH', '/apps/shop/config-vars', { GREETING: 'hi' })).statusCode).toBe(200);
-  const shop = findApp(db, 'shop');
-  if (!shop) throw new Error('no app shop');
-  const build = insertBuild(db, { appId: shop.id, commit: 'a'.repeat(40), userEmail: actor.email });
-  deploy(
-    db,
-    shop,
-    {
-      image: { id: `sha256:${'b'.repeat(64)}`, tag: 'paas/shop:aaaaaaaaaaaa' },
-      processTypes: { web: 'node server.js', worker: 'node worker.js' },
-      commit: 'a'.repeat(40),
-      buildId: build.id,
-    },
-    actor,
-  );
+  seedDeploy(api.deps, 'shop');
   expect((await call('POST', '/apps/shop/domains', { hostname: 'www.example.com' })).statusCode).toBe(201);
   expect((await call('POST', '/apps/shop/log-drains', { url: 'https://logs.example.com/shop' })).statusCode).toBe(201);
   expect((await call('POST', '/apps', { name: 'other' })).statusCode).toBe(201);
-});
-
-afterAll(async () => {
-  deps.orchestrator.close();
-  await app.close();
-  await closeDeps(deps);
-  deps.db.close();
 });
 
 describe('API errors (buildApp + inject)', () => {
@@ -239,17 +186,18 @@ describe('API errors (buildApp + inject)', () => {
 
   it('refuses a rollback to a failed release, and release output URLs that are forged, expired or not started', async () => {
     expect((await call('POST', '/apps', { name: 'phased' })).statusCode).toBe(201);
-    const phased = findApp(deps.db, 'phased');
+    const phased = findApp(api.deps.db, 'phased');
     if (!phased) throw new Error('no app phased');
     const seed = (n: number) =>
       deploy(
-        deps.db,
+        api.deps.db,
         phased,
         {
           image: { id: `sha256:${String(n).repeat(64)}`, tag: `paas/phased:${n}` },
           processTypes: { web: 'node server.js', release: 'node migrate.js' },
           commit: String(n).repeat(40),
-          buildId: insertBuild(deps.db, { appId: phased.id, commit: String(n).repeat(40), userEmail: actor.email }).id,
+          buildId: insertBuild(api.deps.db, { appId: phased.id, commit: String(n).repeat(40), userEmail: actor.email })
+            .id,
         },
         actor,
       );
@@ -262,30 +210,30 @@ describe('API errors (buildApp + inject)', () => {
     const url = new URL(shown.output_stream_url);
     // No Authorization needed, but the command has not started: 404, as the Heroku CLI expects.
     expectError(
-      await app.inject({ method: 'GET', url: url.pathname }),
+      await api.app.inject({ method: 'GET', url: url.pathname }),
       404,
       'not_found',
       'Release command not started yet.',
     );
     const forged = `${url.pathname.slice(0, -4)}AAAA`;
     const refused = 'This release output URL is not valid or has expired; show the release again for a fresh one.';
-    expectError(await app.inject({ method: 'GET', url: forged }), 403, 'forbidden', refused);
+    expectError(await api.app.inject({ method: 'GET', url: forged }), 403, 'forbidden', refused);
     // Its expiry moved back (the signature no longer matches; expiry itself: release-tokens.test.ts).
-    const edited = deps.outputTokens.issue(v1.id).replace(/\.[0-9a-z]+\./, '.1.');
-    expectError(await app.inject({ method: 'GET', url: `/release-output/${edited}` }), 403, 'forbidden', refused);
-    startReleaseOutput(deps.db, {
+    const edited = api.deps.outputTokens.issue(v1.id).replace(/\.[0-9a-z]+\./, '.1.');
+    expectError(await api.app.inject({ method: 'GET', url: `/release-output/${edited}` }), 403, 'forbidden', refused);
+    startReleaseOutput(api.deps.db, {
       releaseId: v1.id,
       appId: phased.id,
       process: 'release.1',
       command: 'node migrate.js',
     });
-    decideRelease(deps.db, v1.id, {
+    decideRelease(api.deps.db, v1.id, {
       status: 'failed',
       exitCode: 1,
       reason: 'the release command exited with status 1',
       output: { text: 'boom\n', dropped: 0 },
     });
-    const done = await app.inject({ method: 'GET', url: url.pathname });
+    const done = await api.app.inject({ method: 'GET', url: url.pathname });
     expect([done.statusCode, done.body]).toEqual([200, 'boom\n']);
     expectError(
       await call('POST', '/apps/phased/releases', { release: 1 }),

@@ -4,47 +4,24 @@
  * nothing (no one-off in the store, none in `ps`, no line in the app's log); a good one
  * answers Heroku's dyno, with a one-time attach URL when attached.
  */
-import { tempDir } from '@paas/testkit';
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../src/app.js';
-import { parseConfig } from '../src/config.js';
-import { deploy } from '../src/core/releases.js';
-import { closeDeps, createDeps, type Deps } from '../src/deps.js';
-import { createLogger } from '../src/logger.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findApp } from '../src/store/apps.js';
-import { insertBuild } from '../src/store/builds.js';
-import { migrate, openDb, storePath } from '../src/store/db.js';
 import { runningOneOffs } from '../src/store/one-offs.js';
-import { ensureBootstrapToken } from '../src/store/tokens.js';
+import { expectError, seedDeploy, useInProcessApi } from './in-process.js';
 
-const TOKEN = 'one-off-errors-test-token-0123456789';
-const actor = { email: 'admin@localhost' };
-let app: FastifyInstance;
-let deps: Deps;
-
-function call(method: InjectOptions['method'], url: string, payload?: unknown) {
-  return app.inject({
-    method,
-    url,
-    headers: { authorization: `Bearer ${TOKEN}`, host: 'paas.test:5000' },
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  });
-}
-
-function expectError(res: LightMyRequestResponse, status: number, id: string, message: string) {
-  expect({ status: res.statusCode, body: res.json() }).toEqual({ status, body: { id, message } });
-}
+const api = useInProcessApi({ PAAS_RENDEZVOUS_PORT: '5001' });
+const call = (method: 'GET' | 'POST' | 'DELETE', url: string, payload?: unknown) =>
+  api.call(method, url, payload, { host: 'paas.test:5000' });
 
 /** What a bad request must leave as it was. */
 const nothingStarted = async () => {
-  expect(runningOneOffs(deps.db)).toEqual([]);
+  expect(runningOneOffs(api.deps.db)).toEqual([]);
   const dynos = (await call('GET', '/apps/shop/dynos')).json() as { type: string }[];
   expect(dynos.filter((d) => d.type === 'run')).toEqual([]);
-  const shop = findApp(deps.db, 'shop');
+  const shop = findApp(api.deps.db, 'shop');
   if (!shop) throw new Error('no app shop');
   expect(
-    deps.logs
+    api.deps.logs
       .recent({ id: shop.id, name: shop.name }, {}, 100)
       .map((l) => l.line)
       .join('\n'),
@@ -52,42 +29,9 @@ const nothingStarted = async () => {
 };
 
 beforeAll(async () => {
-  const dataDir = tempDir('paas-one-off-errors-');
-  const db = openDb(storePath(dataDir));
-  migrate(db);
-  const config = parseConfig({
-    PAAS_DATA_DIR: dataDir,
-    PAAS_API_TOKEN: TOKEN,
-    LOG_LEVEL: 'silent',
-    PAAS_RENDEZVOUS_PORT: '5001',
-  });
-  ensureBootstrapToken(db, actor.email, TOKEN);
-  deps = await createDeps(config, db, createLogger('silent'));
-  app = buildApp(deps);
-  await app.ready();
   expect((await call('POST', '/apps', { name: 'shop' })).statusCode).toBe(201);
   expect((await call('POST', '/apps', { name: 'empty' })).statusCode).toBe(201);
-  const shop = findApp(db, 'shop');
-  if (!shop) throw new Error('no app shop');
-  const build = insertBuild(db, { appId: shop.id, commit: 'a'.repeat(40), userEmail: actor.email });
-  deploy(
-    db,
-    shop,
-    {
-      image: { id: `sha256:${'b'.repeat(64)}`, tag: 'paas/shop:aaaaaaaaaaaa' },
-      processTypes: { web: 'node server.js', worker: 'node worker.js' },
-      commit: 'a'.repeat(40),
-      buildId: build.id,
-    },
-    actor,
-  );
-});
-
-afterAll(async () => {
-  deps.orchestrator.close();
-  await app.close();
-  await closeDeps(deps);
-  deps.db.close();
+  seedDeploy(api.deps, 'shop');
 });
 
 describe('POST /apps/:app/dynos: bad input starts nothing', () => {
@@ -108,7 +52,7 @@ describe('POST /apps/:app/dynos: bad input starts nothing', () => {
       'invalid_params',
       'empty has no release to run yet: deploy it first (git push paas main).',
     );
-    expect(runningOneOffs(deps.db)).toEqual([]);
+    expect(runningOneOffs(api.deps.db)).toEqual([]);
   });
 
   it('an unknown process type: 422 naming the types there are', async () => {
@@ -166,7 +110,7 @@ describe('POST /apps/:app/dynos: bad input starts nothing', () => {
   });
 
   it('an attach URL that is unknown is refused by the rendezvous', async () => {
-    const res = await app.inject({ method: 'GET', url: '/rendezvous', headers: { 'x-paas-rendezvous': 'guess' } });
+    const res = await api.app.inject({ method: 'GET', url: '/rendezvous', headers: { 'x-paas-rendezvous': 'guess' } });
     expect(res.statusCode).toBe(404); // not a WebSocket upgrade: nothing there for plain HTTP
   });
 });
@@ -181,7 +125,7 @@ describe('POST /apps/:app/dynos: a good one', () => {
     );
     await nothingStarted();
     // An agent connects (its messages go nowhere): now there is one to run it.
-    deps.agents.connect({ agentId: 'agent-1', hostname: 'h', capacity: 10 }, () => {});
+    api.deps.agents.connect({ agentId: 'agent-1', hostname: 'h', capacity: 10 }, () => {});
   });
 
   it("answers Heroku's dyno with a one-time attach URL, and resolves a Procfile type", async () => {
@@ -202,7 +146,7 @@ describe('POST /apps/:app/dynos: a good one', () => {
       app: { name: 'shop' },
     });
     expect(dyno.attach_url).toMatch(/^rendezvous:\/\/paas\.test:5001\/[\w-]{32}$/);
-    const [oneOff] = runningOneOffs(deps.db);
+    const [oneOff] = runningOneOffs(api.deps.db);
     expect(oneOff).toMatchObject({
       number: 1,
       attach: true,
@@ -214,7 +158,7 @@ describe('POST /apps/:app/dynos: a good one', () => {
       await call('POST', '/apps/shop/dynos', { command: 'true', attach: false, time_to_live: 60 })
     ).json();
     expect(detached).toMatchObject({ name: 'run.2', attach_url: null });
-    expect(runningOneOffs(deps.db).map((o) => [o.number, o.attach, o.timeout])).toEqual([
+    expect(runningOneOffs(api.deps.db).map((o) => [o.number, o.attach, o.timeout])).toEqual([
       [1, true, 86_400],
       [2, false, 60],
     ]);

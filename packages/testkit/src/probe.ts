@@ -27,3 +27,17 @@ export async function probeFrom(containerId: string, targets: string[]): Promise
       .map((l) => [l.split(' ')[0] ?? '', l.split(' ').slice(1).join(' ')]),
   );
 }
+
+/** `GET /` with Host `host` from inside a container to `address:port` (a router): `STATUS BODY` or `ERROR CODE`. */
+export async function getFrom(containerId: string, address: string, port: number, host: string): Promise<string> {
+  const script = `require('node:http').get({ host: '${address}', port: ${port}, headers: { host: '${host}' } }, (r) => { let t = ''; r.on('data', (c) => (t += c)); r.on('end', () => console.log(r.statusCode + ' ' + t)); }).on('error', (e) => console.log('ERROR ' + e.code));`;
+  return (await run('docker', ['exec', containerId, 'node', '-e', script])).stdout.trim();
+}
+
+/** The host's IPv4 addresses (`hostname -I`) but `except` (a container's gateway, say). */
+export async function hostAddresses(except?: string): Promise<string[]> {
+  return (await run('hostname', ['-I'])).stdout
+    .trim()
+    .split(/\s+/)
+    .filter((x) => x && !x.includes(':') && x !== except);
+}
