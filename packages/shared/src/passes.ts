@@ -32,11 +32,6 @@ export class Passes {
     return this.running;
   }
 
-  /** Resolves when no pass runs (at once when none does). */
-  idle(): Promise<void> {
-    return this.running ?? Promise.resolve();
-  }
-
   /** From inside a pass: run one more after this one. */
   again(): void {
     this.more = true;

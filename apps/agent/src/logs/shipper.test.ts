@@ -80,3 +80,52 @@ it('bounds the outbox in lines and bytes, and says how many it dropped', () => {
   expect(lines.at(-1)).toMatch(/dropped 7 messages$/);
   big.s.close();
 });
+
+it('follows a container only created (its stream ends at once) again once it ran, and ships its output', async () => {
+  // Docker: logs of a container not started yet end at once, empty; once it ran, they hold its output.
+  let state: { running: boolean; startedAt: string | null } = { running: false, startedAt: null };
+  let follows = 0;
+  const frame = (line: string) => {
+    const body = Buffer.from(`2026-12-02T01:43:36.990000000Z ${line}\n`);
+    const header = Buffer.alloc(8);
+    header[0] = 1;
+    header.writeUInt32BE(body.length, 4);
+    return Buffer.concat([header, body]);
+  };
+  const runtime = {
+    follow(_id: string, _since: string | null, onData: (b: Buffer) => void, onEnd: () => void) {
+      follows++;
+      const ran = state.startedAt !== null;
+      setImmediate(() => {
+        if (ran) onData(frame('crashing'));
+        onEnd();
+      });
+      return () => {};
+    },
+    inspect: async (id: string) => ({ id, exitCode: state.running ? null : 1, ...state }),
+  } as unknown as Runtime;
+  const sent: Logs[] = [];
+  const s = new LogShipper({
+    runtime,
+    log: pino({ level: 'silent' }),
+    agentId: 'agent-1',
+    send: (m) => {
+      sent.push(m as Logs);
+      return true;
+    },
+    flushMs: 1_000_000,
+  });
+  const target = { containerId: 'c3', app: 'shop', process: 'crasher.1' };
+  const settle = () => new Promise((r) => setTimeout(r, 20));
+  s.sync([target]);
+  await settle();
+  state = { running: false, startedAt: '2026-12-02T01:43:36.9Z' }; // it ran and crashed meanwhile
+  s.sync([target]);
+  await settle();
+  s.sync([target]); // read to its end: not followed again
+  await settle();
+  s.flush();
+  expect(follows).toBe(2);
+  expect(texts(sent)).toEqual(['crashing']);
+  s.close();
+});

@@ -162,7 +162,8 @@ export class LogShipper {
     let exited = false;
     try {
       const info = await this.deps.runtime.inspect(t.containerId);
-      exited = info === null || !info.running;
+      // Gone, or stopped after it ran; one not started yet has no end to read to.
+      exited = info === null || (!info.running && info.startedAt !== null);
     } catch (err) {
       this.deps.log.warn({ err, container: t.containerId }, 'log stream broke; following again soon');
     }

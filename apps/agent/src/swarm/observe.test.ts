@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContainerInfo } from '../runtime/runtime.js';
-import { killLines, observe, swarmProcess } from './observe.js';
+import { endedInCrash, killLines, observe, swarmProcess } from './observe.js';
 
 const task = (id: string, type: string, slot: number, state: Partial<ContainerInfo> = {}): ContainerInfo => ({
   id,
@@ -98,9 +98,43 @@ describe('observe', () => {
     const stoppedAtGate = observe(waiting.next, [t('k', { running: false, exitCode: 143 })], false, { open });
     expect(stoppedAtGate.events).toEqual([]);
     expect(stoppedAtGate.crashed).toEqual([]);
+    // Only created when first seen (not started): no word yet, and its start is said once it runs.
+    const created = observe(new Map(), [t('k', { running: false, startedAt: null })], false, { open });
+    expect(created.events).toEqual([]);
+    expect(created.next.get('k')).toBe('gated');
+    opened = true;
+    expect(observe(created.next, [t('k')], false, { open }).events.map((e) => e.line)).toEqual([
+      'Starting process with command `node worker.js`',
+      'State changed from starting to up',
+    ]);
+    // Seen at its gate, then it ran and crashed between two looks: said, and a crash.
+    const between = observe(waiting.next, [t('k', { running: false, exitCode: 1 })], false, { open });
+    expect(between.events.map((e) => e.line)).toEqual([
+      'Starting process with command `node worker.js`',
+      'Process exited with status 1',
+      'State changed from starting to crashed',
+    ]);
+    expect(between.crashed.map((c) => c.id)).toEqual(['k']);
     // Its end said already (R10): not said again.
     const r10 = observe(started.next, [t('k', { running: false, exitCode: 137 })], false, { said: new Set(['k']) });
     expect(r10.events).toEqual([]);
+  });
+});
+
+describe('endedInCrash', () => {
+  const gated = (state: Partial<ContainerInfo>) => {
+    const c = task('k', 'worker', 1, state);
+    return { ...c, labels: { ...c.labels, 'paas.gated': '1' } };
+  };
+  it('is a crash when the process ran and ended by itself, as observe() says', () => {
+    const ended = gated({ running: false, exitCode: 1 });
+    expect(endedInCrash(ended)).toBe(true);
+    expect(endedInCrash(ended, { open: () => false })).toBe(false); // ended at its gate
+    expect(endedInCrash(ended, { stopped: new Set(['k']) })).toBe(false); // Swarm stopped it
+    expect(endedInCrash(ended, { said: new Set(['k']) })).toBe(false); // R10, counted already
+    expect(endedInCrash(gated({ running: false, exitCode: 143 }))).toBe(false);
+    expect(endedInCrash(gated({ running: false, startedAt: null, exitCode: 128 }))).toBe(false); // never started
+    expect(endedInCrash(gated({}))).toBe(false); // running
   });
 });
 

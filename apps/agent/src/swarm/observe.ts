@@ -45,13 +45,13 @@ export function swarmProcess(c: Pick<ContainerInfo, 'id' | 'labels'>): SwarmProc
 /** Its process waits at the start gate (the crash back-off, gate.ts) before it runs. */
 export const isGated = (c: Pick<ContainerInfo, 'labels'>) => c.labels['paas.gated'] === '1';
 
-/** Where a task container is, as far as the app's log has been told (`gated`: not run yet). */
+/** Where a task container is, as far as the app's log has been told (`gated`: created or at its gate, not run yet). */
 export type Seen = 'gated' | 'starting' | 'up' | 'exited';
 
 export interface ObserveOptions {
   /** Containers Swarm was seen stopping (a kill event): their exit is a stop, whatever the status. */
   stopped?: Set<string>;
-  /** Whether a running container's gate has opened (default: yes). */
+  /** Whether a container's gate opened (while it runs; before its end, for one that ended). Default: yes. */
   open?: (c: ContainerInfo) => boolean;
   /** Containers whose end was said already (stopped past their boot timeout: R10). */
   said?: Set<string>;
@@ -86,30 +86,48 @@ export function observe(
     if (!p) continue;
     const say = (line: string) => events.push({ app: p.app, process: p.process, line });
     const before = seen.get(c.id);
+    // Its process ran: the container started and, behind a gate, the gate opened (before its end).
+    const ran = (c.running || c.startedAt !== null) && (!isGated(c) || open(c));
     const ready = c.running && (p.type !== 'web' || !c.health || c.health === 'healthy');
-    let now: Seen = !c.running ? 'exited' : !open(c) ? 'gated' : ready ? 'up' : 'starting';
+    let now: Seen = ready ? 'up' : 'starting';
+    if (!c.running) now = 'exited';
+    else if (!ran) now = 'gated';
+    if (c.startedAt === null && !c.running) now = 'gated'; // created, not started yet
     if (before === undefined && (adopt === true || (typeof adopt === 'function' && adopt(c)))) {
       next.set(c.id, now);
       continue;
     }
-    const neverRan = before === 'gated' || (before === undefined && isGated(c));
-    if (now === 'gated' || (now === 'exited' && neverRan)) {
+    // Created and not started yet, waiting at its gate, or ended there (Swarm stopped it): no word.
+    if (!ran) {
       next.set(c.id, now);
       continue;
     }
-    if (before === undefined && !c.running && !c.startedAt) now = 'starting'; // created, not started yet
-    if ((before === undefined || before === 'gated') && (c.running || c.startedAt)) say(EVENTS.starting(p.command));
+    if (before === undefined || before === 'gated') say(EVENTS.starting(p.command));
     if (now === 'up' && before !== 'up') say(EVENTS.changed('starting', 'up'));
-    if (now === 'exited' && before !== 'exited' && c.startedAt && !said.has(c.id)) {
+    if (now === 'exited' && before !== 'exited' && !said.has(c.id)) {
       say(EVENTS.exited(c.exitCode));
-      // Swarm's stops (a scale down, an update) are kills; without one seen, 0 or 143 (SIGTERM) is a stop too.
-      const stop = stopped.has(c.id) || c.exitCode === 0 || c.exitCode === 143;
-      say(EVENTS.changed(before === 'up' ? 'up' : 'starting', stop ? 'down' : 'crashed'));
-      if (!stop) crashed.push(c);
+      const crash = !isStop(c, stopped);
+      say(EVENTS.changed(before === 'up' ? 'up' : 'starting', crash ? 'crashed' : 'down'));
+      if (crash) crashed.push(c);
     }
     next.set(c.id, now);
   }
   return { events, next, crashed };
+}
+
+/** Swarm's stops (a scale down, an update) are kills; without one seen, 0 or 143 (SIGTERM) is a stop too. */
+function isStop(c: Pick<ContainerInfo, 'id' | 'exitCode'>, stopped: Set<string>): boolean {
+  return stopped.has(c.id) || c.exitCode === 0 || c.exitCode === 143;
+}
+
+/**
+ * Whether an ended task container was a crash, pure (as observe() says it): its process ran
+ * (`open`: its gate opened before its end) and it was not stopped, nor its end said already.
+ */
+export function endedInCrash(c: ContainerInfo, options: ObserveOptions = {}): boolean {
+  const { stopped = new Set(), open = () => true, said = new Set() } = options;
+  if (c.running || c.startedAt === null || said.has(c.id)) return false;
+  return (!isGated(c) || open(c)) && !isStop(c, stopped);
 }
 
 /** The signals a task container was seen getting: a stop's SIGTERM, then its SIGKILL. */

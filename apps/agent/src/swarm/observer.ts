@@ -14,6 +14,7 @@ import type { LogTarget } from '../logs/shipper.js';
 import type { ContainerInfo, Runtime } from '../runtime/runtime.js';
 import { SlotBackoff } from './gate.js';
 import {
+  endedInCrash,
   isGated,
   type KillsSeen,
   killLines,
@@ -50,6 +51,10 @@ export class SwarmObserver {
   private readonly opens = new Map<string, number>();
   /** Containers killed here past their boot timeout (R10): their end is said already. */
   private readonly r10 = new Set<string>();
+  /** Containers whose crash the back-off has counted (at their `die` event, or by a look). */
+  private readonly counted = new Set<string>();
+  /** The `die` events being read (a `start` after them waits: its gate depends on them). */
+  private deaths: Promise<void> = Promise.resolve();
   private gates: SwarmGate[] = [];
   private wake: NodeJS.Timeout | undefined;
   /** One look at a time; calls during a look make one more after it (what they saw may be newer). */
@@ -89,13 +94,30 @@ export class SwarmObserver {
   }
 
   /**
+   * A task container ended (Docker's `die` event): a crash is counted at once from that one
+   * container, not at the next look, which on a busy engine (every task container inspected)
+   * can come seconds later, and with it the gate of the slot's next container.
+   */
+  died(containerId: string): Promise<void> {
+    this.deaths = this.deaths.then(async () => {
+      if (!this.adopted) return;
+      const c = await this.deps.runtime.inspect(containerId).catch(() => null);
+      if (!c || c.labels['paas.platform'] !== this.platformId) return;
+      const now = Date.now();
+      const stopped = new Set(this.kills.keys());
+      if (endedInCrash(c, { stopped, open: (x) => this.gateOpened(x, now), said: this.r10 })) this.countCrash(c, now);
+    });
+    return this.deaths;
+  }
+
+  /**
    * A task container started (Docker's event, with its labels): its gate is told at once, not
-   * after the next look, so a restart waits no longer than its back-off (after the look that
-   * saw the crash, if one is under way).
+   * after the next look, so a restart waits no longer than its back-off (counted at the `die`
+   * before it).
    */
   async started(containerId: string, labels: Record<string, string>): Promise<void> {
     if (!this.adopted) return;
-    await this.looks.idle();
+    await this.deaths;
     if (this.opens.has(containerId) || labels['paas.gated'] !== '1') return;
     if (labels['paas.platform'] !== this.platformId) return;
     this.openGate({ id: containerId, labels }, Date.now());
@@ -112,6 +134,7 @@ export class SwarmObserver {
       { 'paas.runtime': 'swarm' },
       (id, action, attributes) => {
         if (action === 'kill') this.killed(id, attributes.signal);
+        if (action === 'die') void this.died(id);
         if (action === 'start') void this.started(id, attributes);
         void this.pass();
       },
@@ -144,7 +167,7 @@ export class SwarmObserver {
       for (const c of containers) {
         if (c.running && !isGated(c) && !this.opens.has(c.id)) this.opens.set(c.id, startedMs(c, now));
       }
-      const open = (c: ContainerInfo) => (this.opens.get(c.id) ?? Number.POSITIVE_INFINITY) <= now;
+      const open = (c: ContainerInfo) => this.gateOpened(c, now);
       const stopped = new Set(this.kills.keys());
       // Adopted silently: what started before this agent (its predecessor said the start). A task
       // Swarm started after it, before its first look (the api's welcome came late), is said.
@@ -153,15 +176,7 @@ export class SwarmObserver {
       this.adopted = true;
       this.seen = next;
       for (const e of events) this.deps.onEvent(e);
-      for (const c of crashed) {
-        const p = swarmProcess(c);
-        const died = Date.parse(c.finishedAt ?? '');
-        const ran = died - (this.opens.get(c.id) ?? startedMs(c, now));
-        // The back-off counts from the death (Docker's time), not from this look: a look that
-        // comes late (a busy engine) must not lengthen the wait.
-        const at = Number.isFinite(died) && died <= now ? died : now;
-        if (p) this.backoff.crashed(p.slot, c.exitCode, Number.isFinite(ran) ? ran : 0, at);
-      }
+      for (const c of crashed) this.countCrash(c, now);
       // New containers (Swarm's restarts among them): their gates, from their slots' back-off.
       now = Date.now();
       for (const c of containers) {
@@ -181,12 +196,32 @@ export class SwarmObserver {
     }
   }
 
+  /** Its gate opened: by `now`, or, for one that ended, before its end (else it ended at its gate). */
+  private gateOpened(c: ContainerInfo, now: number): boolean {
+    const end = c.running ? now : Date.parse(c.finishedAt ?? '') || now;
+    return (this.opens.get(c.id) ?? Number.POSITIVE_INFINITY) <= end;
+  }
+
+  /** Counts a crash in its slot's back-off, once per container. */
+  private countCrash(c: ContainerInfo, now: number): void {
+    const p = swarmProcess(c);
+    if (!p || this.counted.has(c.id)) return;
+    this.counted.add(c.id);
+    const died = Date.parse(c.finishedAt ?? '');
+    const ran = died - (this.opens.get(c.id) ?? startedMs(c, now));
+    // The back-off counts from the death (Docker's time), not from when it was seen: a look
+    // that comes late (a busy engine) must not lengthen the wait.
+    const at = Number.isFinite(died) && died <= now ? died : now;
+    this.backoff.crashed(p.slot, c.exitCode, Number.isFinite(ran) ? ran : 0, at);
+  }
+
   /** Decides when a container's process runs and tells its gate (how many seconds to wait). */
   private openGate(c: Pick<ContainerInfo, 'id' | 'labels'>, now: number): number {
     const p = swarmProcess(c);
     const at = p && this.adopted ? this.backoff.opensAt(p.slot, now) : now;
     this.opens.set(c.id, at);
     const seconds = Math.max(0, (at - Date.now()) / 1000).toFixed(3);
+    this.deps.log.debug({ container: c.id.slice(0, 12), process: p?.process, seconds }, 'opening a task gate');
     this.deps.runtime.putFile(c.id, SWARM_GATE_FILE, `${seconds}\n`).catch((err) => {
       // Gone already, or an image without a writable root: its gate goes on by itself (~5 s).
       this.deps.log.debug({ err, container: c.id.slice(0, 12) }, 'could not open a task gate');
@@ -211,6 +246,7 @@ export class SwarmObserver {
         continue;
       }
       this.r10.add(c.id);
+      this.counted.add(c.id);
       for (const line of [EVENTS.bootTimeout(seconds), EVENTS.changed('starting', 'crashed'), EVENTS.sigkill]) {
         this.deps.onEvent({ app: p.app, process: p.process, line });
       }
@@ -233,11 +269,13 @@ export class SwarmObserver {
     for (const id of this.kills.keys()) if (!this.known.has(id)) this.kills.delete(id);
     for (const id of this.opens.keys()) if (!this.known.has(id)) this.opens.delete(id);
     for (const id of this.r10) if (!this.known.has(id)) this.r10.delete(id);
-    this.current = [...this.known.values()].map((p) => ({
-      containerId: p.containerId,
-      app: p.app,
-      process: p.process,
-    }));
+    for (const id of this.counted) if (!this.known.has(id)) this.counted.delete(id);
+    // Logs are followed once a container started: a stream of one only created ends at once, and
+    // would be taken for its end (its output lost).
+    const started = new Set(containers.filter((c) => c.running || c.startedAt !== null).map((c) => c.id));
+    this.current = [...this.known.values()]
+      .filter((p) => started.has(p.containerId))
+      .map((p) => ({ containerId: p.containerId, app: p.app, process: p.process }));
     this.deps.onTargets(this.current);
     const now = Date.now();
     this.backoff.prune(now);
