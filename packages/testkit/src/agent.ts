@@ -55,7 +55,7 @@ export async function startAgent(options: {
       PAAS_AGENT_ID: options.id,
       PAAS_AGENT_DATA_DIR: options.dataDir,
       PAAS_ROUTER_PORT: String(routerPort),
-      LOG_LEVEL: 'info',
+      LOG_LEVEL: process.env.PAAS_TEST_AGENT_LOG_LEVEL ?? 'info',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

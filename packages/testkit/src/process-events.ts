@@ -15,8 +15,8 @@ export function processOfLabels(labels: Record<string, string | undefined>): str
 }
 
 export interface ProcessEvents {
-  /** The events seen so far: Docker's action and its time (ms since the epoch). */
-  events(): { action: string; ms: number }[];
+  /** The events seen so far: Docker's action, its time (ms since the epoch) and the container's id. */
+  events(): { action: string; ms: number; id: string }[];
   stop(): void;
 }
 
@@ -32,7 +32,7 @@ export async function watchProcessEvents(
   actions: string[],
 ): Promise<ProcessEvents> {
   const attr = (k: string) => `{{index .Actor.Attributes "${k}"}}`;
-  const format = `{{.Action}}|{{.TimeNano}}|${attr('paas.process')}|${attr('paas.type')}|${attr('com.docker.swarm.task.name')}`;
+  const format = `{{.Action}}|{{.TimeNano}}|${attr('paas.process')}|${attr('paas.type')}|${attr('com.docker.swarm.task.name')}|{{.Actor.ID}}`;
   const watcher = spawn(
     'docker',
     [
@@ -60,13 +60,13 @@ export async function watchProcessEvents(
         .split('\n')
         .filter(Boolean)
         .flatMap((l) => {
-          const [action = '', nanos = '0', proc, type, task] = l.split('|');
+          const [action = '', nanos = '0', proc, type, task, id = ''] = l.split('|');
           const name = processOfLabels({
             'paas.process': proc,
             'paas.type': type,
             'com.docker.swarm.task.name': task,
           });
-          return name === process ? [{ action, ms: Number(BigInt(nanos) / 1_000_000n) }] : [];
+          return name === process ? [{ action, ms: Number(BigInt(nanos) / 1_000_000n), id }] : [];
         }),
     stop: () => {
       watcher.kill();
