@@ -86,7 +86,11 @@ export class Orchestrator {
       this.recordEnds();
       this.deps.driver.apply(this.wanted(), this.wantedServices());
       const { db, domain, agents, driver } = this.deps;
-      agents.sendRoutes(routeTable(listApps(db), listDomains(db), driver.reported(), domain));
+      // Until the driver has seen what runs, the routers keep the routes they have (they serve
+      // on while the api restarts; an empty table would turn every request away).
+      if (driver.knows?.() !== false) {
+        agents.sendRoutes(routeTable(listApps(db), listDomains(db), driver.reported(), domain));
+      }
       agents.sendCerts(routerCerts(db, this.defaultCert));
     } catch (err) {
       this.deps.log.error({ err }, 'converge failed');

@@ -18,6 +18,12 @@ export interface RuntimeDriver {
   apply(wanted: DesiredProcess[], services: PlacedService[]): void;
   /** The processes as the runtime reports them now, every app. */
   reported(): Dyno[];
+  /**
+   * Whether `reported()` is whole yet: false until the driver's first look after the api
+   * started (routes made from it before then would drop every process not seen yet).
+   * Absent: always whole.
+   */
+  knows?(): boolean;
   /** Where each desired process (by key) was placed, for processes not reported yet. */
   placements(): Map<string, string>;
   /** Stop an app's processes now (a type or one process name); they come back if still wanted. */

@@ -70,6 +70,8 @@ export class SwarmDriver implements RuntimeDriver {
   private selfNode: string | undefined;
   private readonly passes: Passes;
   private lastDynos = '';
+  /** The tasks were listed once since the api started (`dynos` is what runs). */
+  private listed = false;
   private readonly timer: NodeJS.Timeout;
   /** Told when the tasks changed (the orchestrator re-sends routes and `ps` reads them). */
   onChange: () => void = () => {};
@@ -126,6 +128,10 @@ export class SwarmDriver implements RuntimeDriver {
     return wanted.filter(
       (w) => !w.oneOff && onAgents.has(w.key) && count(up, w.appId, w.type) < count(wanted, w.appId, w.type),
     );
+  }
+
+  knows(): boolean {
+    return this.listed;
   }
 
   /** Runs a pass; calls while one runs coalesce into one more after it. */
@@ -201,6 +207,7 @@ export class SwarmDriver implements RuntimeDriver {
     this.services = existing;
     this.tasks = tasks;
     this.dynos = swarmDynos(existing, tasks, nodes, this.stopper.stopped);
+    this.listed = true;
     this.stopper.forget(
       new Set(this.dynos.flatMap((d) => (d.containerId ? [d.containerId] : []))),
       new Set(tasks.flatMap((t) => (t.containerId ? [t.containerId] : []))),
