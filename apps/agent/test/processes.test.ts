@@ -251,9 +251,12 @@ describe('agents run the release', () => {
       const next = timeline[i + 1];
       if (e.action !== 'die' || next?.action !== 'start') return;
       const own = timeline.slice(i + 2).find((x) => x.action === 'die'); // the started process's own end
-      const swarmStart = (t.platform.runtime === 'swarm' && own?.containerStarted) || 0;
       waits.push(next.ms - e.ms);
-      late.push(next.ms - Math.max(e.ms + backoffDelay(waits.length), swarmStart));
+      const earliest = e.ms + backoffDelay(waits.length);
+      if (t.platform.runtime !== 'swarm') late.push(next.ms - earliest);
+      // (Swarm keeps 5 ended tasks a slot: of an older one removed since, when it started is not known.)
+      else if ((own?.containerStarted ?? 0) > 0) late.push(next.ms - Math.max(earliest, own?.containerStarted ?? 0));
+      else late.push(Number.NaN);
     });
     const t0 = timeline[0]?.ms ?? 0;
     console.log(
@@ -267,7 +270,7 @@ describe('agents run the release', () => {
     expect(waits.length).toBeGreaterThanOrEqual(2);
     waits.forEach((wait, i) => {
       expect(wait).toBeGreaterThanOrEqual(backoffDelay(i + 1) - 50);
-      expect(late[i]).toBeLessThan(2500);
+      if (!Number.isNaN(late[i])) expect(late[i]).toBeLessThan(2500);
     });
     await cli('ps:scale', 'crasher=0');
   });
